@@ -1,0 +1,2 @@
+/* ap_atomic: not written yet. */
+#include "ap_atomic.h"

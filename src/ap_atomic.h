@@ -1,0 +1,26 @@
+/*
+ * ap_atomic: write a file under a temporary name in the target folder, then
+ * rename it into place, so a failed run never leaves a half-written report and an
+ * earlier report survives.
+ */
+#ifndef AP_ATOMIC_H
+#define AP_ATOMIC_H
+
+#include <sys/types.h>
+
+#include "ap_diag.h"
+
+struct ap_atomic {
+    char *final; /* owned: the path to produce */
+    char *tmp;   /* owned: the temporary file, in final's folder */
+};
+
+/* Create an empty temporary file next to final_path (which must not be a folder;
+ * its folder must exist). */
+enum ap_status ap_atomic_begin(struct ap_atomic *a, const char *final_path, struct ap_diag *d);
+/* fsync, chmod to mode, rename onto final. On failure the temporary is removed. */
+enum ap_status ap_atomic_commit(struct ap_atomic *a, mode_t mode, struct ap_diag *d);
+/* Remove the temporary (if any) and free. Safe after commit. */
+void ap_atomic_abort(struct ap_atomic *a);
+
+#endif

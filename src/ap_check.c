@@ -1,0 +1,2 @@
+/* ap_check: not written yet. */
+#include "ap_check.h"

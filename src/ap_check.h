@@ -1,0 +1,38 @@
+/*
+ * ap_check: data-quality findings a performance officer needs before trusting a
+ * report. Each finding has a severity (errors make `check` exit non-zero), a
+ * count and up to a few ids to look at.
+ */
+#ifndef AP_CHECK_H
+#define AP_CHECK_H
+
+#include <sqlite3.h>
+#include <stdio.h>
+
+#include "ap_date.h"
+#include "ap_diag.h"
+
+#define AP_CHECK_MAX_IDS 10 /* ids listed per finding; the rest are counted */
+
+struct ap_finding {
+    const char *code;      /* stable identifier, e.g. "case_open_over_2_years" */
+    enum ap_severity severity;
+    char *message;         /* owned; plain English, e.g. "cases open for more than two years" */
+    long long count;
+    size_t nids;
+    char **ids;            /* owned; up to AP_CHECK_MAX_IDS */
+};
+
+struct ap_findings {
+    size_t n;
+    struct ap_finding *items; /* owned */
+};
+
+/* Run every check as at day `as_at` (the report's period end, or today). */
+enum ap_status ap_check_run(sqlite3 *db, ap_day as_at, struct ap_findings *out, struct ap_diag *d);
+void ap_check_print(const struct ap_findings *f, FILE *out);
+void ap_findings_free(struct ap_findings *f);
+/* Number of findings with severity AP_ERROR and count > 0. */
+size_t ap_findings_errors(const struct ap_findings *f);
+
+#endif

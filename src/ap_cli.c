@@ -1,0 +1,2 @@
+/* ap_cli: not written yet. */
+#include "ap_cli.h"

@@ -1,0 +1,2 @@
+/* ap_config: not written yet. */
+#include "ap_config.h"

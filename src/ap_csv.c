@@ -1,0 +1,2 @@
+/* ap_csv: not written yet. */
+#include "ap_csv.h"

@@ -1,0 +1,2 @@
+/* ap_date: not written yet. */
+#include "ap_date.h"

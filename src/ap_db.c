@@ -1,0 +1,2 @@
+/* ap_db: not written yet. */
+#include "ap_db.h"

@@ -1,0 +1,50 @@
+/*
+ * ap_db: the case database. Creates the versioned schema (PRAGMA user_version,
+ * application_id identifies our files), opens it for writing (import) or strictly
+ * read-only (metrics, check, report: SQLITE_OPEN_READONLY, query_only and an
+ * authorizer that permits reads only), and refuses files that are not ours.
+ */
+#ifndef AP_DB_H
+#define AP_DB_H
+
+#include <sqlite3.h>
+#include <stdbool.h>
+
+#include "ap_diag.h"
+
+#define AP_DB_APPLICATION_ID 0x41506c6e /* "APln" */
+#define AP_DB_SCHEMA_VERSION 1
+
+/* The seven tables of SPEC.md, in load order (parents before children). */
+enum ap_table_id {
+    AP_T_CHILDREN,
+    AP_T_CASES,
+    AP_T_MISSING_EPISODES,
+    AP_T_PERPETRATORS,
+    AP_T_PERPETRATOR_ACTIONS,
+    AP_T_ACTION_PLAN,
+    AP_T_ACTION_UPDATES,
+    AP_T_COUNT
+};
+extern const char *const ap_table_names[AP_T_COUNT];
+
+/* Create a new database at path with mode 0600. An existing file is refused
+ * unless it is already an empty actionplan database of this version. */
+enum ap_status ap_db_create(const char *path, struct ap_diag *d);
+
+/* Open an existing actionplan database. readonly: for metrics/check/report.
+ * Refuses a missing file, a file that is not SQLite or not ours, a newer schema,
+ * a corrupt file; a locked database waits briefly then fails clearly.
+ * On success *out is the connection (close with ap_db_close). */
+enum ap_status ap_db_open(const char *path, bool readonly, sqlite3 **out, struct ap_diag *d);
+
+void ap_db_close(sqlite3 *db); /* NULL ok */
+
+/* Report the connection's current error as "what: sqlite message" with the
+ * status it implies (locked/busy/corrupt/full map to clear messages). */
+enum ap_status ap_db_error(sqlite3 *db, struct ap_diag *d, const char *what);
+
+/* Prepare a statement or report the failure (returns false). */
+bool ap_db_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st, struct ap_diag *d);
+
+#endif

@@ -1,0 +1,2 @@
+/* ap_enum: not written yet. */
+#include "ap_enum.h"

@@ -1,0 +1,2 @@
+/* ap_import: not written yet. */
+#include "ap_import.h"

@@ -1,0 +1,2 @@
+/* ap_ini: not written yet. */
+#include "ap_ini.h"

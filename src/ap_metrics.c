@@ -1,0 +1,2 @@
+/* ap_metrics: not written yet. */
+#include "ap_metrics.h"

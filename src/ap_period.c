@@ -1,0 +1,2 @@
+/* ap_period: not written yet. */
+#include "ap_period.h"

@@ -1,0 +1,2 @@
+/* ap_report: not written yet. */
+#include "ap_report.h"

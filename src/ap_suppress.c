@@ -1,0 +1,2 @@
+/* ap_suppress: not written yet. */
+#include "ap_util.h"

@@ -1,0 +1,2 @@
+/* ap_template: not written yet. */
+#include "ap_util.h"
