@@ -12,6 +12,7 @@
 #define AP_CONFIG_H
 
 #include <stdbool.h>
+#include <stdio.h>
 
 #include "ap_date.h"
 #include "ap_diag.h"
@@ -43,5 +44,8 @@ enum ap_status ap_config_load(struct ap_config *c, const char *path, struct ap_d
 void ap_config_set(char **field, const char *value);
 
 void ap_config_free(struct ap_config *c);
+
+/* Print the table of config keys with one line of help each (for --help). */
+void ap_config_print_keys(FILE *out);
 
 #endif
