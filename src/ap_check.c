@@ -214,7 +214,8 @@ static enum ap_status run_one(sqlite3 *db, const struct check *c, const char *as
         rc = AP_ERR_IO;
         goto done;
     }
-    if (sqlite3_bind_text(st, 1, as_at, -1, SQLITE_STATIC) != SQLITE_OK) {
+    if (sqlite3_bind_parameter_count(st) > 0 &&
+        sqlite3_bind_text(st, 1, as_at, -1, SQLITE_STATIC) != SQLITE_OK) {
         rc = ap_db_error(db, d, c->code);
         goto done;
     }
