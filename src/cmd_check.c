@@ -55,7 +55,7 @@ int cmd_check(int argc, char **argv)
     int c;
 
     memset(&o, 0, sizeof o);
-    ap_config_defaults(&cfg);
+    memset(&cfg, 0, sizeof cfg); /* ap_cli_config fills it; freeing zeroes is safe */
     ap_diag_init(&d);
     opterr = 0;
     optind = 1;
