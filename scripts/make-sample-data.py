@@ -137,12 +137,17 @@ def make_children():
     for j, i in enumerate(multi):
         counts[i] = 3 if j < 6 else 2
     # Target age bands at the latest case's opening (about what such teams see).
-    bands = (["under_12"] * 5 + ["12_13"] * 16 + ["14_15"] * 34 + ["16_17"] * 30 +
-             ["18_plus"] * 4 + ["unknown"] * 8)
+    # (18_plus comes from the children whose earlier case closed when they turned 18.)
+    bands = ["under_12"] * 5 + ["12_13"] * 16 + ["14_15"] * 36 + ["16_17"] * 32 + ["unknown"] * 8
     rng.shuffle(bands)
 
     children, cases = [], []
-    earlier_reasons = EARLIER_ONLY * 6 + PROTECTED * 2
+    # Reasons for the earlier cases of children with more than one: mostly moves,
+    # transfers and disengagement; turned_18 only twice (a new case at 18 is rare).
+    earlier_reasons = ["moved_away", "transferred", "disengaged", "turned_18", "other",
+                       "risk_reduced", "moved_away", "removed_from_abuse", "transferred",
+                       "disengaged", "other", "risk_reduced", "moved_away", "transferred",
+                       "disengaged", "other", "turned_18", "removed_from_abuse"]
     reason_i = 0
     for i in range(97):
         cid = "SC%04d" % (i + 1)
@@ -176,8 +181,7 @@ def make_children():
             birth = None
         else:
             age = {"under_12": rng.randint(9, 11), "12_13": rng.randint(12, 13),
-                   "14_15": rng.randint(14, 15), "16_17": rng.randint(16, 17),
-                   "18_plus": 18}[b]
+                   "14_15": rng.randint(14, 15), "16_17": rng.randint(16, 17)}[b]
             birth = add_years(latest_open, -age) - dt.timedelta(days=rng.randint(1, 360))
         gender = pick(GENDERS + [""], [70, 22, 2, 3, 3], i - 2)
         ethnicity = pick(ETHNICITIES + [""], [62, 9, 14, 7, 3, 3, 2], i - 2)
