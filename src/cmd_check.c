@@ -72,6 +72,8 @@ int cmd_check(int argc, char **argv)
             break;
         case AP_OPT_HELP:
             fputs(cmd_check_usage, stdout);
+            fputc('\n', stdout);
+            ap_config_print_keys(stdout);
             goto done;
         case ':':
             rc = ap_cli_usage_error("check", "option '%s' needs a value", argv[optind - 1]);
