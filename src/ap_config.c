@@ -260,7 +260,14 @@ static int on_pair(void *user, const char *section, const char *name, const char
             return 0;
         }
         s->seen[i] = line;
-        return set_value(s, k, value, line) ? 1 : 0;
+        /* name = "Sampleshire Council": the quotes are not part of the value. */
+        size_t n = strlen(value);
+        char *unquoted = n >= 2 && value[0] == '"' && value[n - 1] == '"'
+                             ? ap_xstrndup(value + 1, n - 2)
+                             : ap_xstrdup(value);
+        bool ok = set_value(s, k, unquoted, line);
+        free(unquoted);
+        return ok ? 1 : 0;
     }
     struct ap_buf known = AP_BUF_INIT;
     known_keys(section, &known);

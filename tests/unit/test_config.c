@@ -181,6 +181,18 @@ static void test_defaults(void)
     CHECK(!c.sample);
     free(msgs);
     ap_config_free(&c);
+
+    /* Quotes around a whole value are dropped; inner ones are kept. */
+    static const char quoted[] = "[organisation]\nname = \"Sampleshire Council\"\n"
+                                 "team = The \"A\" Team\nteam_start = \"2015-11-01\"\n"
+                                 "contact = \"\n";
+    CHECK_INT(load(quoted, sizeof quoted - 1, &c, &msgs, NULL), AP_OK);
+    CHECK_STR(c.organisation, "Sampleshire Council");
+    CHECK_STR(c.team, "The \"A\" Team");
+    CHECK(c.team_start != AP_DAY_NONE);
+    CHECK_STR(c.contact, "\"");
+    free(msgs);
+    ap_config_free(&c);
 }
 
 /* Lines at and over AP_INI_MAX_LINE, NUL bytes, every error reported. */
