@@ -971,11 +971,15 @@ static void write_text(const struct ap_metrics *m, FILE *out)
     ap_day_format(m->period.start, s);
     ap_day_format(m->period.end, e);
     size_t width = 0;
+    int numw = 1;
     for (int id = 0; id < AP_M_COUNT; id++) {
         const struct ap_metric_def *def = &ap_metric_defs[id];
         size_t w = text_width(def->label);
         if (w > width)
             width = w;
+        ap_format_count(m->value[id], num);
+        if ((int)strlen(num) > numw)
+            numw = (int)strlen(num);
         for (size_t k = 0; k < m->breakdown[id].n; k++) {
             w = 4 + text_width(key_label(def->breakdown, m->breakdown[id].keys[k]));
             if (w > width)
@@ -996,13 +1000,13 @@ static void write_text(const struct ap_metrics *m, FILE *out)
         ap_format_count(m->value[id], num);
         fputs(def->label, out);
         pad(out, width - text_width(def->label) + 2);
-        fprintf(out, "%10s\n", num);
+        fprintf(out, "%*s\n", numw, num);
         for (size_t k = 0; k < m->breakdown[id].n; k++) {
             const char *lab = key_label(def->breakdown, m->breakdown[id].keys[k]);
             ap_format_count(m->breakdown[id].counts[k], num);
             fprintf(out, "    %s", lab);
             pad(out, width - 4 - text_width(lab) + 2);
-            fprintf(out, "%10s\n", num);
+            fprintf(out, "%*s\n", numw, num);
         }
     }
 }
