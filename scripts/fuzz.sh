@@ -18,16 +18,17 @@ if ! command -v clang > /dev/null; then
   echo "fuzz.sh: clang is not installed (Debian: clang libclang-rt-14-dev)" >&2
   exit 3
 fi
-CC=clang cmake -S . -B "$build" -DAP_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo > "$build.log" 2>&1 ||
-  { cat "$build.log" >&2; exit 3; }
+mkdir -p "$build"
+CC=clang cmake -S . -B "$build" -DAP_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo > "$build/fuzz-build.log" 2>&1 ||
+  { cat "$build/fuzz-build.log" >&2; exit 3; }
 if [ $# -gt 0 ]; then
   targets=("$@")
 else
   mapfile -t targets < <(grep -v '^$' "$build/fuzz/targets.txt")
 fi
 [ ${#targets[@]} -gt 0 ] || { echo "fuzz.sh: no fuzz targets are built yet" >&2; exit 3; }
-cmake --build "$build" -j "$(nproc)" --target "${targets[@]}" > "$build.log" 2>&1 ||
-  { tail -40 "$build.log" >&2; exit 3; }
+cmake --build "$build" -j "$(nproc)" --target "${targets[@]}" > "$build/fuzz-build.log" 2>&1 ||
+  { tail -40 "$build/fuzz-build.log" >&2; exit 3; }
 
 # seed TARGET: fill $build/seeds/TARGET from the repository's inputs.
 seed() {
