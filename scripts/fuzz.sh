@@ -38,16 +38,16 @@ seed() {
   [ -d "fuzz/seeds/$t" ] && cp fuzz/seeds/"$t"/* "$dir"/ 2>/dev/null || true
   case $t in
     fuzz_csv)
-      find sample-data tests -name '*.csv' -size -256k 2>/dev/null | while read -r f; do
+      find sample-data tests -type f -name '*.csv' -size -256k 2>/dev/null | while read -r f; do
         cp "$f" "$dir/$(echo "$f" | tr / _)"; done ;;
     fuzz_config | fuzz_template)
-      find sample-data templates tests -name '*.ini' -size -64k 2>/dev/null | while read -r f; do
+      find sample-data templates tests -type f -name '*.ini' -size -64k 2>/dev/null | while read -r f; do
         cp "$f" "$dir/$(echo "$f" | tr / _)"; done ;;
     fuzz_import)
       # One file per seed: a byte naming its table (ap_table_names order), then the CSV.
       local tables=(children cases missing_episodes perpetrators perpetrator_actions action_plan
                     action_updates)
-      find sample-data tests -name '*.csv' -size -256k 2>/dev/null | while read -r f; do
+      find sample-data tests -type f -name '*.csv' -size -256k 2>/dev/null | while read -r f; do
         for i in "${!tables[@]}"; do
           if [ "$(basename "$f" .csv)" = "${tables[$i]}" ]; then
             { printf "\\x0$i"; cat "$f"; } > "$dir/$(echo "$f" | tr / _)"
@@ -63,7 +63,9 @@ run() {
   local t=$1 dict=() log=$build/logs/$1.log
   seed "$t"
   mkdir -p "$build/corpus/$t"
-  [ -f "fuzz/$t.dict" ] && dict=(-dict="fuzz/$t.dict")
+  local dictfile=fuzz/$t.dict
+  [ "$t" = fuzz_import ] && dictfile=fuzz/fuzz_csv.dict
+  [ -f "$dictfile" ] && dict=(-dict="$dictfile")
   if "$build/fuzz/$t" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
       -artifact_prefix="$build/artifacts/$t-" "${dict[@]}" \
       "$build/corpus/$t" "$build/seeds/$t" > "$log" 2>&1; then
