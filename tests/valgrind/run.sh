@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Memory check: every command of the sample run (init, import, check, metrics,
-# report) and failing imports of hostile files, each under
-#   valgrind --leak-check=full --error-exitcode=1
+# report), failing imports and reports, and the import and hostile command-line
+# cases (through vg-wrap.sh), each under
+#   valgrind --leak-check=full (any error or leak: exit status 99)
 # run.sh BINARY SOURCE_DIR WORK_DIR. Exits 77 (skipped) when valgrind is missing
 # or the binary is built with AddressSanitizer (the two cannot run together).
 set -u
@@ -61,6 +62,19 @@ vg report-missing-folder 3 report --config "$cfg" --db sample.db --quarter 2016/
   --template cabinet --pdf nodir/x.pdf --xlsx nodir/x.xlsx
 : > notadb.db
 vg metrics-not-ours 2 metrics --db notadb.db --quarter 2016/17-Q4
+
+# The importer's own command-line cases and the hostile files, every run under valgrind.
+for group in import hostile; do
+  if AP_VG_BIN=$ap bash "$src/tests/cli/run.sh" "$src/tests/valgrind/vg-wrap.sh" "$src" "$group" \
+      > "cli-$group.log" 2>&1; then
+    echo "ok: cli group $group: $(tail -1 "cli-$group.log")"
+    passes=$((passes + 1))
+  else
+    echo "FAIL: cli group $group under valgrind:"
+    grep -A12 '^FAIL' "cli-$group.log" | head -80
+    fails=$((fails + 1))
+  fi
+done
 
 echo "$passes passed, $fails failed"
 [ "$fails" -eq 0 ]
