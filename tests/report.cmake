@@ -1,1 +1,2 @@
-# Tests for the report area.
+# Tests for the report area: suppression, templates, the report model and `actionplan report`.
+ap_unit_test(test_suppress unit/test_suppress.c)
