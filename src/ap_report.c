@@ -6,6 +6,7 @@
  */
 #include "ap_report.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -44,6 +45,15 @@ struct build {
 };
 
 /* --- cells ------------------------------------------------------------- */
+
+/* One decimal place, halves rounded away from zero as Excel's "0.0" does, so
+ * the PDF and the workbook show the same digits. */
+static char *one_decimal(double v, const char *suffix)
+{
+    double r = round(v * 10.0) / 10.0;
+    return ap_xasprintf("%.1f%s", r == 0.0 ? 0.0 : r, suffix);
+}
+
 
 static struct ap_cell cell_text(const char *s)
 {
@@ -100,7 +110,7 @@ static struct ap_cell cell_pct(struct fig num, struct fig den)
         return cell_marker(m);
     double v = (double)num.v / (double)den.v;
     struct ap_cell c = {.kind = AP_CELL_NUMBER, .fmt = AP_NUM_PERCENT, .value = v,
-                        .text = ap_xasprintf("%.1f%%", v * 100.0)};
+                        .text = one_decimal(v * 100.0, "%")};
     return c;
 }
 
@@ -152,7 +162,7 @@ static struct ap_cell cell_rate(const struct build *b, enum ap_metric_id id)
         return cell_marker(f.mark);
     double v = (double)f.v * 10000.0 / (double)b->cfg->child_population;
     struct ap_cell c = {.kind = AP_CELL_NUMBER, .fmt = AP_NUM_RATE, .value = v,
-                        .text = ap_xasprintf("%.1f", v)};
+                        .text = one_decimal(v, "")};
     return c;
 }
 
@@ -510,6 +520,14 @@ static void build_action_plan(struct build *b)
         row[8] = cell_text(it->overdue ? "Overdue" : "No");
         if (it->overdue)
             row[8].tone = AP_TONE_BAD;
+        add_row(t, row);
+    }
+    if (b->plan.n == 0) {
+        struct ap_cell row[9] = {cell_marker(AP_MARK_Z), cell_marker(AP_MARK_Z),
+                                 cell_text("No action plan items have been recorded"),
+                                 cell_marker(AP_MARK_Z), cell_marker(AP_MARK_Z),
+                                 cell_marker(AP_MARK_Z), cell_marker(AP_MARK_Z),
+                                 cell_marker(AP_MARK_Z), cell_marker(AP_MARK_Z)};
         add_row(t, row);
     }
 }
