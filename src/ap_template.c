@@ -98,6 +98,8 @@ struct load {
     size_t ndefined, adefined;
     struct ap_tsection *defined; /* owned: [section NAME]s in file order */
     size_t aheadlines;
+    long report_line;       /* line of the [report] header, 0 if none yet */
+    bool bad;               /* the current section was reported unknown: skip its keys */
     enum ap_status st;
 };
 
@@ -385,17 +387,6 @@ static int report_key(struct load *l, const char *name, const char *value, long 
     return 1;
 }
 
-static bool valid_id(const char *s)
-{
-    if (!*s)
-        return false;
-    for (; *s; s++) {
-        if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '_'))
-            return false;
-    }
-    return true;
-}
-
 /* text, text1, text2 ... all mean a paragraph. */
 static bool is_text_key(const char *name)
 {
@@ -408,21 +399,74 @@ static bool is_text_key(const char *name)
     return true;
 }
 
+static bool valid_id(const char *s)
+{
+    if (!*s)
+        return false;
+    for (; *s; s++) {
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '_'))
+            return false;
+    }
+    return true;
+}
+
+static struct ap_tsection *find_defined(struct load *l, const char *id)
+{
+    for (size_t i = 0; i < l->ndefined; i++) {
+        if (l->defined[i].id && !strcmp(l->defined[i].id, id))
+            return &l->defined[i];
+    }
+    return NULL;
+}
+
+static struct ap_tsection *define(struct load *l, const char *id, long line)
+{
+    ap_grow((void **)&l->defined, sizeof *l->defined, l->ndefined + 1, &l->adefined);
+    struct ap_tsection *s = &l->defined[l->ndefined++];
+    memset(s, 0, sizeof *s);
+    s->id = ap_xstrdup(id);
+    s->line = line;
+    return s;
+}
+
+/* At each [header]: unknown or repeated sections are reported at their own
+ * line, even when they hold no keys. */
+static void header(void *user, const char *section, long line)
+{
+    struct load *l = user;
+    l->bad = false;
+    if (!strcmp(section, "report")) {
+        if (l->report_line) {
+            ap_diag_input(l->d, l->path, line, 0, "[report] appears twice (first at line %ld)",
+                          l->report_line);
+            l->st = AP_ERR_INPUT;
+        }
+        l->report_line = line;
+    } else if (!strncmp(section, "section ", 8) && valid_id(section + 8)) {
+        const struct ap_tsection *s = find_defined(l, section + 8);
+        if (s) {
+            ap_diag_input(l->d, l->path, line, 0, "[%s] appears twice (first at line %ld)",
+                          section, s->line);
+            l->st = AP_ERR_INPUT;
+        } else {
+            define(l, section + 8, line);
+        }
+    } else {
+        ap_diag_input(l->d, l->path, line, 0,
+                      "unknown section '[%s]'; sections are [report] and [section NAME] (NAME in "
+                      "lower case letters, digits and '_')",
+                      section);
+        l->st = AP_ERR_INPUT;
+        l->bad = true;
+    }
+}
+
 static int section_key(struct load *l, const char *id, const char *name, const char *value,
                        long line)
 {
-    struct ap_tsection *s = NULL;
-    for (size_t i = 0; i < l->ndefined; i++) {
-        if (!strcmp(l->defined[i].id, id))
-            s = &l->defined[i];
-    }
-    if (!s) {
-        ap_grow((void **)&l->defined, sizeof *l->defined, l->ndefined + 1, &l->adefined);
-        s = &l->defined[l->ndefined++];
-        memset(s, 0, sizeof *s);
-        s->id = ap_xstrdup(id);
-        s->line = line;
-    }
+    struct ap_tsection *s = find_defined(l, id);
+    if (!s)
+        s = define(l, id, line);
     if (!strcmp(name, "title")) {
         if (s->title) {
             ap_diag_input(l->d, l->path, line, 0, "title is given twice in [section %s]", id);
@@ -451,7 +495,13 @@ static int handler(void *user, const char *section, const char *name, const char
 {
     struct load *l = user;
     int ok;
-    if (!strcmp(section, "report")) {
+    if (l->bad)
+        return 1; /* already reported at its header */
+    if (!*section) {
+        ap_diag_input(l->d, l->path, line, 0,
+                      "'%s' is outside any section; put it under [report] or [section NAME]", name);
+        ok = 0;
+    } else if (!strcmp(section, "report")) {
         ok = report_key(l, name, value, line);
     } else if (!strncmp(section, "section ", 8) && valid_id(section + 8)) {
         ok = section_key(l, section + 8, name, value, line);
@@ -569,7 +619,7 @@ enum ap_status ap_template_load(const char *path, struct ap_template *t, struct 
     t->public_ = true;
     t->suppress_max = 5;
     struct load l = {.t = t, .path = path, .d = d, .suppress = -1, .st = AP_OK};
-    enum ap_status rc = ap_ini_parse(path, handler, &l, d);
+    enum ap_status rc = ap_ini_parse_ex(path, handler, header, &l, d);
     if (rc == AP_OK && l.st == AP_OK)
         finish(&l);
     rc = ap_status_worst(rc, l.st);
