@@ -555,6 +555,9 @@ static void build_data_quality(struct build *b, bool detail)
         struct fig n = {f->count, ap_suppress_count(f->count, b->k, b->on)};
         struct ap_cell row[4] = {cell_text(f->message), cell_text(severity_word(f->severity)),
                                  cell_count(n)};
+        /* check's messages are phrased to follow a count; a table row starts a sentence */
+        if (row[0].text[0] >= 'a' && row[0].text[0] <= 'z')
+            row[0].text[0] = (char)(row[0].text[0] - 'a' + 'A');
         if (detail) {
             struct ap_buf ids = AP_BUF_INIT;
             for (size_t j = 0; j < f->nids; j++)
