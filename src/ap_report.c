@@ -54,7 +54,6 @@ static char *one_decimal(double v, const char *suffix)
     return ap_xasprintf("%.1f%s", r == 0.0 ? 0.0 : r, suffix);
 }
 
-
 static struct ap_cell cell_text(const char *s)
 {
     struct ap_cell c = {.kind = AP_CELL_TEXT, .text = ap_xstrdup(s ? s : "")};
@@ -79,8 +78,8 @@ static struct ap_cell cell_count(struct fig f)
         return cell_marker(f.mark);
     char buf[32];
     ap_format_count(f.v, buf);
-    struct ap_cell c = {.kind = AP_CELL_NUMBER, .fmt = AP_NUM_COUNT, .value = (double)f.v,
-                        .text = ap_xstrdup(buf)};
+    struct ap_cell c = {
+        .kind = AP_CELL_NUMBER, .fmt = AP_NUM_COUNT, .value = (double)f.v, .text = ap_xstrdup(buf)};
     return c;
 }
 
@@ -98,8 +97,10 @@ static struct ap_cell cell_change(struct fig now, struct fig before)
         return cell_marker(m);
     char buf[40];
     change_text(now.v - before.v, buf);
-    struct ap_cell c = {.kind = AP_CELL_NUMBER, .fmt = AP_NUM_CHANGE,
-                        .value = (double)(now.v - before.v), .text = ap_xstrdup(buf)};
+    struct ap_cell c = {.kind = AP_CELL_NUMBER,
+                        .fmt = AP_NUM_CHANGE,
+                        .value = (double)(now.v - before.v),
+                        .text = ap_xstrdup(buf)};
     return c;
 }
 
@@ -109,7 +110,9 @@ static struct ap_cell cell_pct(struct fig num, struct fig den)
     if (m != AP_MARK_NONE)
         return cell_marker(m);
     double v = (double)num.v / (double)den.v;
-    struct ap_cell c = {.kind = AP_CELL_NUMBER, .fmt = AP_NUM_PERCENT, .value = v,
+    struct ap_cell c = {.kind = AP_CELL_NUMBER,
+                        .fmt = AP_NUM_PERCENT,
+                        .value = v,
                         .text = one_decimal(v * 100.0, "%")};
     return c;
 }
@@ -122,7 +125,8 @@ static struct ap_cell cell_date(ap_day day)
                                       "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
     int y, m, dd;
     ap_day_to_ymd(day, &y, &m, &dd);
-    struct ap_cell c = {.kind = AP_CELL_DATE, .value = (double)day,
+    struct ap_cell c = {.kind = AP_CELL_DATE,
+                        .value = (double)day,
                         .text = ap_xasprintf("%d %s %d", dd, mon[m - 1], y)};
     return c;
 }
@@ -161,8 +165,8 @@ static struct ap_cell cell_rate(const struct build *b, enum ap_metric_id id)
     if (f.mark != AP_MARK_NONE)
         return cell_marker(f.mark);
     double v = (double)f.v * 10000.0 / (double)b->cfg->child_population;
-    struct ap_cell c = {.kind = AP_CELL_NUMBER, .fmt = AP_NUM_RATE, .value = v,
-                        .text = one_decimal(v, "")};
+    struct ap_cell c = {
+        .kind = AP_CELL_NUMBER, .fmt = AP_NUM_RATE, .value = v, .text = one_decimal(v, "")};
     return c;
 }
 
@@ -245,7 +249,10 @@ static void build_summary(struct build *b)
     free(desc);
     set_col(t, 0, "Measure", false, 44);
     set_col(t, 1, "Figure", true, 10);
-    set_col(t, 2, b->per[NOW].quarter ? "Change since previous quarter" : "Change since previous period", true, 14);
+    set_col(t, 2,
+            b->per[NOW].quarter ? "Change since previous quarter"
+                                : "Change since three months before",
+            true, 14);
     set_col(t, 3, "Change since a year before", true, 14);
     set_col(t, 4, "Direction of travel", false, 14);
     if (rates)
@@ -282,9 +289,14 @@ static void build_summary(struct build *b)
 
 /* Trend columns: the first three are the chart's series. */
 static const enum ap_metric_id trend_metrics[] = {
-    AP_M_ACTIVE_CASES,        AP_M_NEW_CASES,           AP_M_CLOSED_CASES,
-    AP_M_CHILDREN_SUPPORTED_IN_PERIOD, AP_M_CHILDREN_SUPPORTED, AP_M_PERPETRATORS_ACTIVE,
-    AP_M_PERPETRATORS_DEALT_WITH, AP_M_MISSING_EPISODES,
+    AP_M_ACTIVE_CASES,
+    AP_M_NEW_CASES,
+    AP_M_CLOSED_CASES,
+    AP_M_CHILDREN_SUPPORTED_IN_PERIOD,
+    AP_M_CHILDREN_SUPPORTED,
+    AP_M_PERPETRATORS_ACTIVE,
+    AP_M_PERPETRATORS_DEALT_WITH,
+    AP_M_MISSING_EPISODES,
 };
 #define TREND_SERIES 3
 
@@ -292,7 +304,9 @@ static void build_trend(struct build *b)
 {
     size_t nm = AP_ARRAY_LEN(trend_metrics);
     struct ap_table *t = new_table(
-        b, AP_TBL_TREND, b->per[NOW].quarter ? "Key figures for the last eight quarters" : "Key figures for the last eight periods",
+        b, AP_TBL_TREND,
+        b->per[NOW].quarter ? "Key figures for the last eight quarters"
+                            : "Key figures for the last eight periods",
         "Each row is one quarter; figures are suppressed quarter by quarter, and [z] marks a "
         "quarter that ended before the team was set up.",
         1 + nm);
@@ -316,7 +330,8 @@ static void build_chart(struct build *b)
     r->ncharts = 1;
     b->chart = 0;
     struct ap_chart *c = &r->charts[0];
-    c->title = ap_xstrdup(b->per[NOW].quarter ? "Cases in each of the last eight quarters" : "Cases in each of the last eight periods");
+    c->title = ap_xstrdup(b->per[NOW].quarter ? "Cases in each of the last eight quarters"
+                                              : "Cases in each of the last eight periods");
     c->y_title = ap_xstrdup("Cases");
     c->table = (size_t)b->table_of[AP_TBL_TREND];
     c->first_col = 1;
@@ -341,11 +356,11 @@ static void build_chart(struct build *b)
 struct breakdown_spec {
     enum ap_table_kind kind;
     enum ap_metric_id metric;
-    int en;            /* enum ap_enum_id for labels, or -1 (area: the data's names) */
+    int en; /* enum ap_enum_id for labels, or -1 (area: the data's names) */
     const char *title;
     const char *category;
-    const char *unit;  /* count column heading */
-    const char *what;  /* description */
+    const char *unit; /* count column heading */
+    const char *what; /* description */
 };
 
 static const struct breakdown_spec breakdowns[] = {
@@ -436,9 +451,9 @@ static void measure_columns(struct build *b, struct ap_table *t)
 
 static void measure_row(struct build *b, struct ap_table *t, enum ap_metric_id id)
 {
-    struct ap_cell row[4] = {cell_text(ap_metric_defs[id].label), cell_count(metric_fig(b, NOW, id)),
-                             cell_count(metric_fig(b, PREV, id)),
-                             cell_count(metric_fig(b, YEAR, id))};
+    struct ap_cell row[4] = {
+        cell_text(ap_metric_defs[id].label), cell_count(metric_fig(b, NOW, id)),
+        cell_count(metric_fig(b, PREV, id)), cell_count(metric_fig(b, YEAR, id))};
     add_row(t, row);
 }
 
@@ -467,11 +482,11 @@ static void build_perpetrators(struct build *b)
 
 static void build_missing(struct build *b)
 {
-    struct ap_table *t = new_table(
-        b, AP_TBL_MISSING, "Children missing from home or care, and return interviews",
-        "Missing episodes that ended in the period, and whether the child was offered an "
-        "independent return interview within 72 hours of coming back.",
-        4);
+    struct ap_table *t =
+        new_table(b, AP_TBL_MISSING, "Children missing from home or care, and return interviews",
+                  "Missing episodes that ended in the period, and whether the child was offered an "
+                  "independent return interview within 72 hours of coming back.",
+                  4);
     measure_columns(b, t);
     measure_row(b, t, AP_M_MISSING_EPISODES);
     measure_row(b, t, AP_M_RETURN_INTERVIEWS_OFFERED_72H);
@@ -486,10 +501,12 @@ static void build_action_plan(struct build *b)
 {
     char end[32];
     ap_day_format_long(b->per[NOW].end, end);
-    char *desc = ap_xasprintf("Each action in the CSE Action Plan as it stood on %s, with its "
-                              "latest update; RAG is the lead officer's red, amber or green rating.",
-                              end);
-    struct ap_table *t = new_table(b, AP_TBL_ACTION_PLAN, "Progress on the CSE Action Plan", desc, 9);
+    char *desc =
+        ap_xasprintf("Each action in the CSE Action Plan as it stood on %s, with its "
+                     "latest update; RAG is the lead officer's red, amber or green rating.",
+                     end);
+    struct ap_table *t =
+        new_table(b, AP_TBL_ACTION_PLAN, "Progress on the CSE Action Plan", desc, 9);
     free(desc);
     set_col(t, 0, "Ref", false, 8);
     set_col(t, 1, "Theme", false, 18);
@@ -523,11 +540,15 @@ static void build_action_plan(struct build *b)
         add_row(t, row);
     }
     if (b->plan.n == 0) {
-        struct ap_cell row[9] = {cell_marker(AP_MARK_Z), cell_marker(AP_MARK_Z),
+        struct ap_cell row[9] = {cell_marker(AP_MARK_Z),
+                                 cell_marker(AP_MARK_Z),
                                  cell_text("No action plan items have been recorded"),
-                                 cell_marker(AP_MARK_Z), cell_marker(AP_MARK_Z),
-                                 cell_marker(AP_MARK_Z), cell_marker(AP_MARK_Z),
-                                 cell_marker(AP_MARK_Z), cell_marker(AP_MARK_Z)};
+                                 cell_marker(AP_MARK_Z),
+                                 cell_marker(AP_MARK_Z),
+                                 cell_marker(AP_MARK_Z),
+                                 cell_marker(AP_MARK_Z),
+                                 cell_marker(AP_MARK_Z),
+                                 cell_marker(AP_MARK_Z)};
         add_row(t, row);
     }
 }
@@ -696,8 +717,8 @@ static void build_notes(struct build *b)
                  "published or shared beyond its intended readers.");
     }
     char as_at[32];
-    ap_day_format_long(b->m[NOW].team_start == AP_DAY_NONE ? b->per[NOW].start : b->m[NOW].team_start,
-                       as_at);
+    ap_day_format_long(
+        b->m[NOW].team_start == AP_DAY_NONE ? b->per[NOW].start : b->m[NOW].team_start, as_at);
     s = ap_xasprintf("Source: the team's case records, as recorded on %s. The team's figures are "
                      "counted from %s; 'since the team began' means since then.",
                      r->data_as_at, as_at);
@@ -793,8 +814,9 @@ static bool fill(void *user, const char *name, struct ap_buf *out)
         } else if (!strcmp(suffix, "direction")) {
             enum ap_tone tone;
             const char *w = direction(b, id, &tone);
-            ap_buf_adds(out, *w ? w : ap_mark_text(ap_suppress_change(
-                                          now.mark, metric_fig(b, PREV, id).mark)));
+            ap_buf_adds(
+                out,
+                *w ? w : ap_mark_text(ap_suppress_change(now.mark, metric_fig(b, PREV, id).mark)));
         } else if (!strcmp(suffix, "rate")) {
             struct ap_cell c = cell_rate(b, id);
             if (c.kind == AP_CELL_EMPTY) {
@@ -947,8 +969,8 @@ static void build_title(struct build *b, const struct ap_period *p, ap_day as_at
     r->author = ap_xstrdup(*r->organisation ? r->organisation : "actionplan");
     r->subject = *r->subtitle ? ap_xasprintf("%s: %s", r->subtitle, r->period_label)
                               : ap_xstrdup(r->period_label);
-    r->keywords = ap_xasprintf("child sexual exploitation, CSE action plan, progress report, %s",
-                               p->label);
+    r->keywords =
+        ap_xasprintf("child sexual exploitation, CSE action plan, progress report, %s", p->label);
     r->contact = ap_xstrdup(cfg->contact ? cfg->contact : "");
     r->logo = ap_xstrdup(cfg->logo);
     r->font = ap_xstrdup(cfg->font);
@@ -962,8 +984,8 @@ enum ap_status ap_report_build(sqlite3 *db, const struct ap_period *p, const str
                                struct ap_diag *d)
 {
     enum ap_status rc;
-    struct build b = {.r = out, .t = t, .cfg = cfg, .d = d, .on = t->suppress,
-                      .k = t->suppress_max, .chart = -1};
+    struct build b = {
+        .r = out, .t = t, .cfg = cfg, .d = d, .on = t->suppress, .k = t->suppress_max, .chart = -1};
     memset(out, 0, sizeof *out);
     for (int i = 0; i < AP_TBL_COUNT; i++)
         b.table_of[i] = -1;
@@ -1014,10 +1036,11 @@ void ap_report_free(struct ap_report *r)
 {
     if (!r)
         return;
-    char **strs[] = {&r->title,   &r->subtitle,  &r->organisation,  &r->team,   &r->period_label,
-                     &r->period_code, &r->data_as_at, &r->marking, &r->audience, &r->template_name,
-                     &r->author,  &r->subject,   &r->keywords,      &r->contact, &r->logo,
-                     &r->font,    &r->font_bold};
+    char **strs[] = {&r->title,        &r->subtitle,      &r->organisation, &r->team,
+                     &r->period_label, &r->period_code,   &r->data_as_at,   &r->marking,
+                     &r->audience,     &r->template_name, &r->author,       &r->subject,
+                     &r->keywords,     &r->contact,       &r->logo,         &r->font,
+                     &r->font_bold};
     for (size_t i = 0; i < AP_ARRAY_LEN(strs); i++)
         free(*strs[i]);
     for (size_t i = 0; i < r->nheadlines; i++) {

@@ -39,13 +39,13 @@ const char *const ap_table_kind_ids[AP_TBL_COUNT] = {
 };
 
 const char *const ap_template_values[] = {
-    "period",          /* "2016/17 Q4 (1 January to 31 March 2017)" */
-    "period_short",    /* "2016/17 Q4" */
-    "period_start",    /* "1 January 2017" */
-    "period_end",      /* "31 March 2017" */
+    "period",       /* "2016/17 Q4 (1 January to 31 March 2017)" */
+    "period_short", /* "2016/17 Q4" */
+    "period_start", /* "1 January 2017" */
+    "period_end",   /* "31 March 2017" */
     "organisation",
     "team",
-    "team_start",      /* "1 November 2015" */
+    "team_start", /* "1 November 2015" */
     "data_as_at",
     "pct_offered_72h", /* return interviews offered within 72 hours, "75.0%" or a marker */
     "pct_completed",   /* return interviews completed */
@@ -68,9 +68,10 @@ const size_t ap_template_nsuffixes = AP_ARRAY_LEN(ap_template_suffixes);
 
 /* Shown when a template gives no `headlines =`. */
 static const enum ap_metric_id default_headlines[] = {
-    AP_M_CHILDREN_SUPPORTED,      AP_M_ACTIVE_CASES,          AP_M_CHILDREN_PROTECTED,
-    AP_M_CHILDREN_SUPPORTED_IN_PERIOD, AP_M_PERPETRATORS_ACTIVE, AP_M_PERPETRATORS_DEALT_WITH,
-    AP_M_MISSING_EPISODES,        AP_M_ACTIONS_COMPLETE,
+    AP_M_CHILDREN_SUPPORTED,  AP_M_ACTIVE_CASES,
+    AP_M_CHILDREN_PROTECTED,  AP_M_CHILDREN_SUPPORTED_IN_PERIOD,
+    AP_M_PERPETRATORS_ACTIVE, AP_M_PERPETRATORS_DEALT_WITH,
+    AP_M_MISSING_EPISODES,    AP_M_ACTIONS_COMPLETE,
 };
 
 enum report_key {
@@ -92,14 +93,14 @@ struct load {
     struct ap_template *t;
     const char *path;
     struct ap_diag *d;
-    long seen[RK_COUNT];    /* line of each [report] key, 0 if absent */
-    int suppress;           /* -1 not given, else 0/1 */
-    char *sections;         /* owned: the raw `sections =` list */
+    long seen[RK_COUNT]; /* line of each [report] key, 0 if absent */
+    int suppress;        /* -1 not given, else 0/1 */
+    char *sections;      /* owned: the raw `sections =` list */
     size_t ndefined, adefined;
     struct ap_tsection *defined; /* owned: [section NAME]s in file order */
     size_t aheadlines;
-    long report_line;       /* line of the [report] header, 0 if none yet */
-    bool bad;               /* the current section was reported unknown: skip its keys */
+    long report_line; /* line of the [report] header, 0 if none yet */
+    bool bad;         /* the current section was reported unknown: skip its keys */
     enum ap_status st;
 };
 
@@ -248,8 +249,7 @@ static bool add_headline(struct load *l, const char *item, long line, void *arg)
     }
     if (m->breakdown != AP_BREAKDOWN_NONE) {
         ap_diag_input(l->d, l->path, line, 0,
-                      "'%s' is a breakdown, not a single figure; show it as a table instead",
-                      item);
+                      "'%s' is a breakdown, not a single figure; show it as a table instead", item);
         return false;
     }
     struct ap_template *t = l->t;
@@ -352,8 +352,8 @@ static int report_key(struct load *l, const char *name, const char *value, long 
         } else if (!strcmp(value, "restricted")) {
             t->public_ = false;
         } else {
-            ap_diag_input(l->d, l->path, line, 0,
-                          "audience '%s' is not one of public, restricted", value);
+            ap_diag_input(l->d, l->path, line, 0, "audience '%s' is not one of public, restricted",
+                          value);
             return 0;
         }
         break;
@@ -445,8 +445,8 @@ static void header(void *user, const char *section, long line)
     } else if (!strncmp(section, "section ", 8) && valid_id(section + 8)) {
         const struct ap_tsection *s = find_defined(l, section + 8);
         if (s) {
-            ap_diag_input(l->d, l->path, line, 0, "[%s] appears twice (first at line %ld)",
-                          section, s->line);
+            ap_diag_input(l->d, l->path, line, 0, "[%s] appears twice (first at line %ld)", section,
+                          s->line);
             l->st = AP_ERR_INPUT;
         } else {
             define(l, section + 8, line);
@@ -490,8 +490,7 @@ static int section_key(struct load *l, const char *id, const char *name, const c
     return 0;
 }
 
-static int handler(void *user, const char *section, const char *name, const char *value,
-                   long line)
+static int handler(void *user, const char *section, const char *name, const char *value, long line)
 {
     struct load *l = user;
     int ok;
@@ -523,8 +522,7 @@ static bool order_section(struct load *l, const char *item, long line, void *arg
     struct ap_template *t = l->t;
     for (size_t i = 0; i < t->nsections; i++) {
         if (!strcmp(t->sections[i].id, item)) {
-            ap_diag_input(l->d, l->path, line, 0, "section '%s' is listed twice in sections",
-                          item);
+            ap_diag_input(l->d, l->path, line, 0, "section '%s' is listed twice in sections", item);
             return false;
         }
     }

@@ -80,14 +80,14 @@ struct ap_tsection {
 };
 
 struct ap_template {
-    char *path;         /* owned: the file read */
-    char *name;         /* owned: file name without folder and ".ini": "cabinet" */
-    char *title;        /* owned */
-    char *subtitle;     /* owned; "" if not given */
-    char *marking;      /* owned: "OFFICIAL" */
-    bool public_;       /* audience = public */
-    bool suppress;      /* small-number suppression on */
-    int suppress_max;   /* k */
+    char *path;       /* owned: the file read */
+    char *name;       /* owned: file name without folder and ".ini": "cabinet" */
+    char *title;      /* owned */
+    char *subtitle;   /* owned; "" if not given */
+    char *marking;    /* owned: "OFFICIAL" */
+    bool public_;     /* audience = public */
+    bool suppress;    /* small-number suppression on */
+    int suppress_max; /* k */
     size_t nheadlines;
     enum ap_metric_id *headlines; /* owned: in order */
     size_t nsections;

@@ -210,7 +210,8 @@ int cmd_report(int argc, char **argv)
     if (out_dir || (!pdf && !xlsx && !text)) {
         const char *dir = out_dir ? out_dir : cfg.output_dir;
         if (!pdf)
-            outs[nouts++] = (struct output){.kind = OUT_PDF, .path = default_name(dir, &rep, "pdf")};
+            outs[nouts++] =
+                (struct output){.kind = OUT_PDF, .path = default_name(dir, &rep, "pdf")};
         if (!xlsx)
             outs[nouts++] =
                 (struct output){.kind = OUT_XLSX, .path = default_name(dir, &rep, "xlsx")};

@@ -45,9 +45,9 @@ static void test_breakdowns(void)
     for (size_t i = 0; i < sizeof breakdown_cases / sizeof breakdown_cases[0]; i++) {
         enum ap_mark marks[MAXN];
         size_t n = breakdown_cases[i].n;
-        size_t nc = ap_suppress_breakdown(breakdown_cases[i].counts, n, breakdown_cases[i].k,
-                                          breakdown_cases[i].on, breakdown_cases[i].total_shown,
-                                          marks);
+        size_t nc =
+            ap_suppress_breakdown(breakdown_cases[i].counts, n, breakdown_cases[i].k,
+                                  breakdown_cases[i].on, breakdown_cases[i].total_shown, marks);
         char got[MAXN + 1];
         size_t want_c = 0;
         for (size_t j = 0; j < n; j++) {
@@ -87,8 +87,7 @@ static const struct {
     {AP_MARK_NONE, AP_MARK_C, 4, AP_MARK_C},        /* 0 of 4: the 4 is [c] */
     {AP_MARK_C, AP_MARK_C, 4, AP_MARK_C},           /* 2 of 4 */
     {AP_MARK_NONE, AP_MARK_NONE, 0, AP_MARK_Z},     /* 0 of 0: not applicable */
-    {AP_MARK_X, AP_MARK_NONE, 20, AP_MARK_X},
-    {AP_MARK_NONE, AP_MARK_X, 20, AP_MARK_X},
+    {AP_MARK_X, AP_MARK_NONE, 20, AP_MARK_X},       {AP_MARK_NONE, AP_MARK_X, 20, AP_MARK_X},
 };
 
 static const struct {
@@ -106,9 +105,9 @@ static const struct {
 static void test_ratios_and_changes(void)
 {
     for (size_t i = 0; i < sizeof ratio_cases / sizeof ratio_cases[0]; i++)
-        CHECK_INT(ap_suppress_ratio(ratio_cases[i].num, ratio_cases[i].den,
-                                    ratio_cases[i].den_value),
-                  ratio_cases[i].want);
+        CHECK_INT(
+            ap_suppress_ratio(ratio_cases[i].num, ratio_cases[i].den, ratio_cases[i].den_value),
+            ratio_cases[i].want);
     for (size_t i = 0; i < sizeof change_cases / sizeof change_cases[0]; i++)
         CHECK_INT(ap_suppress_change(change_cases[i].now, change_cases[i].before),
                   change_cases[i].want);

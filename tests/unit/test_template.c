@@ -39,17 +39,17 @@ static enum ap_status load_text(const char *name, const char *text, char **msgs,
     return st;
 }
 
-#define GOOD_HEAD                                                                                \
-    "[report]\n"                                                                                 \
-    "title = T\n"                                                                                \
-    "audience = public\n"                                                                        \
+#define GOOD_HEAD                                                                                  \
+    "[report]\n"                                                                                   \
+    "title = T\n"                                                                                  \
+    "audience = public\n"                                                                          \
     "sections = a\n"
 
 static const struct {
     const char *name;
     const char *text;
-    int line;          /* expected line in the message, 0: no line */
-    const char *says;  /* part of the message */
+    int line;         /* expected line in the message, 0: no line */
+    const char *says; /* part of the message */
 } bad_cases[] = {
     {"placeholder", GOOD_HEAD "[section a]\ntext = We have {children_supportd} children.\n", 6,
      "unknown placeholder '{children_supportd}'"},
@@ -64,11 +64,13 @@ static const struct {
     {"section", GOOD_HEAD "[section a]\ntitle = A\n[appendix]\ntitle = B\n", 7,
      "unknown section '[appendix]'"},
     {"block", GOOD_HEAD "[section a]\nshow = headlines, pie\n", 6, "unknown block 'pie' in show"},
-    {"headline", "[report]\ntitle = T\naudience = public\nheadlines = active_cases, cases\n"
-                 "sections = a\n[section a]\ntitle = A\n",
+    {"headline",
+     "[report]\ntitle = T\naudience = public\nheadlines = active_cases, cases\n"
+     "sections = a\n[section a]\ntitle = A\n",
      4, "unknown metric 'cases' in headlines"},
-    {"breakdownheadline", "[report]\ntitle = T\naudience = public\nheadlines = gender\n"
-                          "sections = a\n[section a]\ntitle = A\n",
+    {"breakdownheadline",
+     "[report]\ntitle = T\naudience = public\nheadlines = gender\n"
+     "sections = a\n[section a]\ntitle = A\n",
      4, "'gender' is a breakdown"},
     {"undefined", GOOD_HEAD "[section b]\ntitle = B\n", 4,
      "section 'a' is listed in sections but there is no [section a]"},
