@@ -1,1 +1,7 @@
-# Tests for the pdf area.
+# Tests for the pdf area: the fake report model rendered by render_fixture and
+# read back with poppler-utils (pdftotext, pdfinfo, pdffonts).
+
+add_executable(render_fixture unit/render_fixture.c support/fake_report.c)
+target_include_directories(render_fixture PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/support
+  ${CMAKE_CURRENT_SOURCE_DIR}/unit ${CMAKE_SOURCE_DIR}/src)
+target_link_libraries(render_fixture PRIVATE ap_core)
