@@ -1,2 +1,84 @@
-/* ap_atomic: not written yet. */
+/*
+ * ap_atomic: temporary file in the target folder, then rename(2), which is
+ * atomic within one file system.
+ */
 #include "ap_atomic.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "ap_util.h"
+
+enum ap_status ap_atomic_begin(struct ap_atomic *a, const char *final_path, struct ap_diag *d)
+{
+    struct stat sb;
+    a->final = NULL;
+    a->tmp = NULL;
+    if (!*final_path) {
+        ap_diag_error(d, AP_ERR_USAGE, "an output path is empty");
+        return AP_ERR_USAGE;
+    }
+    if (stat(final_path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+        ap_diag_report(d, AP_ERROR, AP_ERR_IO, final_path, 0, 0,
+                       "is a folder; give a file name for the output");
+        return AP_ERR_IO;
+    }
+    /* The temporary sits beside the final file: ".name.XXXXXX". */
+    const char *slash = strrchr(final_path, '/');
+    size_t dirlen = slash ? (size_t)(slash - final_path) + 1 : 0;
+    char *tmp = ap_xasprintf("%.*s.%s.XXXXXX", (int)dirlen, final_path,
+                             slash ? slash + 1 : final_path);
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        int err = errno;
+        char *dir = dirlen ? ap_xstrndup(final_path, dirlen) : ap_xstrdup("./");
+        ap_diag_report(d, AP_ERROR, AP_ERR_IO, final_path, 0, 0,
+                       "cannot write in folder '%s': %s", dir, strerror(err));
+        free(dir);
+        free(tmp);
+        return AP_ERR_IO;
+    }
+    close(fd);
+    a->final = ap_xstrdup(final_path);
+    a->tmp = tmp;
+    return AP_OK;
+}
+
+enum ap_status ap_atomic_commit(struct ap_atomic *a, mode_t mode, struct ap_diag *d)
+{
+    enum ap_status st = AP_OK;
+    int fd = open(a->tmp, O_RDONLY);
+    if (fd < 0 || fsync(fd) != 0 || fchmod(fd, mode) != 0) {
+        ap_diag_report(d, AP_ERROR, AP_ERR_IO, a->final, 0, 0, "cannot finish writing: %s",
+                       strerror(errno));
+        st = AP_ERR_IO;
+    }
+    if (fd >= 0)
+        close(fd);
+    if (st == AP_OK && rename(a->tmp, a->final) != 0) {
+        ap_diag_report(d, AP_ERROR, AP_ERR_IO, a->final, 0, 0, "cannot move the finished file "
+                       "into place: %s", strerror(errno));
+        st = AP_ERR_IO;
+    }
+    if (st == AP_OK) {
+        free(a->tmp);
+        a->tmp = NULL;
+    }
+    ap_atomic_abort(a);
+    return st;
+}
+
+void ap_atomic_abort(struct ap_atomic *a)
+{
+    if (a->tmp) {
+        unlink(a->tmp);
+        free(a->tmp);
+        a->tmp = NULL;
+    }
+    free(a->final);
+    a->final = NULL;
+}

@@ -29,7 +29,9 @@ struct ap_enum {
     size_t n;                    /* number of values */
     const char *const *values;   /* stored values, lower case, e.g. "social_care" */
     const char *const *labels;   /* plain-English labels, e.g. "Social care" */
-    bool has_unknown;            /* breakdowns add an "unknown" row (column may be empty) */
+    bool has_unknown;            /* breakdowns add an "unknown" row (column may be empty).
+                                  * gender and ethnicity have "unknown" as a value of their
+                                  * own: there an empty value counts as that value. */
 };
 
 extern const struct ap_enum ap_enums[AP_ENUM_COUNT];
