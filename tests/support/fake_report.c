@@ -263,7 +263,7 @@ static void build_actions(struct ap_table *t)
     static const struct col_spec cols[] = {
         {"Ref", false, 6},     {"Theme", false, 10}, {"Action", false, 30},
         {"Lead", false, 14},   {"Due", false, 10},   {"Status", false, 10},
-        {"RAG", false, 7},     {"Commentary", false, 40},
+        {"RAG", false, 7},     {"Commentary", false, 50},
     };
     static const char *const themes[] = {"Prevent", "Protect", "Pursue", "Support", "Governance"};
     static const char *const actions[] = {
@@ -317,7 +317,7 @@ static void build_actions(struct ap_table *t)
             *cell_at(t, i, 6) = cell_empty(); /* no rating given yet */
             *cell_at(t, i, 7) = cell_empty();
         } else {
-            *cell_at(t, i, 6) = cell_rag(st == 0 ? 2 : (int)((i * 5) % 3));
+            *cell_at(t, i, 6) = cell_rag(st == 0 ? 2 : (int)((i / 2) % 3));
             *cell_at(t, i, 7) = cell_text(comments[(i * 5) % AP_ARRAY_LEN(comments)]);
         }
     }
