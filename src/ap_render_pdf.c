@@ -200,9 +200,22 @@ static size_t utf8_next(const char *s, size_t i, size_t n)
     return i;
 }
 
-/* Break s into lines no wider than width, at spaces; a word wider than the
- * whole line is cut between characters. "\n" forces a break. An empty text
- * gives no lines. */
+/* End of the word starting at i: the next space or newline, or just after a
+ * hyphen inside the word ("information-|sharing"), where a line may also break. */
+static size_t word_end(const char *s, size_t i, size_t n)
+{
+    size_t k = i;
+    while (k < n && s[k] != ' ' && s[k] != '\n') {
+        if (s[k] == '-' && k > i && k + 1 < n && s[k + 1] != ' ' && s[k + 1] != '\n')
+            return k + 1;
+        k++;
+    }
+    return k;
+}
+
+/* Break s into lines no wider than width, at spaces and after hyphens; a word
+ * wider than the whole line is cut between characters. "\n" forces a break.
+ * An empty text gives no lines. */
 static void wrap(HPDF_Font f, double size, const char *s, double width, struct lines *out)
 {
     size_t n = s ? strlen(s) : 0, i = 0;
@@ -219,9 +232,7 @@ static void wrap(HPDF_Font f, double size, const char *s, double width, struct l
         }
         size_t start = i, end = i, j = i;
         while (j < n && s[j] != '\n') {
-            size_t k = j;
-            while (k < n && s[k] != ' ' && s[k] != '\n')
-                k++;
+            size_t k = word_end(s, j, n);
             if (text_w(f, size, s + start, k - start) > width)
                 break;
             end = k;
@@ -389,9 +400,7 @@ static double widest_word(HPDF_Font f, double size, const char *s)
     while (i < n) {
         while (i < n && (s[i] == ' ' || s[i] == '\n'))
             i++;
-        size_t k = i;
-        while (k < n && s[k] != ' ' && s[k] != '\n')
-            k++;
+        size_t k = word_end(s, i, n);
         double w = text_w(f, size, s + i, k - i);
         if (w > best)
             best = w;
