@@ -589,6 +589,11 @@ static void draw_row_part(struct pdf *p, const struct tlayout *L, size_t r, size
         case AP_TONE_NONE:
             break;
         }
+        if (c == 0 && from > 0 && l->n > 0 && l->n <= from)
+            put_text(p, cell_font(p, cell), TAB_SIZE, hex(C_GREY), L->x[c] + TAB_PAD,
+                     L->w[c] - 2 * TAB_PAD, baseline(p, TAB_SIZE, TAB_LEAD, p->y - TAB_PAD),
+                     t->cols[c].numeric ? AL_RIGHT : AL_LEFT, cell->text + l->v[0].off,
+                     l->v[0].len); /* say which row continues */
         for (size_t i = from; i < l->n && i < from + n; i++)
             put_text(p, cell_font(p, cell), TAB_SIZE, fg, L->x[c] + TAB_PAD, L->w[c] - 2 * TAB_PAD,
                      baseline(p, TAB_SIZE, TAB_LEAD, p->y - TAB_PAD - (i - from) * TAB_LEAD),

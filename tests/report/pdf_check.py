@@ -169,19 +169,26 @@ for s in ["Notes", "Confidential: a count from 1 to 5", "Not applicable", "Not a
     check(s in whole, "notes/definitions text %r" % s)
 
 # --- nothing drawn outside the margins; body text stays out of the furniture bands ---
-bbox = run("pdftotext", "-bbox", pdf, "-").stdout
-furniture = {MARKING, "SAMPLE", "REPORT", "\u2014", "synthetic", "data,", "not", "real",
+FURNITURE = {MARKING, "SAMPLE", "REPORT", "\u2014", "synthetic", "data,", "not", "real",
              "people", "Page", "of", "2016/17-Q4"}
-bad = []
-for m in re.finditer(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">'
-                     r'([^<]*)</word>', bbox):
-    x0, y0, x1, y1 = (float(m.group(i)) for i in range(1, 5))
-    word = m.group(5)
-    if x0 < MARGIN - 0.5 or x1 > PAGE_W - MARGIN + 0.5:
-        bad.append("outside left/right margin: %r %.1f..%.1f" % (word, x0, x1))
-    elif (y0 < MARGIN - 2 or y1 > PAGE_H - MARGIN + 2) and not (word in furniture or
-                                                                word.isdigit()):
-        bad.append("body text in the header/footer band: %r y %.1f..%.1f" % (word, y0, y1))
+
+
+def margin_faults(path):
+    bbox = run("pdftotext", "-bbox", path, "-").stdout
+    bad = []
+    for m in re.finditer(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" '
+                         r'yMax="([\d.]+)">([^<]*)</word>', bbox):
+        x0, y0, x1, y1 = (float(m.group(i)) for i in range(1, 5))
+        word = m.group(5)
+        if x0 < MARGIN - 0.5 or x1 > PAGE_W - MARGIN + 0.5:
+            bad.append("outside left/right margin: %r %.1f..%.1f" % (word, x0, x1))
+        elif (y0 < MARGIN - 2 or y1 > PAGE_H - MARGIN + 2) and not (word in FURNITURE or
+                                                                    word.isdigit()):
+            bad.append("body text in the header/footer band: %r y %.1f..%.1f" % (word, y0, y1))
+    return bad
+
+
+bad = margin_faults(pdf)
 check(not bad, "all text within the margins: %s" % bad[:5])
 
 # --- headings are never the last thing on a page ---
@@ -191,6 +198,24 @@ for n, t in enumerate(per_page, 1):
     if body:
         check(not re.match(r"^(\d+\. |Notes$|Table \d+:|Chart \d+:)", body[-1]),
               "page %d ends with a heading: %r" % (n, body[-1]))
+
+# --- a row taller than a page is split across pages, nothing lost or clipped ---
+longpdf = os.path.join(WORK, "long.pdf")
+r = render(longpdf, "--long-cell")
+check(r.returncode == 0, "render with a cell longer than a page: %s" % r.stderr)
+lt = re.sub(r"\s+", " ", text(longpdf))
+found = [int(x) for x in re.findall(r"Update (\d+):", lt)]
+check(found == list(range(1, 61)), "all 60 sentences of the long cell, in order: %s" % found[:8])
+bad = margin_faults(longpdf)
+check(not bad, "long cell within the margins: %s" % bad[:5])
+check(re.search(r"^\s*A30\s+the board\. Update 6:", text(longpdf), re.M),
+      "the continued part of a split row names its row")
+lpages = int(info(longpdf).get("Pages", "0"))
+check(lpages > pages, "the long cell adds pages (%d > %d)" % (lpages, pages))
+for n in range(1, lpages + 1):
+    t = text(longpdf, n)
+    check(("Page %d of %d" % (n, lpages)) in t and t.count(MARKING) >= 2,
+          "long render page %d furniture" % n)
 
 # --- reproducible: same r->created, same bytes; another date, other bytes ---
 pdf2 = os.path.join(WORK, "again.pdf")

@@ -4,7 +4,10 @@
  * independent tools (pdftotext, pdffonts, pdfinfo).
  *
  *   render_fixture [--logo FILE] [--font FILE] [--created SECS] [--bad-utf8]
- *                  [--no-sample] OUT.pdf
+ *                  [--no-sample] [--long-cell] OUT.pdf
+ *
+ * --bad-utf8 puts a Latin-1 byte in a paragraph; --long-cell makes one action's
+ * commentary longer than a page (60 numbered sentences, about 3,500 bytes).
  *
  * Exit status is the renderer's (0 ok, 3 I/O). The model is not freed:
  * ap_report_free() lands with ap_report.c on another branch (run this under
@@ -22,7 +25,7 @@
 static int usage(void)
 {
     fputs("usage: render_fixture [--logo FILE] [--font FILE] [--created SECS] [--bad-utf8] "
-          "[--no-sample] OUT.pdf\n",
+          "[--no-sample] [--long-cell] OUT.pdf\n",
           stderr);
     return AP_ERR_USAGE;
 }
@@ -48,6 +51,12 @@ int main(int argc, char **argv)
         } else if (!strcmp(argv[i], "--bad-utf8")) {
             /* A Latin-1 pound sign inside a paragraph: must be refused, not drawn. */
             r.sections[0].blocks[0].text = ap_xstrdup("Budget \xa3" "12,500 for the year.");
+        } else if (!strcmp(argv[i], "--long-cell")) {
+            struct ap_buf b = AP_BUF_INIT;
+            for (int k = 1; k <= 60; k++)
+                ap_buf_addf(&b, "Update %d: the provider reported progress to the board. ", k);
+            struct ap_table *t = &r.tables[FAKE_TABLE_ACTIONS];
+            t->cells[29 * t->ncols + 7].text = ap_buf_detach(&b);
         } else if (!strcmp(argv[i], "--no-sample")) {
             r.sample = false;
             r.marking = ap_xstrdup("OFFICIAL");
