@@ -8,7 +8,7 @@
  * (unless one row is taller than a page), and table headers repeat after a
  * break. Headers and footers ("Page n of m", the marking) are drawn last,
  * because the page count is only known then; libharu lets us keep every
- * page's handle and draw on it later.
+ * page's handle and draw on it later. Each section heading gets a bookmark.
  *
  * libharu errors are sticky and reported through one handler that records the
  * first; the flow checks that record after each block and stops with one clear
@@ -122,7 +122,8 @@ static const char *hpdf_error_text(HPDF_STATUS code)
         return "the logo is not a PNG image libharu can read";
     case HPDF_INVALID_JPEG_DATA:
     case HPDF_UNSUPPORTED_JPEG_FORMAT:
-        return "the logo is not a JPEG image libharu can read (progressive JPEGs are not supported)";
+        return "the logo is not a JPEG image libharu can read (progressive JPEGs are not "
+               "supported)";
     case HPDF_INVALID_TTC_FILE:
     case HPDF_TTF_CANNOT_EMBEDDING_FONT:
     case HPDF_TTF_INVALID_CMAP:
@@ -363,8 +364,7 @@ static void flow_text(struct pdf *p, HPDF_Font f, double size, double lead, stru
     lines_free(&l);
 }
 
-static double text_height(HPDF_Font f, double size, double lead, double w,
-                          const char *s)
+static double text_height(HPDF_Font f, double size, double lead, double w, const char *s)
 {
     struct lines l = {0};
     wrap(f, size, s, w, &l);
@@ -377,12 +377,12 @@ static double text_height(HPDF_Font f, double size, double lead, double w,
 
 struct tlayout {
     const struct ap_table *t;
-    double *x, *w;         /* column left edges and widths */
-    struct lines *head;    /* ncols */
-    struct lines *cells;   /* nrows * ncols */
-    size_t *rowlines;      /* lines in each row */
-    size_t headlines;      /* lines in the header row */
-    double caption_h;      /* title and description */
+    double *x, *w;       /* column left edges and widths */
+    struct lines *head;  /* ncols */
+    struct lines *cells; /* nrows * ncols */
+    size_t *rowlines;    /* lines in each row */
+    size_t headlines;    /* lines in the header row */
+    double caption_h;    /* title and description */
 };
 
 static HPDF_Font cell_font(const struct pdf *p, const struct ap_cell *c)
@@ -634,8 +634,8 @@ static void draw_table(struct pdf *p, const struct ap_table *t)
         p->y -= 2;
     }
     if (t->description && *t->description)
-        flow_text(p, p->font, NOTE_SIZE, NOTE_LEAD, hex(C_GREY), MARGIN, CONTENT_W,
-                  t->description, AL_LEFT);
+        flow_text(p, p->font, NOTE_SIZE, NOTE_LEAD, hex(C_GREY), MARGIN, CONTENT_W, t->description,
+                  AL_LEFT);
     p->y -= 4;
     draw_table_header(p, &L);
     /* Room for rows on a continuation page: below the caption and header. */
@@ -778,9 +778,10 @@ static void draw_headlines(struct pdf *p, bool measure_only, double *first_row_h
         for (size_t j = i; j < i + HL_COLS && j < r->nheadlines; j++) {
             double x = MARGIN + (double)(j - i) * (w + HL_GAP);
             fill_rect(p, hex(C_PANEL), x, p->y - h, w, h);
-            fill_rect(p, r->headlines[j].direction && *r->headlines[j].direction
-                             ? tone_colour(r->headlines[j].tone)
-                             : hex(C_RULE),
+            fill_rect(p,
+                      r->headlines[j].direction && *r->headlines[j].direction
+                          ? tone_colour(r->headlines[j].tone)
+                          : hex(C_RULE),
                       x, p->y - 4, w, 4);
             headline_box(p, &r->headlines[j], x, p->y, w, true);
         }
@@ -794,8 +795,8 @@ static void draw_headlines(struct pdf *p, bool measure_only, double *first_row_h
 #define CH_PLOT_H 170.0
 #define CH_LABEL 7.5
 
-static const unsigned series_colours[] = {0x12436D, 0x28A197, 0x801650, 0xF46A25, 0x3D3D3D,
-                                          0xA285D1};
+static const unsigned series_colours[] = {0x12436D, 0x28A197, 0x801650,
+                                          0xF46A25, 0x3D3D3D, 0xA285D1};
 
 static void marker(struct pdf *p, size_t shape, double x, double y)
 {
@@ -880,8 +881,8 @@ static double legend_layout(struct pdf *p, const struct ap_chart *c, double w,
 static double chart_height(struct pdf *p, const struct ap_chart *c)
 {
     struct legend_item *pos = ap_xcalloc(c->nseries + 1, sizeof *pos);
-    double h = text_height(p->bold, CAPTION_SIZE, 13, CONTENT_W, c->title) + 8 + CH_PLOT_H +
-               6 + 2 * (CH_LABEL + 2) + 8 + legend_layout(p, c, CONTENT_W - 20, pos) + 12;
+    double h = text_height(p->bold, CAPTION_SIZE, 13, CONTENT_W, c->title) + 8 + CH_PLOT_H + 6 +
+               2 * (CH_LABEL + 2) + 8 + legend_layout(p, c, CONTENT_W - 20, pos) + 12;
     free(pos);
     return h;
 }
@@ -942,7 +943,7 @@ static void draw_chart(struct pdf *p, const struct ap_chart *c)
     }
     double px = MARGIN + 16 + label_w + 6, pw = MARGIN + CONTENT_W - 8 - px;
     double ptop = p->y, pbot = p->y - CH_PLOT_H;
-#define YPOS(v) (pbot + ((v) - ymin) / (ymax - ymin) * CH_PLOT_H)
+#define YPOS(v) (pbot + ((v)-ymin) / (ymax - ymin) * CH_PLOT_H)
 
     /* Gridlines and y ticks. */
     for (double v = ymin; v <= ymax + step / 2; v += step) {
@@ -1114,8 +1115,7 @@ static enum ap_status draw_title_block(struct pdf *p)
                     "Small numbers: counts from 1 to %s are shown as [c] so that no child can be "
                     "identified (see the notes at the end).",
                     k);
-        flow_text(p, p->font, BODY_SIZE, BODY_LEAD, hex(C_TEXT), MARGIN, CONTENT_W, s.buf,
-                  AL_LEFT);
+        flow_text(p, p->font, BODY_SIZE, BODY_LEAD, hex(C_TEXT), MARGIN, CONTENT_W, s.buf, AL_LEFT);
         ap_buf_release(&s);
     }
     if (r->contact && *r->contact)
@@ -1173,6 +1173,13 @@ static void draw_heading(struct pdf *p, const char *title, double keep)
     if (p->y < TOP - 0.01)
         p->y -= 8;
     need(p, h + 6 + keep);
+    /* A bookmark for each heading, so readers can jump between sections. */
+    HPDF_Outline o = HPDF_CreateOutline(p->doc, NULL, title, HPDF_GetEncoder(p->doc, "UTF-8"));
+    HPDF_Destination dst = HPDF_Page_CreateDestination(p->page);
+    if (o && dst) {
+        HPDF_Destination_SetXYZ(dst, 0, (HPDF_REAL)p->y, 1); /* zoom 0 is refused */
+        HPDF_Outline_SetDestination(o, dst);
+    }
     flow_text(p, p->bold, H1_SIZE, 17, hex(C_TEXT), MARGIN, CONTENT_W, title, AL_LEFT);
     p->y -= 6;
 }
@@ -1245,15 +1252,15 @@ static void bad_utf8(struct pdf *p, const char *s, const char *where)
 }
 
 /* Check text s; where (a printf format and its arguments) is formatted only on failure. */
-#define CHECK_TEXT(s, ...)                                                                      \
-    do {                                                                                        \
-        const char *s_ = (s);                                                                   \
-        if (s_ && !ap_utf8_valid(s_, strlen(s_))) {                                             \
-            char w_[160];                                                                       \
-            snprintf(w_, sizeof w_, __VA_ARGS__);                                               \
-            bad_utf8(p, s_, w_);                                                                \
-            ok = false;                                                                         \
-        }                                                                                       \
+#define CHECK_TEXT(s, ...)                                                                         \
+    do {                                                                                           \
+        const char *s_ = (s);                                                                      \
+        if (s_ && !ap_utf8_valid(s_, strlen(s_))) {                                                \
+            char w_[160];                                                                          \
+            snprintf(w_, sizeof w_, __VA_ARGS__);                                                  \
+            bad_utf8(p, s_, w_);                                                                   \
+            ok = false;                                                                            \
+        }                                                                                          \
     } while (0)
 
 static bool check_model(struct pdf *p)
@@ -1349,10 +1356,11 @@ static enum ap_status load_font(struct pdf *p, const char *path, const char *key
     if (name)
         *out = HPDF_GetFont(p->doc, name, "UTF-8");
     if (!name || !*out || p->err) {
-        ap_diag_error(p->d, AP_ERR_INPUT,
-                      "cannot use the font '%s': libharu error 0x%04lX (%s); set %s in the [report] "
-                      "section of the config to a TrueType (.ttf) file",
-                      path, (unsigned long)p->err, hpdf_error_text(p->err), key);
+        ap_diag_error(
+            p->d, AP_ERR_INPUT,
+            "cannot use the font '%s': libharu error 0x%04lX (%s); set %s in the [report] "
+            "section of the config to a TrueType (.ttf) file",
+            path, (unsigned long)p->err, hpdf_error_text(p->err), key);
         return AP_ERR_INPUT;
     }
     return AP_OK;
@@ -1378,8 +1386,9 @@ static void set_info(struct pdf *p)
     int y, m, d;
     ap_day_to_ymd((ap_day)(secs / 86400), &y, &m, &d);
     int64_t rem = secs % 86400;
-    HPDF_Date date = {y, m, d, (HPDF_INT)(rem / 3600), (HPDF_INT)(rem / 60 % 60),
-                      (HPDF_INT)(rem % 60), 'Z', 0, 0};
+    HPDF_Date date = {
+        y,   m, d, (HPDF_INT)(rem / 3600), (HPDF_INT)(rem / 60 % 60), (HPDF_INT)(rem % 60),
+        'Z', 0, 0};
     HPDF_SetInfoDateAttr(p->doc, HPDF_INFO_CREATION_DATE, date);
     HPDF_SetInfoDateAttr(p->doc, HPDF_INFO_MOD_DATE, date);
 }

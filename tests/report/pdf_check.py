@@ -191,6 +191,17 @@ def margin_faults(path):
 bad = margin_faults(pdf)
 check(not bad, "all text within the margins: %s" % bad[:5])
 
+# --- a bookmark for every section heading, in order, UTF-8 intact ---
+xml = run("pdftohtml", "-xml", "-i", "-stdout", pdf).stdout
+items = re.findall(r'<item page="(\d+)">([^<]*)</item>', xml)
+titles = [t for _, t in items]
+check(titles == ["1. Purpose of this report", "2. Headline figures", "3. Summary of figures",
+                 "4. Trends over the last two years \u2014 quarter by quarter",
+                 "5. Children supported, by area", "6. Progress against the action plan",
+                 "7. Definitions", "Notes"], "bookmarks: %r" % titles)
+for page, title in items:
+    check(title in per_page[int(page) - 1], "bookmark %r points at its page" % title)
+
 # --- headings are never the last thing on a page ---
 for n, t in enumerate(per_page, 1):
     body = [l.strip() for l in t.splitlines()

@@ -50,7 +50,8 @@ int main(int argc, char **argv)
             r.created = v;
         } else if (!strcmp(argv[i], "--bad-utf8")) {
             /* A Latin-1 pound sign inside a paragraph: must be refused, not drawn. */
-            r.sections[0].blocks[0].text = ap_xstrdup("Budget \xa3" "12,500 for the year.");
+            r.sections[0].blocks[0].text = ap_xstrdup("Budget \xa3"
+                                                      "12,500 for the year.");
         } else if (!strcmp(argv[i], "--long-cell")) {
             struct ap_buf b = AP_BUF_INIT;
             for (int k = 1; k <= 60; k++)
