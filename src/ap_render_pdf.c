@@ -166,7 +166,7 @@ static double text_w(HPDF_Font f, double size, const char *s, size_t n)
 
 static double str_w(HPDF_Font f, double size, const char *s)
 {
-    return text_w(f, size, s, strlen(s));
+    return s ? text_w(f, size, s, strlen(s)) : 0;
 }
 
 struct span {
@@ -201,13 +201,19 @@ static size_t utf8_next(const char *s, size_t i, size_t n)
     return i;
 }
 
+/* Spaces, and the tabs and carriage returns a CSV export may carry. */
+static bool is_blank(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r';
+}
+
 /* End of the word starting at i: the next space or newline, or just after a
  * hyphen inside the word ("information-|sharing"), where a line may also break. */
 static size_t word_end(const char *s, size_t i, size_t n)
 {
     size_t k = i;
-    while (k < n && s[k] != ' ' && s[k] != '\n') {
-        if (s[k] == '-' && k > i && k + 1 < n && s[k + 1] != ' ' && s[k + 1] != '\n')
+    while (k < n && !is_blank(s[k]) && s[k] != '\n') {
+        if (s[k] == '-' && k > i && k + 1 < n && !is_blank(s[k + 1]) && s[k + 1] != '\n')
             return k + 1;
         k++;
     }
@@ -222,7 +228,7 @@ static void wrap(HPDF_Font f, double size, const char *s, double width, struct l
     size_t n = s ? strlen(s) : 0, i = 0;
     out->n = 0;
     while (i < n) {
-        while (i < n && s[i] == ' ')
+        while (i < n && is_blank(s[i]))
             i++;
         if (i >= n)
             break;
@@ -238,14 +244,14 @@ static void wrap(HPDF_Font f, double size, const char *s, double width, struct l
                 break;
             end = k;
             j = k;
-            while (j < n && s[j] == ' ')
+            while (j < n && is_blank(s[j]))
                 j++;
         }
         if (end == start) {
             /* The first word alone is too wide: take as many characters as fit, at least one. */
             size_t k = utf8_next(s, start, n);
             end = k;
-            while (k < n && s[k] != ' ' && s[k] != '\n') {
+            while (k < n && !is_blank(s[k]) && s[k] != '\n') {
                 size_t next = utf8_next(s, k, n);
                 if (text_w(f, size, s + start, next - start) > width)
                     break;
@@ -254,7 +260,7 @@ static void wrap(HPDF_Font f, double size, const char *s, double width, struct l
         }
         lines_push(out, start, end - start);
         i = end;
-        while (i < n && s[i] == ' ')
+        while (i < n && is_blank(s[i]))
             i++;
         if (i < n && s[i] == '\n')
             i++;
@@ -286,6 +292,9 @@ static void put_text(struct pdf *p, HPDF_Font f, double size, struct rgb c, doub
         x += (w - tw) / 2;
     ap_buf_reset(&p->scratch);
     ap_buf_add(&p->scratch, s, n);
+    for (size_t i = 0; i < p->scratch.len; i++)
+        if ((unsigned char)p->scratch.buf[i] < 0x20)
+            p->scratch.buf[i] = ' '; /* a tab has no glyph */
     set_fill(p, c);
     HPDF_Page_BeginText(p->page);
     HPDF_Page_SetFontAndSize(p->page, f, (HPDF_REAL)size);
@@ -296,7 +305,8 @@ static void put_text(struct pdf *p, HPDF_Font f, double size, struct rgb c, doub
 static void put_str(struct pdf *p, HPDF_Font f, double size, struct rgb c, double x, double w,
                     double y, enum align al, const char *s)
 {
-    put_text(p, f, size, c, x, w, y, al, s, strlen(s));
+    if (s)
+        put_text(p, f, size, c, x, w, y, al, s, strlen(s));
 }
 
 /* Baseline of a line whose box (height lead) starts at top. */
@@ -398,7 +408,7 @@ static double widest_word(HPDF_Font f, double size, const char *s)
     double best = 0;
     size_t n = s ? strlen(s) : 0, i = 0;
     while (i < n) {
-        while (i < n && (s[i] == ' ' || s[i] == '\n'))
+        while (i < n && (is_blank(s[i]) || s[i] == '\n'))
             i++;
         size_t k = word_end(s, i, n);
         double w = text_w(f, size, s + i, k - i);
@@ -529,14 +539,20 @@ static double row_h(size_t nlines)
     return nlines * TAB_LEAD + 2 * TAB_PAD;
 }
 
-/* Height that must stay together with a heading above the table: its
- * caption, header row and first two rows. */
+/* Height that must stay together at the start of a table (and with a heading
+ * above it): a short table whole, if it fits on a page with room for a heading;
+ * otherwise its caption, header row and first two rows. */
 static double table_keep_h(const struct tlayout *L)
 {
-    double h = L->caption_h + row_h(L->headlines);
-    for (size_t r = 0; r < L->t->nrows && r < 2; r++)
-        h += row_h(L->rowlines[r]);
-    return h;
+    double whole = L->caption_h + row_h(L->headlines), start = whole;
+    for (size_t r = 0; r < L->t->nrows; r++) {
+        whole += row_h(L->rowlines[r]);
+        if (r < 2)
+            start += row_h(L->rowlines[r]);
+    }
+    if (L->t->nrows <= SHORT_TABLE_ROWS && whole + 40 <= TOP - BOTTOM)
+        return whole;
+    return start;
 }
 
 static void draw_table_header(struct pdf *p, const struct tlayout *L)
@@ -623,12 +639,7 @@ static void draw_table(struct pdf *p, const struct ap_table *t)
 {
     struct tlayout L;
     tlayout_init(p, t, &L);
-    /* A short table that fits on a page is not split; a long one keeps its
-     * caption, header and first rows together. */
-    double whole = L.caption_h + row_h(L.headlines);
-    for (size_t r = 0; r < t->nrows; r++)
-        whole += row_h(L.rowlines[r]);
-    need(p, t->nrows <= SHORT_TABLE_ROWS && whole <= TOP - BOTTOM ? whole : table_keep_h(&L));
+    need(p, table_keep_h(&L));
     if (t->title && *t->title) {
         flow_text(p, p->bold, CAPTION_SIZE, 13, hex(C_TEXT), MARGIN, CONTENT_W, t->title, AL_LEFT);
         p->y -= 2;
@@ -826,6 +837,12 @@ static void marker(struct pdf *p, size_t shape, double x, double y)
     HPDF_Page_Fill(p->page);
 }
 
+/* A value is drawn unless the model marks it missing (a gap in the line). */
+static bool present(const struct ap_series *se, size_t k)
+{
+    return se->values && !(se->missing && se->missing[k]) && isfinite(se->values[k]);
+}
+
 /* A round step (1, 2, 2.5 or 5 times a power of ten) giving about five
  * intervals over range. */
 static double nice_step(double range)
@@ -909,7 +926,7 @@ static void draw_chart(struct pdf *p, const struct ap_chart *c)
     }
     for (size_t s = 0; s < c->nseries; s++)
         for (size_t k = 0; k < c->ncats; k++)
-            if (!c->series[s].missing[k] && isfinite(c->series[s].values[k])) {
+            if (present(&c->series[s], k)) {
                 double v = c->series[s].values[k];
                 if (!any || v > hi)
                     hi = v;
@@ -993,7 +1010,7 @@ static void draw_chart(struct pdf *p, const struct ap_chart *c)
         set_stroke(p, col);
         HPDF_Page_SetLineWidth(p->page, 1.6f);
         for (size_t k = 0; k + 1 < c->ncats; k++) {
-            if (se->missing[k] || se->missing[k + 1])
+            if (!present(se, k) || !present(se, k + 1))
                 continue;
             HPDF_Page_MoveTo(p->page, (HPDF_REAL)(px + band * ((double)k + 0.5)),
                              (HPDF_REAL)YPOS(se->values[k]));
@@ -1003,7 +1020,7 @@ static void draw_chart(struct pdf *p, const struct ap_chart *c)
         }
         set_fill(p, col);
         for (size_t k = 0; k < c->ncats; k++)
-            if (!se->missing[k])
+            if (present(se, k))
                 marker(p, s, px + band * ((double)k + 0.5), YPOS(se->values[k]));
     }
 #undef YPOS
