@@ -1477,6 +1477,7 @@ enum ap_status ap_render_pdf(const struct ap_report *r, const char *path, struct
 
     doing = "setting the document properties";
     set_info(&p);
+    HPDF_SetPageMode(p.doc, HPDF_PAGE_MODE_USE_OUTLINE); /* open with the bookmarks shown */
     if (p.err) {
         rc = hpdf_fail(&p, path, doing);
         goto done;

@@ -283,6 +283,11 @@ r = render(out, "--font", notimg)
 check(r.returncode == 2 and "cannot use the font" in r.stderr,
       "a font file that is not TrueType: %r" % r.stderr)
 
+out = os.path.join(WORK, "samefont.pdf")
+r = render(out, "--font", "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf")
+check(r.returncode == 0 and "Page 1 of" in text(out),
+      "the same file for the regular and bold font: %r" % r.stderr)
+
 # --- without the sample flag there is no sample notice ---
 out = os.path.join(WORK, "official.pdf")
 r = render(out, "--no-sample")
