@@ -142,15 +142,18 @@ static const char *hpdf_error_text(HPDF_STATUS code)
 /* Report the recorded libharu error once; returns AP_ERR_IO. */
 static enum ap_status hpdf_fail(struct pdf *p, const char *path, const char *doing)
 {
-    const char *what = hpdf_error_text(p->err);
     if ((p->err == HPDF_FILE_OPEN_ERROR || p->err == HPDF_FILE_IO_ERROR) && p->err_errno)
         ap_diag_error(p->d, AP_ERR_IO,
-                      "cannot write the PDF '%s' while %s: libharu error 0x%04lX (%s: %s)", path,
-                      doing, (unsigned long)p->err, what, strerror(p->err_errno));
+                      "cannot write the PDF '%s': %s (libharu error 0x%04lX while %s); %s", path,
+                      strerror(p->err_errno), (unsigned long)p->err, doing,
+                      p->err == HPDF_FILE_OPEN_ERROR
+                          ? "check the folder exists and is writable"
+                          : "check the disk is not full");
     else
         ap_diag_error(p->d, AP_ERR_IO,
-                      "cannot write the PDF '%s' while %s: libharu error 0x%04lX, detail %lu (%s)",
-                      path, doing, (unsigned long)p->err, (unsigned long)p->detail, what);
+                      "cannot write the PDF '%s': libharu error 0x%04lX, detail %lu, while %s (%s)",
+                      path, (unsigned long)p->err, (unsigned long)p->detail, doing,
+                      hpdf_error_text(p->err));
     return AP_ERR_IO;
 }
 

@@ -260,9 +260,17 @@ check(r.returncode == 2 and "cannot read the logo" in r.stderr and "No such file
 # --- errors: unwritable path, bad UTF-8, missing font ---
 r = render("/nonexistent-folder/report.pdf")
 check(r.returncode == 3, "unwritable path: exit 3, got %d" % r.returncode)
-check(r.stderr.startswith("actionplan: error: cannot write the PDF '/nonexistent-folder/report.pdf'")
-      and "libharu error 0x1017" in r.stderr and "No such file or directory" in r.stderr,
-      "clear message for an unwritable path: %r" % r.stderr)
+check(r.stderr == "actionplan: error: cannot write the PDF '/nonexistent-folder/report.pdf': "
+      "No such file or directory (libharu error 0x1017 while saving); check the folder exists "
+      "and is writable\n", "clear message for an unwritable path: %r" % r.stderr)
+if os.getuid() != 0:
+    ro = os.path.join(WORK, "readonly")
+    os.makedirs(ro)
+    os.chmod(ro, 0o500)
+    r = render(os.path.join(ro, "report.pdf"))
+    check(r.returncode == 3 and "Permission denied" in r.stderr,
+          "a folder without write permission: %r" % r.stderr)
+    os.chmod(ro, 0o700)
 
 out = os.path.join(WORK, "bad-utf8.pdf")
 r = render(out, "--bad-utf8")
