@@ -78,7 +78,7 @@ static bool xl_failed(struct xlsx *x, lxw_error e, const char *what, const char 
 static void internal(struct xlsx *x, const char *sheet, const char *what)
 {
     ap_diag_report(x->d, AP_ERROR, AP_ERR_IO, x->path, 0, 0,
-                   "internal error: the report model's sheet '%s' %s", sheet, what);
+                   "report model bug: sheet '%s' %s; please report it", sheet, what);
 }
 
 /* Display width in characters: code points, counting those outside the BMP
@@ -245,8 +245,9 @@ static bool put_str(struct xlsx *x, lxw_worksheet *ws, const char *sheet, lxw_ro
     lxw_rowcol_to_cell(ref, row, col);
     if (!ap_utf8_valid(s, strlen(s))) {
         ap_diag_report(x->d, AP_ERROR, AP_ERR_IO, x->path, 0, 0,
-                       "internal error: text for cell %s on sheet '%s' is not valid UTF-8", ref,
-                       sheet);
+                       "text for cell %s on sheet '%s' is not valid UTF-8; save the CSV, config "
+                       "and template files as UTF-8 and run again",
+                       ref, sheet);
         return false;
     }
     char what[48];
@@ -261,8 +262,9 @@ static bool put_num(struct xlsx *x, lxw_worksheet *ws, const char *sheet, lxw_ro
     lxw_rowcol_to_cell(ref, row, col);
     if (!isfinite(v)) {
         ap_diag_report(x->d, AP_ERROR, AP_ERR_IO, x->path, 0, 0,
-                       "internal error: the number for cell %s on sheet '%s' is not finite", ref,
-                       sheet);
+                       "report model bug: the number for cell %s on sheet '%s' is not finite; "
+                       "please report it",
+                       ref, sheet);
         return false;
     }
     snprintf(what, sizeof what, "writing cell %s", ref);
@@ -970,10 +972,15 @@ enum ap_status ap_render_xlsx(const struct ap_report *r, const char *path, struc
      * path now, with our own message, before any work. */
     FILE *probe = fopen(path, "wb");
     if (!probe) {
-        ap_diag_report(d, AP_ERROR, AP_ERR_IO, path, 0, 0,
-                       "cannot create the workbook: %s; check that the folder exists and is "
-                       "writable",
-                       strerror(errno));
+        if (errno == EISDIR)
+            ap_diag_report(d, AP_ERROR, AP_ERR_IO, path, 0, 0,
+                           "cannot create the workbook: this is a folder; give a file name "
+                           "such as report.xlsx");
+        else
+            ap_diag_report(d, AP_ERROR, AP_ERR_IO, path, 0, 0,
+                           "cannot create the workbook: %s; check that the folder exists and is "
+                           "writable",
+                           strerror(errno));
         return AP_ERR_IO;
     }
     fclose(probe);
