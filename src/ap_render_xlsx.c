@@ -50,7 +50,6 @@ enum font_tone { FT_NONE, FT_GOOD, FT_BAD, FT_NEUTRAL, FT_COUNT };
 
 struct xlsx {
     const struct ap_report *r;
-    const char *path;
     struct ap_diag *d;
     lxw_workbook *wb;
     lxw_worksheet *cover, *contents, *notes;
@@ -68,8 +67,8 @@ static bool xl_failed(struct xlsx *x, lxw_error e, const char *what, const char 
 {
     if (e == LXW_NO_ERROR)
         return false;
-    ap_diag_report(x->d, AP_ERROR, AP_ERR_IO, x->path, 0, 0,
-                   "cannot build the workbook: %s on sheet '%s' failed: %s", what, sheet,
+    ap_diag_report(x->d, AP_ERROR, AP_ERR_IO, NULL, 0, 0,
+                   "cannot build the XLSX workbook: %s on sheet '%s' failed: %s", what, sheet,
                    lxw_strerror(e));
     return true;
 }
@@ -77,8 +76,10 @@ static bool xl_failed(struct xlsx *x, lxw_error e, const char *what, const char 
 /* A model bug (a contract broken by the report model) is an internal error. */
 static void internal(struct xlsx *x, const char *sheet, const char *what)
 {
-    ap_diag_report(x->d, AP_ERROR, AP_ERR_IO, x->path, 0, 0,
-                   "report model bug: sheet '%s' %s; please report it", sheet, what);
+    ap_diag_report(
+        x->d, AP_ERROR, AP_ERR_IO, NULL, 0, 0,
+        "cannot build the XLSX workbook: report model bug: sheet '%s' %s; please report it", sheet,
+        what);
 }
 
 /* Display width in characters: code points, counting those outside the BMP
@@ -182,11 +183,8 @@ static enum font_tone font_tone(enum ap_tone t)
 static lxw_format *style(struct xlsx *x, enum style st, enum font_tone ft, bool wrap)
 {
     static const char *const numfmt[ST_COUNT_OF_STYLES] = {
-        [ST_COUNT] = "#,##0",
-        [ST_CHANGE] = "+#,##0;-#,##0;0",
-        [ST_PERCENT] = "0.0%",
-        [ST_RATE] = "0.0",
-        [ST_DATE] = "d mmm yyyy",
+        [ST_COUNT] = "#,##0", [ST_CHANGE] = "+#,##0;-#,##0;0", [ST_PERCENT] = "0.0%",
+        [ST_RATE] = "0.0",    [ST_DATE] = "d mmm yyyy",
     };
     /* Dark shades that keep enough contrast on white; the words carry the meaning. */
     static const lxw_color_t colour[FT_COUNT] = {0, 0x006100, 0x9C0006, 0x595959};
@@ -244,10 +242,12 @@ static bool put_str(struct xlsx *x, lxw_worksheet *ws, const char *sheet, lxw_ro
     char ref[16];
     lxw_rowcol_to_cell(ref, row, col);
     if (!ap_utf8_valid(s, strlen(s))) {
-        ap_diag_report(x->d, AP_ERROR, AP_ERR_IO, x->path, 0, 0,
-                       "text for cell %s on sheet '%s' is not valid UTF-8; save the CSV, config "
-                       "and template files as UTF-8 and run again",
-                       ref, sheet);
+        ap_diag_report(
+            x->d, AP_ERROR, AP_ERR_IO, NULL, 0, 0,
+            "cannot build the XLSX workbook: text for cell %s on sheet '%s' is not valid "
+            "UTF-8; save the CSV, config "
+            "and template files as UTF-8 and run again",
+            ref, sheet);
         return false;
     }
     char what[48];
@@ -261,8 +261,9 @@ static bool put_num(struct xlsx *x, lxw_worksheet *ws, const char *sheet, lxw_ro
     char ref[16], what[48];
     lxw_rowcol_to_cell(ref, row, col);
     if (!isfinite(v)) {
-        ap_diag_report(x->d, AP_ERROR, AP_ERR_IO, x->path, 0, 0,
-                       "report model bug: the number for cell %s on sheet '%s' is not finite; "
+        ap_diag_report(x->d, AP_ERROR, AP_ERR_IO, NULL, 0, 0,
+                       "cannot build the XLSX workbook: report model bug: the number for cell %s "
+                       "on sheet '%s' is not finite; "
                        "please report it",
                        ref, sheet);
         return false;
@@ -298,6 +299,11 @@ static bool put_cell(struct xlsx *x, lxw_worksheet *ws, const char *sheet, lxw_r
         return put_num(x, ws, sheet, row, col, c->value, style(x, st, ft, false));
     }
     case AP_CELL_DATE:
+        /* Serials before 1 March 1900 meet Excel's false 29 February 1900:
+         * such a date can only be a model slip, so show its words instead. */
+        if (!(c->value + EXCEL_DATE_1970 >= 61.0))
+            return put_str(x, ws, sheet, row, col, cell_words(x, c),
+                           style(x, colp->numeric ? ST_TEXT_RIGHT : ST_TEXT, ft, wrap));
         return put_num(x, ws, sheet, row, col, c->value + EXCEL_DATE_1970,
                        style(x, ST_DATE, ft, false));
     case AP_CELL_TEXT:
@@ -367,7 +373,8 @@ static char **unique_headings(const struct ap_table *t)
             if (!clash)
                 break;
             free(name);
-            name = base ? ap_xasprintf("%s (%u)", base, n) : ap_xasprintf("Column %zu (%u)", c + 1, n);
+            name =
+                base ? ap_xasprintf("%s (%u)", base, n) : ap_xasprintf("Column %zu (%u)", c + 1, n);
         }
         h[c] = name;
     }
@@ -523,8 +530,8 @@ static bool put_chart_data(struct xlsx *x, lxw_worksheet *ws, const char *sheet,
     char **heads = ap_xcalloc(ch->nseries + 1, sizeof *heads);
     bool *numeric = ap_xcalloc(ch->nseries + 1, sizeof *numeric);
     char *tname = NULL;
-    heads[0] = ap_xstrdup(t->cols[0].heading && *t->cols[0].heading ? t->cols[0].heading
-                                                                     : "Category");
+    heads[0] =
+        ap_xstrdup(t->cols[0].heading && *t->cols[0].heading ? t->cols[0].heading : "Category");
     for (size_t s = 0; s < ch->nseries; s++) {
         const char *n = ch->series[s].name && *ch->series[s].name ? ch->series[s].name : "Series";
         heads[s + 1] = ap_xasprintf("%s (chart)", n);
@@ -548,7 +555,7 @@ static bool put_chart_data(struct xlsx *x, lxw_worksheet *ws, const char *sheet,
             const struct ap_cell *tc = ap_table_cell(t, c, ch->first_col + s);
             enum style st = tc->kind == AP_CELL_NUMBER && tc->fmt == AP_NUM_PERCENT ? ST_PERCENT
                             : tc->kind == AP_CELL_NUMBER && tc->fmt == AP_NUM_RATE  ? ST_RATE
-                                                                                     : ST_COUNT;
+                                                                                    : ST_COUNT;
             if (!put_num(x, ws, sheet, row, (lxw_col_t)(s + 1), se->values[c],
                          style(x, st, FT_NONE, false)))
                 goto done;
@@ -569,8 +576,8 @@ static bool put_chart_data(struct xlsx *x, lxw_worksheet *ws, const char *sheet,
     opt.style_type = LXW_TABLE_STYLE_TYPE_LIGHT;
     opt.style_type_number = 1;
     opt.columns = ptrs;
-    lxw_error e = worksheet_add_table(ws, hdr, 0, (lxw_row_t)(hdr + ch->ncats),
-                                      (lxw_col_t)ch->nseries, &opt);
+    lxw_error e =
+        worksheet_add_table(ws, hdr, 0, (lxw_row_t)(hdr + ch->ncats), (lxw_col_t)ch->nseries, &opt);
     free(ptrs);
     free(cols);
     if (xl_failed(x, e, "adding the chart data table", sheet))
@@ -610,8 +617,9 @@ static bool put_chart(struct xlsx *x, size_t k)
 
     lxw_chart *chart = workbook_add_chart(x->wb, LXW_CHART_LINE);
     if (!chart) {
-        ap_diag_report(x->d, AP_ERROR, AP_ERR_IO, x->path, 0, 0,
-                       "cannot build the workbook: adding the chart on sheet '%s' failed", sheet);
+        ap_diag_report(x->d, AP_ERROR, AP_ERR_IO, NULL, 0, 0,
+                       "cannot build the XLSX workbook: adding the chart on sheet '%s' failed",
+                       sheet);
         return false;
     }
     lxw_row_t cat_first = gaps ? data_hdr + 1 : ROW_HEADER + 1;
@@ -619,9 +627,10 @@ static bool put_chart(struct xlsx *x, size_t k)
     for (size_t s = 0; s < ch->nseries; s++) {
         lxw_chart_series *se = chart_add_series(chart, NULL, NULL);
         if (!se) {
-            ap_diag_report(x->d, AP_ERROR, AP_ERR_IO, x->path, 0, 0,
-                           "cannot build the workbook: adding a chart series on sheet '%s' failed",
-                           sheet);
+            ap_diag_report(
+                x->d, AP_ERROR, AP_ERR_IO, NULL, 0, 0,
+                "cannot build the XLSX workbook: adding a chart series on sheet '%s' failed",
+                sheet);
             return false;
         }
         lxw_col_t vcol = (lxw_col_t)(gaps ? s + 1 : ch->first_col + s);
@@ -641,7 +650,9 @@ static bool put_chart(struct xlsx *x, size_t k)
     chart_show_blanks_as(chart, LXW_CHART_BLANKS_AS_GAP);
 
     char *alt = ap_xasprintf("Line chart: %s. The figures are in the table on this sheet.",
-                             ch->title && *ch->title ? ch->title : t->title ? t->title : sheet);
+                             ch->title && *ch->title ? ch->title
+                             : t->title              ? t->title
+                                                     : sheet);
     lxw_chart_options opt = {0};
     opt.x_scale = 1.5;
     opt.y_scale = 1.25;
@@ -763,15 +774,15 @@ static bool put_cover(struct xlsx *x)
 
     if (!setup_sheet(x, ws, sheet, false) || !set_width(x, ws, sheet, 0, 100, x->f_para))
         goto done;
-#define LINE(text, fmt)                                                   \
-    do {                                                                  \
-        if (!put_str(x, ws, sheet, row++, 0, (text), (fmt)))              \
-            goto done;                                                    \
+#define LINE(text, fmt)                                                                            \
+    do {                                                                                           \
+        if (!put_str(x, ws, sheet, row++, 0, (text), (fmt)))                                       \
+            goto done;                                                                             \
     } while (0)
-#define SECTION(head, text)                                               \
-    do {                                                                  \
-        LINE((head), x->f_heading);                                       \
-        LINE((text), x->f_para);                                          \
+#define SECTION(head, text)                                                                        \
+    do {                                                                                           \
+        LINE((head), x->f_heading);                                                                \
+        LINE((text), x->f_para);                                                                   \
     } while (0)
 
     LINE(r->title ? r->title : "Report", x->f_title);
@@ -928,11 +939,10 @@ done:
 static bool set_properties(struct xlsx *x)
 {
     const struct ap_report *r = x->r;
-    char *comments = ap_xasprintf("%s%s%s. Marking: %s.%s", r->subtitle ? r->subtitle : "",
-                                  r->subtitle && *r->subtitle ? ", " : "",
-                                  r->period_label ? r->period_label : "",
-                                  r->marking ? r->marking : "",
-                                  r->sample ? " Synthetic sample data." : "");
+    char *comments = ap_xasprintf(
+        "%s%s%s. Marking: %s.%s", r->subtitle ? r->subtitle : "",
+        r->subtitle && *r->subtitle ? ", " : "", r->period_label ? r->period_label : "",
+        r->marking ? r->marking : "", r->sample ? " Synthetic sample data." : "");
     lxw_doc_properties p = {0};
     p.title = r->title;
     p.subject = r->subject;
@@ -955,8 +965,8 @@ static lxw_worksheet *add_sheet(struct xlsx *x, const char *name)
         return NULL;
     lxw_worksheet *ws = workbook_add_worksheet(x->wb, name);
     if (!ws)
-        ap_diag_report(x->d, AP_ERROR, AP_ERR_IO, x->path, 0, 0,
-                       "cannot build the workbook: adding the sheet '%s' failed", name);
+        ap_diag_report(x->d, AP_ERROR, AP_ERR_IO, NULL, 0, 0,
+                       "cannot build the XLSX workbook: adding the sheet '%s' failed", name);
     return ws;
 }
 
@@ -965,7 +975,6 @@ enum ap_status ap_render_xlsx(const struct ap_report *r, const char *path, struc
     enum ap_status rc = AP_ERR_IO;
     struct xlsx x = {0};
     x.r = r;
-    x.path = path;
     x.d = d;
 
     /* libxlsxwriter opens the output only at workbook_close; find an unusable

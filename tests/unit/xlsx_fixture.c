@@ -38,10 +38,10 @@ static void free_cell(struct ap_cell *c)
 
 static void free_model(struct ap_report *r)
 {
-    char **strs[] = {&r->title,        &r->subtitle,   &r->organisation, &r->team,
-                     &r->period_label, &r->period_code, &r->data_as_at,  &r->marking,
-                     &r->audience,     &r->template_name, &r->author,    &r->subject,
-                     &r->keywords,     &r->contact,    &r->logo,         &r->font,
+    char **strs[] = {&r->title,        &r->subtitle,      &r->organisation, &r->team,
+                     &r->period_label, &r->period_code,   &r->data_as_at,   &r->marking,
+                     &r->audience,     &r->template_name, &r->author,       &r->subject,
+                     &r->keywords,     &r->contact,       &r->logo,         &r->font,
                      &r->font_bold};
     for (size_t i = 0; i < AP_ARRAY_LEN(strs); i++)
         free(*strs[i]);
