@@ -33,6 +33,7 @@
 #define COL_WIDTH_MIN 8.0
 #define COL_WIDTH_MAX 80.0
 #define COL_WRAP_FROM 40.0 /* text columns at least this wide wrap their text */
+#define CHART_ROWS 20      /* rows a chart covers, with a spare one below */
 
 /* Cell styles: one lxw_format per (style, font tone, wrap), made on first use. */
 enum style {
@@ -54,6 +55,7 @@ struct xlsx {
     lxw_workbook *wb;
     lxw_worksheet *cover, *contents, *notes;
     lxw_worksheet **sheets; /* one per r->tables[i] */
+    lxw_row_t *free_row;    /* per table sheet: first row below everything placed so far */
     char **names;           /* sheet name per table, owned */
     lxw_format *styles[ST_COUNT_OF_STYLES][FT_COUNT][2];
     lxw_format *f_title, *f_heading, *f_para, *f_hdr_left, *f_hdr_right;
@@ -359,25 +361,35 @@ static bool put_preamble(struct xlsx *x, lxw_worksheet *ws, const char *sheet, c
            put_str(x, ws, sheet, ROW_INFO, 0, info, NULL);
 }
 
-/* Headings made unique and non-empty (Excel repairs a table otherwise). */
-static char **unique_headings(const struct ap_table *t)
+/* Make the n headings in h (owned) unique and non-empty, in place: Excel
+ * repairs a table whose column names repeat. */
+static void unique_headings(char **h, size_t n)
 {
-    char **h = ap_xcalloc(t->ncols, sizeof *h);
-    for (size_t c = 0; c < t->ncols; c++) {
-        const char *base = (t->cols[c].heading && *t->cols[c].heading) ? t->cols[c].heading : NULL;
-        char *name = base ? ap_xstrdup(base) : ap_xasprintf("Column %zu", c + 1);
-        for (unsigned n = 2;; n++) {
+    for (size_t c = 0; c < n; c++) {
+        char *base = h[c] && *h[c] ? h[c] : ap_xasprintf("Column %zu", c + 1);
+        if (base != h[c])
+            free(h[c]);
+        char *name = ap_xstrdup(base);
+        for (unsigned k = 2;; k++) {
             bool clash = false;
-            for (size_t k = 0; k < c && !clash; k++)
-                clash = ap_strcasecmp(h[k], name) == 0;
+            for (size_t j = 0; j < c && !clash; j++)
+                clash = ap_strcasecmp(h[j], name) == 0;
             if (!clash)
                 break;
             free(name);
-            name =
-                base ? ap_xasprintf("%s (%u)", base, n) : ap_xasprintf("Column %zu (%u)", c + 1, n);
+            name = ap_xasprintf("%s (%u)", base, k);
         }
+        free(base);
         h[c] = name;
     }
+}
+
+static char **table_headings(const struct ap_table *t)
+{
+    char **h = ap_xcalloc(t->ncols, sizeof *h);
+    for (size_t c = 0; c < t->ncols; c++)
+        h[c] = ap_xstrdup(t->cols[c].heading);
+    unique_headings(h, t->ncols);
     return h;
 }
 
@@ -537,6 +549,7 @@ static bool put_chart_data(struct xlsx *x, lxw_worksheet *ws, const char *sheet,
         heads[s + 1] = ap_xasprintf("%s (chart)", n);
         numeric[s + 1] = true;
     }
+    unique_headings(heads, ch->nseries + 1);
     if (!put_str(x, ws, sheet, at, 0,
                  "Chart data: the figures drawn in the chart below, as in the table above, with "
                  "suppressed or unavailable values left blank so that the chart shows a gap.",
@@ -597,7 +610,10 @@ static bool put_chart(struct xlsx *x, size_t k)
 {
     const struct ap_chart *ch = &x->r->charts[k];
     if (ch->table >= x->r->ntables) {
-        internal(x, "?", "list has a chart that points at no table");
+        ap_diag_report(x->d, AP_ERROR, AP_ERR_IO, NULL, 0, 0,
+                       "cannot build the XLSX workbook: report model bug: chart %zu points at "
+                       "table %zu of %zu; please report it",
+                       k + 1, ch->table + 1, x->r->ntables);
         return false;
     }
     const struct ap_table *t = &x->r->tables[ch->table];
@@ -607,6 +623,8 @@ static bool put_chart(struct xlsx *x, size_t k)
         return false;
 
     lxw_row_t below = (lxw_row_t)(ROW_HEADER + 1 + t->nrows + 1);
+    if (below < x->free_row[ch->table])
+        below = x->free_row[ch->table]; /* a second chart on the same sheet */
     lxw_row_t data_hdr = 0;
     bool gaps = chart_has_gaps(ch, t);
     if (gaps) {
@@ -659,6 +677,8 @@ static bool put_chart(struct xlsx *x, size_t k)
     opt.description = alt;
     lxw_error e = worksheet_insert_chart_opt(ws, below, 0, chart, &opt);
     free(alt);
+    /* 288 px high scaled by 1.25 is 18 rows of 20 px; leave one spare. */
+    x->free_row[ch->table] = below + CHART_ROWS;
     return !xl_failed(x, e, "inserting the chart", sheet);
 }
 
@@ -737,7 +757,7 @@ static bool put_table_sheet(struct xlsx *x, size_t i)
             x->uses_z = true;
     }
 
-    heads = unique_headings(t);
+    heads = table_headings(t);
     char prefix[32];
     snprintf(prefix, sizeof prefix, "Table%zu", i + 1);
     tname = table_name_for(prefix, t->id);
@@ -1003,6 +1023,7 @@ enum ap_status ap_render_xlsx(const struct ap_report *r, const char *path, struc
     }
     make_formats(&x);
     x.sheets = ap_xcalloc(r->ntables ? r->ntables : 1, sizeof *x.sheets);
+    x.free_row = ap_xcalloc(r->ntables ? r->ntables : 1, sizeof *x.free_row);
     x.names = ap_xcalloc(r->ntables ? r->ntables : 1, sizeof *x.names);
     for (size_t i = 0; i < r->ntables; i++)
         x.names[i] = sheet_name_for(&x, i);
@@ -1042,5 +1063,6 @@ done:
         remove(path); /* never leave a half-written or empty workbook */
     free_strings(x.names, r->ntables);
     free(x.sheets);
+    free(x.free_row);
     return rc;
 }

@@ -87,9 +87,22 @@ class Book:
         styles = self.xml("xl/styles.xml")
         fmts = {int(f.get("numFmtId")): f.get("formatCode")
                 for f in styles.iter("{%s}numFmt" % NS["m"])}
+        fonts = []
+        for f in styles.find("m:fonts", NS):
+            colour = f.find("m:color", NS)
+            fonts.append(colour.get("rgb") if colour is not None else None)
         self.xf_format = []
+        self.xf_colour = []
         for xf in styles.find("m:cellXfs", NS):
             self.xf_format.append(fmts.get(int(xf.get("numFmtId", "0")), "General"))
+            self.xf_colour.append(fonts[int(xf.get("fontId", "0"))])
+
+    def colour(self, name, ref):
+        """The font colour of a cell, or None."""
+        for c in self.xml(self.sheet_part(name)).iter("{%s}c" % NS["m"]):
+            if c.get("r") == ref:
+                return self.xf_colour[int(c.get("s", "0"))]
+        return None
 
     def text(self, part):
         return self.zip.read(part).decode("utf-8")
@@ -367,6 +380,21 @@ def check_reproducible(fixture, work, first):
     check_core(Book(other), "2017-07-14T02:40:00Z")
 
 
+def check_tones(fixture, work):
+    out = os.path.join(work, "tones.xlsx")
+    p = run(fixture, ["--tones", out])
+    check_eq(p.returncode, 0, "tones render: %s" % p.stderr)
+    if p.returncode:
+        return
+    book = Book(out)
+    check_eq(book.colour("summary", "D5"), "FF006100", "summary D5: good news in dark green")
+    check_eq(book.colour("summary", "D6"), "FF9C0006", "summary D6: bad news in dark red")
+    check_eq(book.colour("summary", "D7"), "FF595959", "summary D7: neutral in dark grey")
+    check_eq(book.colour("summary", "D8"), None, "summary D8: no tone, no colour")
+    check_eq(book.cells("summary")["D5"][:3], ("n", 9.0, "+#,##0;-#,##0;0"),
+             "summary D5: still a signed number")
+
+
 def check_failures(fixture, work):
     bad = os.path.join(work, "no-such-folder", "report.xlsx")
     p = run(fixture, [bad])
@@ -456,6 +484,7 @@ def main():
         check_core(book, "2017-04-10T09:00:00Z")
         check_reproducible(fixture, work, first)
     check_formula_text(fixture, work)
+    check_tones(fixture, work)
     check_failures(fixture, work)
     check_awkward(fixture, work)
     print("%d passed, %d failed" % (passed, failed))
