@@ -11,10 +11,12 @@
 #include "ap_report.h"
 
 #include <errno.h>
+#include <locale.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include <xlsxwriter.h>
@@ -64,14 +66,26 @@ struct xlsx {
     bool uses_z;          /* "[z]" written for a table with no rows */
 };
 
+/* libxlsxwriter's description of e without its closing full stop, so that it
+ * reads inside a sentence. */
+static void lxw_words(lxw_error e, char out[160])
+{
+    snprintf(out, 160, "%s", lxw_strerror(e));
+    size_t n = strlen(out);
+    while (n > 0 && (out[n - 1] == '.' || out[n - 1] == ' '))
+        out[--n] = '\0';
+}
+
 /* Report a failed libxlsxwriter call as an I/O error; true when e is an error. */
 static bool xl_failed(struct xlsx *x, lxw_error e, const char *what, const char *sheet)
 {
     if (e == LXW_NO_ERROR)
         return false;
+    char words[160];
+    lxw_words(e, words);
     ap_diag_report(x->d, AP_ERROR, AP_ERR_IO, NULL, 0, 0,
                    "cannot build the XLSX workbook: %s on sheet '%s' failed: %s", what, sheet,
-                   lxw_strerror(e));
+                   words);
     return true;
 }
 
@@ -129,7 +143,8 @@ static bool name_taken(struct xlsx *x, size_t upto, const char *name)
 static char *sheet_name_for(struct xlsx *x, size_t i)
 {
     const char *id = x->r->tables[i].id;
-    char *base = (id && *id) ? ap_xstrdup(id) : ap_xasprintf("table%zu", i + 1);
+    bool usable = id && *id && ap_utf8_valid(id, strlen(id));
+    char *base = usable ? ap_xstrdup(id) : ap_xasprintf("table%zu", i + 1);
     for (char *p = base; *p; p++)
         if (strchr("[]:*?/\\", *p) || (unsigned char)*p < 0x20)
             *p = '_';
@@ -994,6 +1009,8 @@ enum ap_status ap_render_xlsx(const struct ap_report *r, const char *path, struc
 {
     enum ap_status rc = AP_ERR_IO;
     struct xlsx x = {0};
+    char *saved_locale = NULL;
+    bool remove_on_failure = false;
     x.r = r;
     x.d = d;
 
@@ -1010,9 +1027,19 @@ enum ap_status ap_render_xlsx(const struct ap_report *r, const char *path, struc
                            "cannot create the workbook: %s; check that the folder exists and is "
                            "writable",
                            strerror(errno));
-        return AP_ERR_IO;
+        goto done;
     }
     fclose(probe);
+    /* Only a regular file of ours is removed on failure, never a device. */
+    struct stat sb;
+    remove_on_failure = stat(path, &sb) == 0 && S_ISREG(sb.st_mode);
+
+    /* libxlsxwriter prints numbers with the C library, so a decimal comma
+     * would corrupt every figure: hold LC_NUMERIC at "C" while it runs (main
+     * sets it already; this keeps the renderer safe for any caller). */
+    const char *cur = setlocale(LC_NUMERIC, NULL);
+    saved_locale = ap_xstrdup(cur ? cur : "C");
+    setlocale(LC_NUMERIC, "C");
 
     lxw_workbook_options wopt = {0};
     wopt.constant_memory = LXW_FALSE; /* tables are not allowed in constant-memory mode */
@@ -1049,20 +1076,25 @@ enum ap_status ap_render_xlsx(const struct ap_report *r, const char *path, struc
     x.wb = NULL; /* workbook_close frees it whatever happens */
     lxw_error e = workbook_close(wb);
     if (e != LXW_NO_ERROR) {
+        char words[160];
+        lxw_words(e, words);
         ap_diag_report(d, AP_ERROR, AP_ERR_IO, path, 0, 0,
                        "cannot write the workbook: %s; check the free space and that the folder "
                        "is writable",
-                       lxw_strerror(e));
+                       words);
         goto done;
     }
     rc = AP_OK;
 done:
     if (x.wb)
         lxw_workbook_free(x.wb); /* discarded unwritten */
-    if (rc != AP_OK)
+    if (rc != AP_OK && remove_on_failure)
         remove(path); /* never leave a half-written or empty workbook */
     free_strings(x.names, r->ntables);
     free(x.sheets);
     free(x.free_row);
+    if (saved_locale)
+        setlocale(LC_NUMERIC, saved_locale);
+    free(saved_locale);
     return rc;
 }

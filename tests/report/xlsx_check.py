@@ -8,7 +8,9 @@ usage: xlsx_check.py XLSX_FIXTURE WORKDIR
 """
 import os
 import re
+import resource
 import shutil
+import signal
 import subprocess
 import sys
 import zipfile
@@ -411,6 +413,20 @@ def check_failures(fixture, work):
     check_eq(p.returncode, 3, "folder as output: exit 3")
     check("this is a folder; give a file name" in p.stderr, "folder as output: message %r" % p.stderr)
     check(os.path.isdir(folder), "folder as output: folder untouched")
+
+    # A full disk shows only when the workbook is zipped at the end: a 4 KB file
+    # size limit stands in for it (SIGXFSZ ignored, so write() fails instead).
+    def small_disk():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (4096, 4096))
+
+    out = os.path.join(work, "full-disk.xlsx")
+    p = subprocess.run([fixture, out], capture_output=True, text=True, preexec_fn=small_disk)
+    check_eq(p.returncode, 3, "full disk: exit 3")
+    check(("actionplan: %s: error: cannot write the workbook: " % out) in p.stderr
+          and "check the free space" in p.stderr and ".;" not in p.stderr,
+          "full disk: clear message, got %r" % p.stderr)
+    check(not os.path.exists(out), "full disk: no half-written file left")
 
     out = os.path.join(work, "bad-utf8.xlsx")
     p = run(fixture, ["--bad-utf8", out])
