@@ -197,6 +197,15 @@ static enum font_tone font_tone(enum ap_tone t)
     }
 }
 
+/* A new format; libxlsxwriter returns NULL only when out of memory. */
+static lxw_format *new_format(struct xlsx *x)
+{
+    lxw_format *f = workbook_add_format(x->wb);
+    if (!f)
+        ap_die_oom();
+    return f;
+}
+
 static lxw_format *style(struct xlsx *x, enum style st, enum font_tone ft, bool wrap)
 {
     static const char *const numfmt[ST_COUNT_OF_STYLES] = {
@@ -208,7 +217,7 @@ static lxw_format *style(struct xlsx *x, enum style st, enum font_tone ft, bool 
     lxw_format **slot = &x->styles[st][ft][wrap ? 1 : 0];
     if (*slot)
         return *slot;
-    lxw_format *f = workbook_add_format(x->wb);
+    lxw_format *f = new_format(x);
     if (numfmt[st])
         format_set_num_format(f, numfmt[st]);
     format_set_align(f, st == ST_TEXT ? LXW_ALIGN_LEFT : LXW_ALIGN_RIGHT);
@@ -223,20 +232,20 @@ static lxw_format *style(struct xlsx *x, enum style st, enum font_tone ft, bool 
 
 static void make_formats(struct xlsx *x)
 {
-    x->f_title = workbook_add_format(x->wb);
+    x->f_title = new_format(x);
     format_set_bold(x->f_title);
     format_set_font_size(x->f_title, 15);
-    x->f_heading = workbook_add_format(x->wb);
+    x->f_heading = new_format(x);
     format_set_bold(x->f_heading);
     format_set_font_size(x->f_heading, 12);
-    x->f_para = workbook_add_format(x->wb);
+    x->f_para = new_format(x);
     format_set_text_wrap(x->f_para);
     format_set_align(x->f_para, LXW_ALIGN_VERTICAL_TOP);
-    x->f_hdr_left = workbook_add_format(x->wb);
+    x->f_hdr_left = new_format(x);
     format_set_bold(x->f_hdr_left);
     format_set_text_wrap(x->f_hdr_left);
     format_set_align(x->f_hdr_left, LXW_ALIGN_VERTICAL_TOP);
-    x->f_hdr_right = workbook_add_format(x->wb);
+    x->f_hdr_right = new_format(x);
     format_set_bold(x->f_hdr_right);
     format_set_text_wrap(x->f_hdr_right);
     format_set_align(x->f_hdr_right, LXW_ALIGN_RIGHT);
@@ -245,7 +254,7 @@ static void make_formats(struct xlsx *x)
     static const lxw_color_t fill[3] = {0xFFC7CE, 0xFFEB9C, 0xC6EFCE};
     static const lxw_color_t ink[3] = {0x9C0006, 0x9C5700, 0x006100};
     for (int i = 0; i < 3; i++) {
-        x->f_rag[i] = workbook_add_format(x->wb);
+        x->f_rag[i] = new_format(x);
         format_set_bg_color(x->f_rag[i], fill[i]);
         format_set_font_color(x->f_rag[i], ink[i]);
     }
@@ -262,8 +271,7 @@ static bool put_str(struct xlsx *x, lxw_worksheet *ws, const char *sheet, lxw_ro
         ap_diag_report(
             x->d, AP_ERROR, AP_ERR_IO, NULL, 0, 0,
             "cannot build the XLSX workbook: text for cell %s on sheet '%s' is not valid "
-            "UTF-8; save the CSV, config "
-            "and template files as UTF-8 and run again",
+            "UTF-8; save the CSV, config and template files as UTF-8 and run again",
             ref, sheet);
         return false;
     }
@@ -280,8 +288,7 @@ static bool put_num(struct xlsx *x, lxw_worksheet *ws, const char *sheet, lxw_ro
     if (!isfinite(v)) {
         ap_diag_report(x->d, AP_ERROR, AP_ERR_IO, NULL, 0, 0,
                        "cannot build the XLSX workbook: report model bug: the number for cell %s "
-                       "on sheet '%s' is not finite; "
-                       "please report it",
+                       "on sheet '%s' is not finite; please report it",
                        ref, sheet);
         return false;
     }
