@@ -34,8 +34,11 @@
 #define EXCEL_DATE_1970 25569.0 /* Excel's serial number of 1970-01-01 */
 #define COL_WIDTH_MIN 8.0
 #define COL_WIDTH_MAX 80.0
-#define COL_WRAP_FROM 40.0 /* text columns at least this wide wrap their text */
-#define CHART_ROWS 20      /* rows a chart covers, with a spare one below */
+#define COVER_WIDTH 72.0     /* the Cover's one column: fits portrait A4 */
+#define NOTES_WIDTH 70.0     /* the Notes sheet's explanation column */
+#define LINE_HEIGHT 15.0     /* points per line of 11 pt text */
+#define ROW_HEIGHT_MAX 409.0 /* Excel's limit */
+#define CHART_ROWS 20        /* rows a chart covers, with a spare one below */
 
 /* Cell styles: one lxw_format per (style, font tone, wrap), made on first use. */
 enum style {
@@ -60,7 +63,7 @@ struct xlsx {
     lxw_row_t *free_row;    /* per table sheet: first row below everything placed so far */
     char **names;           /* sheet name per table, owned */
     lxw_format *styles[ST_COUNT_OF_STYLES][FT_COUNT][2];
-    lxw_format *f_title, *f_heading, *f_para, *f_hdr_left, *f_hdr_right;
+    lxw_format *f_title, *f_heading, *f_para, *f_top, *f_link, *f_hdr_left, *f_hdr_right;
     lxw_format *f_rag[3]; /* conditional-format fills: red, amber, green */
     bool uses_x;          /* "[x]" written for an empty cell: the notes must say what it means */
     bool uses_z;          /* "[z]" written for a table with no rows */
@@ -241,6 +244,13 @@ static void make_formats(struct xlsx *x)
     x->f_para = new_format(x);
     format_set_text_wrap(x->f_para);
     format_set_align(x->f_para, LXW_ALIGN_VERTICAL_TOP);
+    x->f_top = new_format(x);
+    format_set_align(x->f_top, LXW_ALIGN_VERTICAL_TOP);
+    x->f_link = new_format(x);
+    format_set_hyperlink(x->f_link);
+    format_set_underline(x->f_link, LXW_UNDERLINE_SINGLE);
+    format_set_font_color(x->f_link, LXW_COLOR_BLUE);
+    format_set_align(x->f_link, LXW_ALIGN_VERTICAL_TOP);
     x->f_hdr_left = new_format(x);
     format_set_bold(x->f_hdr_left);
     format_set_text_wrap(x->f_hdr_left);
@@ -307,10 +317,10 @@ static const char *cell_words(struct xlsx *x, const struct ap_cell *c)
 }
 
 static bool put_cell(struct xlsx *x, lxw_worksheet *ws, const char *sheet, lxw_row_t row,
-                     lxw_col_t col, const struct ap_column *colp, const struct ap_cell *c)
+                     lxw_col_t col, const struct ap_column *colp, const struct ap_cell *c,
+                     bool wrap)
 {
     enum font_tone ft = font_tone(c->tone);
-    bool wrap = !colp->numeric && colp->width >= COL_WRAP_FROM;
     switch (c->kind) {
     case AP_CELL_NUMBER: {
         static const enum style by_fmt[] = {
@@ -337,6 +347,55 @@ static bool put_cell(struct xlsx *x, lxw_worksheet *ws, const char *sheet, lxw_r
         return put_str(x, ws, sheet, row, col, cell_words(x, c),
                        style(x, colp->numeric ? ST_TEXT_RIGHT : ST_TEXT, ft, wrap));
     }
+}
+
+/* Lines that text takes when wrapped at width characters, breaking at spaces
+ * as a spreadsheet does. Readers such as LibreOffice keep the stored row
+ * height instead of fitting wrapped text, so the rows are sized here; counting
+ * every character as one digit's width errs towards a little spare room. */
+static size_t text_lines(const char *s, double width)
+{
+    size_t per = width > 1 ? (size_t)width : 1;
+    size_t lines = 1, used = 0;
+    const char *p = s;
+    while (*p) {
+        if (*p == '\n') {
+            lines++;
+            used = 0;
+            p++;
+            continue;
+        }
+        size_t word = 0, bytes = 0;
+        while (p[bytes] && p[bytes] != ' ' && p[bytes] != '\n') {
+            if (((unsigned char)p[bytes] & 0xC0) != 0x80)
+                word++;
+            bytes++;
+        }
+        if (used > 0 && used + 1 + word > per) {
+            lines++;
+            used = 0;
+        }
+        used += (used > 0 ? 1 : 0) + word;
+        while (used > per) { /* a word longer than the line breaks anywhere */
+            lines++;
+            used -= per;
+        }
+        p += bytes;
+        while (*p == ' ')
+            p++;
+    }
+    return lines;
+}
+
+/* Give a row the height of `lines` lines when that is more than one. */
+static bool fit_row(struct xlsx *x, lxw_worksheet *ws, const char *sheet, lxw_row_t row,
+                    size_t lines)
+{
+    if (lines <= 1)
+        return true;
+    double h = LINE_HEIGHT * (double)lines;
+    return !xl_failed(x, worksheet_set_row(ws, row, h > ROW_HEIGHT_MAX ? ROW_HEIGHT_MAX : h, NULL),
+                      "setting a row height", sheet);
 }
 
 /* Marking in the header, marking, sheet name and page in the footer. '&' is
@@ -573,8 +632,8 @@ static bool put_chart_data(struct xlsx *x, lxw_worksheet *ws, const char *sheet,
     }
     unique_headings(heads, ch->nseries + 1);
     if (!put_str(x, ws, sheet, at, 0,
-                 "Chart data: the figures drawn in the chart below, as in the table above, with "
-                 "suppressed or unavailable values left blank so that the chart shows a gap.",
+                 "Chart data: as the table above, with unavailable figures left blank so that "
+                 "the chart shows gaps.",
                  NULL))
         goto done;
     lxw_row_t hdr = at + 1;
@@ -720,7 +779,8 @@ static bool put_table_sheet(struct xlsx *x, size_t i)
     const char *sheet = x->names[i];
     bool ok = false;
     char **heads = NULL;
-    bool *numeric = NULL;
+    bool *numeric = NULL, *wrap = NULL;
+    double *widths = NULL;
     char *tname = NULL, *info = NULL;
 
     if (t->ncols == 0 || !t->cols || (t->nrows > 0 && !t->cells)) {
@@ -733,39 +793,58 @@ static bool put_table_sheet(struct xlsx *x, size_t i)
         if (ch->table != i || ch->ncats != t->nrows || ch->first_col == 0 ||
             ch->first_col + ch->nseries > t->ncols)
             continue; /* put_chart reports the mismatch */
-        chart_note = chart_has_gaps(ch, t)
-                         ? " Below it are the chart's data, with unavailable figures left blank, "
-                           "and a line chart of them."
-                         : " A line chart of these figures is below the table.";
+        chart_note = chart_has_gaps(ch, t) ? " Below it: the chart's data, then the chart."
+                                           : " Below it: a line chart of these figures.";
     }
     if (t->nrows == 0)
         info = ap_xstrdup("This table has no rows for this period; its one row says so.");
     else
-        info = ap_xasprintf("This table contains %zu row%s and %zu column%s.%s%s", t->nrows,
-                            t->nrows == 1 ? "" : "s", t->ncols, t->ncols == 1 ? "" : "s",
-                            table_has_markers(t) ? " Markers in square brackets, such as [c], "
-                                                   "are explained in the Notes sheet."
-                                                 : "",
-                            chart_note);
+        info = ap_xasprintf(
+            "This table contains %zu row%s and %zu column%s.%s%s", t->nrows,
+            t->nrows == 1 ? "" : "s", t->ncols, t->ncols == 1 ? "" : "s",
+            table_has_markers(t) ? " Markers such as [c] are explained in Notes." : "", chart_note);
     if (!setup_sheet(x, ws, sheet, t->ncols > 4) ||
         !put_preamble(x, ws, sheet, t->title ? t->title : sheet,
                       t->description ? t->description : "", info))
         goto done;
 
     numeric = ap_xcalloc(t->ncols, sizeof *numeric);
+    widths = ap_xcalloc(t->ncols, sizeof *widths);
+    wrap = ap_xcalloc(t->ncols, sizeof *wrap);
+    size_t head_lines = 1;
     for (size_t c = 0; c < t->ncols; c++) {
         const struct ap_column *col = &t->cols[c];
         numeric[c] = col->numeric;
-        bool wrap = !col->numeric && col->width >= COL_WRAP_FROM;
-        if (!set_width(x, ws, sheet, (lxw_col_t)c, column_width(col),
-                       wrap ? style(x, ST_TEXT, FT_NONE, true) : NULL))
+        widths[c] = column_width(col);
+        /* Text that would not fit its column wraps rather than being cut off. */
+        for (size_t row = 0; row < t->nrows && !col->numeric && !wrap[c]; row++) {
+            const struct ap_cell *cell = ap_table_cell(t, row, c);
+            wrap[c] = cell->kind != AP_CELL_NUMBER && cell->kind != AP_CELL_DATE && cell->text &&
+                      (double)text_width(cell->text) > widths[c];
+        }
+        size_t n = text_lines(col->heading ? col->heading : "", widths[c]);
+        head_lines = n > head_lines ? n : head_lines;
+        if (!set_width(x, ws, sheet, (lxw_col_t)c, widths[c],
+                       wrap[c] ? style(x, ST_TEXT, FT_NONE, true) : NULL))
             goto done;
     }
-    for (size_t row = 0; row < t->nrows; row++)
-        for (size_t c = 0; c < t->ncols; c++)
+    if (!fit_row(x, ws, sheet, ROW_HEADER, head_lines))
+        goto done;
+    for (size_t row = 0; row < t->nrows; row++) {
+        size_t lines = 1;
+        for (size_t c = 0; c < t->ncols; c++) {
+            const struct ap_cell *cell = ap_table_cell(t, row, c);
             if (!put_cell(x, ws, sheet, (lxw_row_t)(ROW_HEADER + 1 + row), (lxw_col_t)c,
-                          &t->cols[c], ap_table_cell(t, row, c)))
+                          &t->cols[c], cell, wrap[c]))
                 goto done;
+            if (wrap[c] && cell->text) {
+                size_t n = text_lines(cell->text, widths[c]);
+                lines = n > lines ? n : lines;
+            }
+        }
+        if (!fit_row(x, ws, sheet, (lxw_row_t)(ROW_HEADER + 1 + row), lines))
+            goto done;
+    }
     if (t->nrows == 0) {
         /* An Excel table needs a data row; say plainly there is nothing. */
         if (!put_str(x, ws, sheet, ROW_HEADER + 1, 0, "None in this period",
@@ -799,6 +878,8 @@ done:
     free(info);
     free(tname);
     free(numeric);
+    free(wrap);
+    free(widths);
     free_strings(heads, t->ncols);
     return ok;
 }
@@ -814,7 +895,7 @@ static bool put_cover(struct xlsx *x)
     bool ok = false;
     struct ap_buf b = AP_BUF_INIT;
 
-    if (!setup_sheet(x, ws, sheet, false) || !set_width(x, ws, sheet, 0, 100, x->f_para))
+    if (!setup_sheet(x, ws, sheet, false) || !set_width(x, ws, sheet, 0, COVER_WIDTH, x->f_para))
         goto done;
 #define LINE(text, fmt)                                                                            \
     do {                                                                                           \
@@ -824,6 +905,8 @@ static bool put_cover(struct xlsx *x)
 #define SECTION(head, text)                                                                        \
     do {                                                                                           \
         LINE((head), x->f_heading);                                                                \
+        if (!fit_row(x, ws, sheet, row, text_lines((text), COVER_WIDTH)))                          \
+            goto done;                                                                             \
         LINE((text), x->f_para);                                                                   \
     } while (0)
 
@@ -903,10 +986,12 @@ static bool put_contents(struct xlsx *x)
         ap_buf_adds(&url, "'!A1");
         char what[64];
         snprintf(what, sizeof what, "writing the link in cell A%u", (unsigned)row + 1);
-        lxw_error e = worksheet_write_url_opt(ws, row, 0, url.buf, NULL, name, NULL);
+        lxw_error e = worksheet_write_url_opt(ws, row, 0, url.buf, x->f_link, name, NULL);
         ap_buf_release(&url);
+        size_t lt = text_lines(title, 60), ld = text_lines(desc, 80);
         if (xl_failed(x, e, what, sheet) || !put_str(x, ws, sheet, row, 1, title, x->f_para) ||
-            !put_str(x, ws, sheet, row, 2, *desc ? desc : "[x]", x->f_para))
+            !put_str(x, ws, sheet, row, 2, *desc ? desc : "[x]", x->f_para) ||
+            !fit_row(x, ws, sheet, row, lt > ld ? lt : ld))
             goto done;
         if (!*desc)
             x->uses_x = true;
@@ -951,7 +1036,8 @@ static bool put_notes(struct xlsx *x)
         !put_preamble(x, ws, sheet, "Notes",
                       "What the markers in square brackets in the tables mean, and other notes.",
                       info) ||
-        !set_width(x, ws, sheet, 0, 18, NULL) || !set_width(x, ws, sheet, 1, 100, x->f_para))
+        !set_width(x, ws, sheet, 0, 18, NULL) ||
+        !set_width(x, ws, sheet, 1, NOTES_WIDTH, x->f_para))
         goto done;
     for (size_t i = 0; i < r->nnotes; i++, row++) {
         const struct ap_note *note = &r->notes[i];
@@ -961,14 +1047,16 @@ static bool put_notes(struct xlsx *x)
             snprintf(label, sizeof label, "Note %zu", ++general);
             m = label;
         }
-        if (!put_str(x, ws, sheet, row, 0, m, NULL) ||
-            !put_str(x, ws, sheet, row, 1, note->text ? note->text : "", x->f_para))
+        const char *text = note->text ? note->text : "";
+        if (!put_str(x, ws, sheet, row, 0, m, x->f_top) ||
+            !put_str(x, ws, sheet, row, 1, text, x->f_para) ||
+            !fit_row(x, ws, sheet, row, text_lines(text, NOTES_WIDTH)))
             goto done;
     }
-    if (add_x && (!put_str(x, ws, sheet, row, 0, "[x]", NULL) ||
+    if (add_x && (!put_str(x, ws, sheet, row, 0, "[x]", x->f_top) ||
                   !put_str(x, ws, sheet, row++, 1, "Not available.", x->f_para)))
         goto done;
-    if (add_z && (!put_str(x, ws, sheet, row, 0, "[z]", NULL) ||
+    if (add_z && (!put_str(x, ws, sheet, row, 0, "[z]", x->f_top) ||
                   !put_str(x, ws, sheet, row++, 1, "Not applicable.", x->f_para)))
         goto done;
     ok = add_table(x, ws, sheet, ROW_HEADER, (lxw_row_t)(ROW_HEADER + n), 2, heads, NULL,

@@ -478,6 +478,34 @@ def check_awkward(fixture, work):
     check("OFFICIAL && SAMPLE" in hf.findtext("m:oddFooter", "", NS), "footer escapes '&'")
 
 
+def check_libreoffice(work, xlsx):
+    """Optional: when LibreOffice is installed, it must open the workbook and
+    print it; the PDF's text then shows the title, a table and a marker."""
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if not soffice or not shutil.which("pdftotext"):
+        print("LibreOffice check skipped (soffice or pdftotext not installed)")
+        return
+    outdir = os.path.join(work, "lo")
+    profile = "file://" + os.path.join(work, "lo-profile")
+    try:
+        p = subprocess.run([soffice, "-env:UserInstallation=" + profile, "--headless",
+                            "--convert-to", "pdf", "--outdir", outdir, xlsx],
+                           capture_output=True, text=True, timeout=180)
+    except subprocess.TimeoutExpired:
+        check(False, "LibreOffice: conversion timed out")
+        return
+    pdf = os.path.join(outdir, os.path.basename(xlsx)[:-5] + ".pdf")
+    check(p.returncode == 0 and os.path.exists(pdf), "LibreOffice converts the workbook: %s" % p.stderr)
+    if not os.path.exists(pdf):
+        return
+    text = subprocess.run(["pdftotext", "-layout", pdf, "-"], capture_output=True,
+                          text=True).stdout
+    for want in ("Child Sexual Exploitation Action Plan: progress report",
+                 "Table 4: Progress against the CSE action plan", "[c]", MARKING,
+                 "31 Mar 2017", "45.5%"):
+        check(want in text, "LibreOffice PDF shows %r" % want)
+
+
 def main():
     if len(sys.argv) != 3:
         print(__doc__, file=sys.stderr)
@@ -499,6 +527,7 @@ def main():
         check_meta_sheets(book)
         check_core(book, "2017-04-10T09:00:00Z")
         check_reproducible(fixture, work, first)
+        check_libreoffice(work, first)
     check_formula_text(fixture, work)
     check_tones(fixture, work)
     check_failures(fixture, work)
