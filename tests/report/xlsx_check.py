@@ -95,9 +95,24 @@ class Book:
             fonts.append(colour.get("rgb") if colour is not None else None)
         self.xf_format = []
         self.xf_colour = []
+        self.xf_wrap = []
         for xf in styles.find("m:cellXfs", NS):
             self.xf_format.append(fmts.get(int(xf.get("numFmtId", "0")), "General"))
             self.xf_colour.append(fonts[int(xf.get("fontId", "0"))])
+            al = xf.find("m:alignment", NS)
+            self.xf_wrap.append(al is not None and al.get("wrapText") == "1")
+
+    def wraps(self, name, ref):
+        for c in self.xml(self.sheet_part(name)).iter("{%s}c" % NS["m"]):
+            if c.get("r") == ref:
+                return self.xf_wrap[int(c.get("s", "0"))]
+        return False
+
+    def row_height(self, name, row):
+        for r in self.xml(self.sheet_part(name)).iter("{%s}row" % NS["m"]):
+            if r.get("r") == str(row):
+                return float(r.get("ht", "15"))
+        return 15.0
 
     def colour(self, name, ref):
         """The font colour of a cell, or None."""
@@ -258,6 +273,17 @@ def check_figures(book):
     # Row A11 (index 10) has no rating: shown as [x], not a blank.
     check_eq(act["G15"][:2], ("s", "[x]"), "actions G15: no rating yet is [x]")
     check_eq(act["A64"][:2], ("s", "A60"), "actions A64: the 60th action")
+
+
+def check_wrapping(book):
+    # A05's commentary (196 characters) in a 40-wide column: wrapped, and the
+    # row made tall enough for 5 lines or more, as readers keep stored heights.
+    check(book.wraps("actions", "H9"), "actions H9: long commentary wraps")
+    check(book.row_height("actions", 9) >= 75, "actions row 9 tall enough: %r"
+          % book.row_height("actions", 9))
+    check(book.wraps("actions", "C5"), "actions C5: action text longer than its column wraps")
+    check(not book.wraps("actions", "A5"), "actions A5: a short ref does not wrap")
+    check_eq(book.row_height("summary", 6), 15.0, "summary row 6: one line, default height")
 
 
 def check_rag(book):
@@ -523,6 +549,7 @@ def main():
         check_layout(book)
         check_figures(book)
         check_rag(book)
+        check_wrapping(book)
         check_chart(book)
         check_meta_sheets(book)
         check_core(book, "2017-04-10T09:00:00Z")
