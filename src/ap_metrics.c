@@ -317,20 +317,10 @@ static const char *col_text(sqlite3_stmt *st, int c)
 
 /* ---- Children (cases grouped by child) --------------------------------- */
 
-/*
- * One row per child with a case opened by the latest D, carrying for each
- * period i:
- *   k_i  the child's latest case opened on or before D_i, as the sortable key
- *        opened_on || closed_on (or 9999-12-31 while open) || closure_reason,
- *        so max() picks the latest case and ties go to the later closure;
- *   o_i  1 if some case is open at D_i;
- *   p_i  1 if some case is open at any time in S_i..D_i (in period).
- * Then per period, grouped by everything the child metrics need, the child's
- * attributes (only for children in the period) and age in completed years on
- * the latest case's opened_on. The age expression compares 'MM-DD' text: a
- * 29 February birthday is not reached on 28 February and is reached on
- * 1 March, which is SPEC.md's rule in leap and other years alike.
- */
+/* Age in completed years by comparing 'MM-DD' text: a 29 February birthday is
+ * not reached on 28 February and is reached on 1 March, which is SPEC.md's rule
+ * in leap and other years alike. Only the first 10 characters of `on` are read,
+ * so it may be a case key (below). */
 char *ap_metrics_age_sql(const char *birth, const char *on)
 {
     return ap_xasprintf("(CAST(substr(%s, 1, 4) AS INTEGER) - CAST(substr(%s, 1, 4) AS INTEGER)"
@@ -338,10 +328,25 @@ char *ap_metrics_age_sql(const char *birth, const char *on)
                         on, birth, on, birth);
 }
 
+/*
+ * The CTE pc has one row per child with a case, with the child's attributes
+ * (joined once, not once per period) and for each period i:
+ *   k_i  the child's latest case opened on or before D_i, as the sortable key
+ *        opened_on || closed_on (or 9999-12-31 while open) || closure_reason,
+ *        so max() picks the latest case and a tie goes to the later closure;
+ *        NULL if the child had no case by D_i;
+ *   o_i  1 if some case is open at D_i;
+ *   p_i  1 if some case is open at any time in S_i..D_i (in the period).
+ * Then one SELECT per period (pc is materialised once when n > 1), grouped by
+ * what the child metrics need: attributes only for children in the period, and
+ * age on the latest case's opened_on. Every case is read, as the cumulative
+ * figures need, so pc scans cases_child in child order instead of sorting.
+ */
 static char *children_sql(size_t n)
 {
     struct ap_buf b = AP_BUF_INIT;
-    ap_buf_adds(&b, "WITH pc AS (SELECT child_id");
+    ap_buf_adds(&b, "WITH pc AS (SELECT c.child_id, ch.gender AS g, ch.ethnicity AS e,"
+                    " ch.area AS a, ch.birth_date AS b");
     for (size_t i = 0; i < n; i++) {
         ap_buf_addf(&b,
                     ",\n max(CASE WHEN opened_on <= ?%d THEN opened_on || "
@@ -350,22 +355,19 @@ static char *children_sql(size_t n)
                     ",\n max(opened_on <= ?%d AND (closed_on IS NULL OR closed_on >= ?%d)) AS p%zu",
                     PD(i), i, PD(i), PD(i), i, PD(i), PS(i), i);
     }
-    ap_buf_addf(&b, "\n FROM cases WHERE opened_on <= ?%d GROUP BY child_id)", P_MAXD(n));
+    ap_buf_adds(&b, "\n FROM cases AS c LEFT JOIN children AS ch USING (child_id)"
+                    " GROUP BY c.child_id)");
     for (size_t i = 0; i < n; i++) {
         char k[32];
         snprintf(k, sizeof k, "k%zu", i);
-        char *age = ap_metrics_age_sql("ch.birth_date", k);
+        char *age = ap_metrics_age_sql("b", k);
         ap_buf_addf(&b,
                     "\n%sSELECT %zu, o%zu,"
                     " o%zu = 0 AND substr(k%zu, 21) IN ('risk_reduced', 'removed_from_abuse'),"
-                    " p%zu,"
-                    " CASE WHEN p%zu THEN ch.gender END,"
-                    " CASE WHEN p%zu THEN ch.ethnicity END,"
-                    " CASE WHEN p%zu THEN ch.area END,"
-                    " CASE WHEN p%zu AND length(ch.birth_date) = 10 THEN %s END,"
-                    " count(*)"
-                    " FROM pc LEFT JOIN children AS ch USING (child_id)"
-                    " WHERE k%zu IS NOT NULL GROUP BY 2, 3, 4, 5, 6, 7, 8",
+                    " p%zu, CASE WHEN p%zu THEN g END, CASE WHEN p%zu THEN e END,"
+                    " CASE WHEN p%zu THEN a END,"
+                    " CASE WHEN p%zu AND length(b) = 10 THEN %s END, count(*)"
+                    " FROM pc WHERE k%zu IS NOT NULL GROUP BY 2, 3, 4, 5, 6, 7, 8",
                     i ? "UNION ALL " : "", i, i, i, i, i, i, i, i, i, age, i);
         free(age);
     }
@@ -417,7 +419,9 @@ done:
 /* ---- Cases ------------------------------------------------------------- */
 
 /* One scan of the cases, grouped by the three categories; per period the
- * counts of active, new and closed cases in each group. */
+ * counts of active, new and closed cases in each group. Active cases are
+ * cumulative, so nearly every row is needed: a plain table scan is twice as
+ * fast as walking cases_opened (measured with 1.2 million cases). */
 static char *cases_sql(size_t n)
 {
     struct ap_buf b = AP_BUF_INIT;
@@ -429,7 +433,7 @@ static char *cases_sql(size_t n)
                     ",\n sum(coalesce(closed_on >= ?%d AND closed_on <= ?%d, 0))",
                     PD(i), PD(i), PS(i), PD(i), PS(i), PD(i));
     }
-    ap_buf_addf(&b, "\nFROM cases WHERE opened_on <= ?%d GROUP BY 1, 2, 3", P_MAXD(n));
+    ap_buf_adds(&b, "\nFROM cases GROUP BY 1, 2, 3");
     return ap_buf_detach(&b);
 }
 
