@@ -13,6 +13,7 @@
 #include "ap_metrics.h"
 
 #include <cjson/cJSON.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -874,6 +875,47 @@ static const char plan_items_sql[] =
     " coalesce(u.status, 'not_started'), u.rag, u.updated_on, coalesce(u.commentary, '')"
     PLAN_LATEST " ORDER BY p.theme, p.action_ref";
 
+/* Natural order of references, so "1.2" comes before "1.10": runs of digits
+ * compare as numbers, everything else byte by byte. */
+static int natural_cmp(const char *a, const char *b)
+{
+    while (*a && *b) {
+        if (*a >= '0' && *a <= '9' && *b >= '0' && *b <= '9') {
+            while (*a == '0')
+                a++;
+            while (*b == '0')
+                b++;
+            size_t na = 0, nb = 0;
+            while (a[na] >= '0' && a[na] <= '9')
+                na++;
+            while (b[nb] >= '0' && b[nb] <= '9')
+                nb++;
+            if (na != nb)
+                return na < nb ? -1 : 1;
+            int c = memcmp(a, b, na);
+            if (c)
+                return c;
+            a += na;
+            b += nb;
+            continue;
+        }
+        if (*a != *b)
+            return (unsigned char)*a < (unsigned char)*b ? -1 : 1;
+        a++;
+        b++;
+    }
+    return *a ? 1 : *b ? -1 : 0;
+}
+
+static int plan_item_cmp(const void *x, const void *y)
+{
+    const struct ap_plan_item *a = x, *b = y;
+    int c = strcmp(a->theme, b->theme);
+    if (!c)
+        c = natural_cmp(a->action_ref, b->action_ref);
+    return c ? c : strcmp(a->action_ref, b->action_ref);
+}
+
 enum ap_status ap_plan_load(sqlite3 *db, ap_day d_end, struct ap_plan *out, struct ap_diag *diag)
 {
     enum ap_status rc = AP_OK;
@@ -920,6 +962,8 @@ enum ap_status ap_plan_load(sqlite3 *db, ap_day d_end, struct ap_plan *out, stru
     }
     if (r != SQLITE_DONE)
         rc = ap_db_error(db, diag, "cannot read the action plan");
+    else if (out->n > 1)
+        qsort(out->items, out->n, sizeof *out->items, plan_item_cmp);
 done:
     sqlite3_finalize(st);
     if (rc != AP_OK)
@@ -1111,7 +1155,7 @@ enum ap_status ap_metrics_write(const struct ap_metrics *m, enum ap_metrics_form
         break;
     }
     if (fflush(out) != 0 || ferror(out)) {
-        ap_diag_error(d, AP_ERR_IO, "cannot write the figures: %s", "output error");
+        ap_diag_error(d, AP_ERR_IO, "cannot write the figures: %s", strerror(errno));
         return AP_ERR_IO;
     }
     return AP_OK;

@@ -677,6 +677,87 @@ static void test_write(sqlite3 *db)
     ap_metrics_free(&m);
 }
 
+
+/* Data the import would refuse or that sits on an edge, still counted honestly. */
+static void test_edges(void)
+{
+    static const char sql[] =
+        "INSERT INTO children (child_id, birth_date, area) VALUES"
+        " ('C101', '2004-05-01', 'unknown'), ('C102', '2017-01-01', 'Zed Ward'),"
+        " ('C103', NULL, 'zed ward'), ('C104', NULL, 'Able Ward');"
+        /* C101: two cases opened the same day; the one that closed later (K102,
+         * disengaged) is the latest, so the child is not protected. */
+        "INSERT INTO cases (case_id, child_id, opened_on, closed_on, closure_reason) VALUES"
+        " ('K101', 'C101', '2016-05-01', '2016-05-01', 'risk_reduced'),"
+        " ('K102', 'C101', '2016-05-01', '2016-05-10', 'disengaged'),"
+        /* C102: born after the case opened (bad data): age unknown. */
+        " ('K103', 'C102', '2016-05-01', NULL, NULL),"
+        /* C103: a closed case without a closure reason (import forbids it). */
+        " ('K104', 'C103', '2016-04-01', '2016-04-02', NULL);"
+        "INSERT INTO action_plan (action_ref, theme, action) VALUES"
+        " ('1.10', 'B theme', 'x'), ('1.9', 'B theme', 'x'), ('1.2', 'B theme', 'x'),"
+        " ('2', 'A theme', 'x'), ('1.02a', 'B theme', 'x'), ('1.2a', 'B theme', 'x');";
+    sqlite3 *db = make_db("edges.db", sql);
+    struct ap_diag d;
+    struct ap_metrics m;
+    struct ap_period p = quarter("2016/17-Q1");
+    ap_diag_init(&d);
+    CHECK(db != NULL);
+    if (!db)
+        return;
+    CHECK_INT(ap_metrics_compute(db, &p, AP_DAY_NONE, &m, &d), AP_OK);
+    CHECK_INT(m.value[AP_M_CHILDREN_SUPPORTED], 3);
+    CHECK_INT(m.value[AP_M_CHILDREN_CLOSED], 2); /* C101, C103 */
+    CHECK_INT(m.value[AP_M_CHILDREN_PROTECTED], 0);
+    CHECK_INT(m.value[AP_M_CLOSED_CASES], 3);
+    /* The missing reason gets a row of its own, so the breakdown still sums. */
+    CHECK_INT(bd(&m, AP_M_CLOSURE_REASONS, "risk_reduced"), 1);
+    CHECK_INT(bd(&m, AP_M_CLOSURE_REASONS, "disengaged"), 1);
+    CHECK_INT(bd(&m, AP_M_CLOSURE_REASONS, "unknown"), 1);
+    CHECK_INT(m.value[AP_M_CLOSURE_REASONS], 3);
+    /* C101 aged 12 on 2016-05-01 (birthday); C102 born after: unknown; C103 no
+     * birth date: unknown. */
+    CHECK_INT(bd(&m, AP_M_AGE_BANDS, "12_13"), 1);
+    CHECK_INT(bd(&m, AP_M_AGE_BANDS, "unknown"), 2);
+    /* An area stored as "unknown" joins the unknown row; areas sort ignoring
+     * case, and names that differ only in case stay apart. */
+    CHECK_KEYS(&m, AP_M_AREA, "Able Ward,Zed Ward,zed ward,unknown");
+    CHECK_INT(bd(&m, AP_M_AREA, "unknown"), 1);
+    CHECK_INT(bd(&m, AP_M_AREA, "Zed Ward"), 1);
+    CHECK_INT(bd(&m, AP_M_AREA, "zed ward"), 1);
+    CHECK_INT(bd(&m, AP_M_AREA, "Able Ward"), 0);
+    ap_metrics_free(&m);
+
+    /* Plan items by theme, then references in natural order. */
+    struct ap_plan plan;
+    CHECK_INT(ap_plan_load(db, p.end, &plan, &d), AP_OK);
+    struct ap_buf refs = AP_BUF_INIT;
+    for (size_t i = 0; i < plan.n; i++)
+        ap_buf_addf(&refs, "%s%s", i ? " " : "", plan.items[i].action_ref);
+    CHECK_STR(refs.buf, "2 1.2 1.02a 1.2a 1.9 1.10");
+    ap_buf_release(&refs);
+    ap_plan_free(&plan);
+    ap_db_close(db);
+}
+
+/* A write that fails (a full disk) is an I/O error, not silence. */
+static void test_write_error(void)
+{
+    FILE *full = fopen("/dev/full", "w");
+    struct ap_metrics m;
+    struct ap_diag d;
+    if (!full)
+        return; /* not on every system */
+    memset(&m, 0, sizeof m);
+    m.period = quarter("2016/17-Q1");
+    ap_diag_init(&d);
+    d.out = fopen("/dev/null", "w");
+    CHECK_INT(ap_metrics_write(&m, AP_FMT_CSV, full, &d), AP_ERR_IO);
+    CHECK_INT(d.errors, 1);
+    fclose(d.out);
+    fclose(full);
+}
+
 int main(void)
 {
     if (!mkdtemp(tmpdir)) {
@@ -698,6 +779,8 @@ int main(void)
         test_data_as_at(small, empty);
         test_empty(empty);
         test_write(small);
+        test_edges();
+        test_write_error();
     }
     ap_db_close(small);
     ap_db_close(empty);
