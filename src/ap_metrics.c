@@ -22,8 +22,10 @@
 
 /* ---- The catalogue ---------------------------------------------------- */
 
-#define M(name_, label_, def_, pol_, unit_, bd_, cum_, rate_)                                   \
-    {name_, label_, def_, AP_POL_##pol_, AP_UNIT_##unit_, bd_, cum_, rate_}
+#define M(name_, label_, def_, pol_, unit_, bd_, cum_, rate_)                                      \
+    {                                                                                              \
+        name_, label_, def_, AP_POL_##pol_, AP_UNIT_##unit_, bd_, cum_, rate_                      \
+    }
 #define NONE AP_BREAKDOWN_NONE
 
 /* Definitions are written for a councillor reading the report's definitions
@@ -122,9 +124,9 @@ const struct ap_metric_def ap_metric_defs[AP_M_COUNT] = {
         M("return_interviews_completed", "Return interviews completed",
           "Of those missing episodes, the ones where a return interview has been held.", UP_GOOD,
           EPISODES, NONE, false, false),
-    [AP_M_ACTIONS_TOTAL] = M("actions_total", "Action plan items",
-                             "All the items in the council's CSE action plan.", NEUTRAL, ACTIONS,
-                             NONE, false, false),
+    [AP_M_ACTIONS_TOTAL] =
+        M("actions_total", "Action plan items", "All the items in the council's CSE action plan.",
+          NEUTRAL, ACTIONS, NONE, false, false),
     [AP_M_ACTIONS_COMPLETE] =
         M("actions_complete", "Action plan items complete",
           "Items whose most recent progress update, on or before the last day of the period, "
@@ -403,9 +405,8 @@ static enum ap_status compute_children(sqlite3 *db, const struct dates *dt, stru
         bd_count(&m->breakdown[AP_M_ETHNICITY], col_text(st, 5), cnt);
         const char *area = col_text(st, 6);
         bd_count(&m->breakdown[AP_M_AREA], area, cnt);
-        int band = sqlite3_column_type(st, 7) == SQLITE_NULL
-                       ? -1
-                       : ap_age_band(sqlite3_column_int(st, 7));
+        int band =
+            sqlite3_column_type(st, 7) == SQLITE_NULL ? -1 : ap_age_band(sqlite3_column_int(st, 7));
         bd_count(&m->breakdown[AP_M_AGE_BANDS],
                  band < 0 ? NULL : ap_enums[AP_ENUM_AGE_BAND].values[band], cnt);
     }
@@ -523,8 +524,7 @@ static enum ap_status compute_perpetrators(sqlite3 *db, const struct dates *dt,
     if (r == SQLITE_ROW) {
         for (size_t i = 0; i < dt->n; i++) {
             out[i].value[AP_M_PERPETRATORS_ACTIVE] = sqlite3_column_int64(st, (int)(1 + 3 * i));
-            out[i].value[AP_M_PERPETRATORS_DEALT_WITH] =
-                sqlite3_column_int64(st, (int)(2 + 3 * i));
+            out[i].value[AP_M_PERPETRATORS_DEALT_WITH] = sqlite3_column_int64(st, (int)(2 + 3 * i));
             out[i].value[AP_M_PERPETRATORS_IDENTIFIED_IN_PERIOD] =
                 sqlite3_column_int64(st, (int)(3 + 3 * i));
         }
@@ -623,15 +623,15 @@ done:
 
 /* Each item joined to its latest update on or before ?1 (found through the
  * (action_ref, updated_on) primary key); no update: status not_started. */
-#define PLAN_LATEST                                                                             \
-    " FROM action_plan AS p LEFT JOIN action_updates AS u ON u.action_ref = p.action_ref"      \
-    " AND u.updated_on = (SELECT max(x.updated_on) FROM action_updates AS x"                   \
+#define PLAN_LATEST                                                                                \
+    " FROM action_plan AS p LEFT JOIN action_updates AS u ON u.action_ref = p.action_ref"          \
+    " AND u.updated_on = (SELECT max(x.updated_on) FROM action_updates AS x"                       \
     " WHERE x.action_ref = p.action_ref AND x.updated_on <= ?1)"
 
 static const char plan_counts_sql[] =
     "SELECT coalesce(u.status, 'not_started'), u.rag,"
-    " p.due_on IS NOT NULL AND p.due_on < ?1 AND coalesce(u.status, '') <> 'complete', count(*)"
-    PLAN_LATEST " GROUP BY 1, 2, 3";
+    " p.due_on IS NOT NULL AND p.due_on < ?1 AND coalesce(u.status, '') <> 'complete', "
+    "count(*)" PLAN_LATEST " GROUP BY 1, 2, 3";
 
 static enum ap_status compute_plan(sqlite3 *db, const struct dates *dt, struct ap_metrics *out,
                                    struct ap_diag *d)
@@ -715,8 +715,8 @@ static enum ap_status stored_day(const char *s, const char *what, ap_day *out, s
     }
     if (strlen(s) < 10 || !ap_date_parse(s, 10, out, &why)) {
         ap_diag_error(d, AP_ERR_INPUT,
-                      "the database holds %s '%s', which is not a date; re-import the data",
-                      what, s);
+                      "the database holds %s '%s', which is not a date; re-import the data", what,
+                      s);
         return AP_ERR_INPUT;
     }
     return AP_OK;
@@ -750,8 +750,7 @@ done:
 /* ---- Public entry points ----------------------------------------------- */
 
 enum ap_status ap_metrics_compute_many(sqlite3 *db, const struct ap_period *p, size_t n,
-                                       ap_day team_start, struct ap_metrics *out,
-                                       struct ap_diag *d)
+                                       ap_day team_start, struct ap_metrics *out, struct ap_diag *d)
 {
     enum ap_status rc = AP_OK;
     struct dates dt = {0};
@@ -872,8 +871,8 @@ enum ap_status ap_metrics_data_as_at(sqlite3 *db, ap_day *out, struct ap_diag *d
 
 static const char plan_items_sql[] =
     "SELECT p.action_ref, p.theme, p.action, coalesce(p.lead, ''), p.due_on,"
-    " coalesce(u.status, 'not_started'), u.rag, u.updated_on, coalesce(u.commentary, '')"
-    PLAN_LATEST " ORDER BY p.theme, p.action_ref";
+    " coalesce(u.status, 'not_started'), u.rag, u.updated_on, coalesce(u.commentary, "
+    "'')" PLAN_LATEST " ORDER BY p.theme, p.action_ref";
 
 /* Natural order of references, so "1.2" comes before "1.10": runs of digits
  * compare as numbers, everything else byte by byte. */

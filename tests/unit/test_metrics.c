@@ -123,25 +123,46 @@ static char *bd_keys(const struct ap_metrics *m, enum ap_metric_id id)
     return ap_buf_detach(&b);
 }
 
-#define CHECK_KEYS(m, id, want)                                                                 \
-    do {                                                                                        \
-        char *k_ = bd_keys((m), (id));                                                          \
-        CHECK_STR(k_, (want));                                                                  \
-        free(k_);                                                                               \
+#define CHECK_KEYS(m, id, want)                                                                    \
+    do {                                                                                           \
+        char *k_ = bd_keys((m), (id));                                                             \
+        CHECK_STR(k_, (want));                                                                     \
+        free(k_);                                                                                  \
     } while (0)
 
 static void test_catalogue(void)
 {
     /* SPEC.md's metric names, in order: the JSON keys. */
-    static const char *const names[] = {
-        "children_supported", "active_cases", "children_closed", "children_protected",
-        "children_supported_in_period", "new_cases", "closed_cases", "closure_reasons",
-        "referral_sources", "risk_levels", "gender", "ethnicity", "area", "age_bands",
-        "perpetrators_active", "perpetrators_dealt_with", "perpetrators_identified_in_period",
-        "perpetrator_actions", "missing_episodes", "return_interviews_offered_72h",
-        "return_interviews_completed", "actions_total", "actions_complete",
-        "actions_in_progress", "actions_not_started", "actions_red", "actions_amber",
-        "actions_green", "actions_overdue", "months_since_start"};
+    static const char *const names[] = {"children_supported",
+                                        "active_cases",
+                                        "children_closed",
+                                        "children_protected",
+                                        "children_supported_in_period",
+                                        "new_cases",
+                                        "closed_cases",
+                                        "closure_reasons",
+                                        "referral_sources",
+                                        "risk_levels",
+                                        "gender",
+                                        "ethnicity",
+                                        "area",
+                                        "age_bands",
+                                        "perpetrators_active",
+                                        "perpetrators_dealt_with",
+                                        "perpetrators_identified_in_period",
+                                        "perpetrator_actions",
+                                        "missing_episodes",
+                                        "return_interviews_offered_72h",
+                                        "return_interviews_completed",
+                                        "actions_total",
+                                        "actions_complete",
+                                        "actions_in_progress",
+                                        "actions_not_started",
+                                        "actions_red",
+                                        "actions_amber",
+                                        "actions_green",
+                                        "actions_overdue",
+                                        "months_since_start"};
     CHECK_INT(AP_ARRAY_LEN(names), AP_M_COUNT);
     for (size_t i = 0; i < AP_M_COUNT; i++) {
         const struct ap_metric_def *def = &ap_metric_defs[i];
@@ -480,8 +501,8 @@ static void test_age_sql(void)
     for (ap_day b = b0; st && b <= b1; b += 1) {
         char bs[11];
         ap_day_format(b, bs);
-        for (ap_day o = o0; o <= o1; o += (b % 7 == 0 || (b >= day("2004-02-20") &&
-                                                          b <= day("2004-03-05"))) ? 1 : 5) {
+        for (ap_day o = o0; o <= o1;
+             o += (b % 7 == 0 || (b >= day("2004-02-20") && b <= day("2004-03-05"))) ? 1 : 5) {
             char os[20];
             ap_day_format(o, os);
             /* The on-date may be a case's key: extra characters after the date. */
@@ -490,8 +511,7 @@ static void test_age_sql(void)
             sqlite3_reset(st);
             sqlite3_bind_text(st, 1, bs, -1, SQLITE_TRANSIENT);
             sqlite3_bind_text(st, 2, os, -1, SQLITE_TRANSIENT);
-            if (sqlite3_step(st) != SQLITE_ROW ||
-                sqlite3_column_int(st, 0) != ap_age_years(b, o)) {
+            if (sqlite3_step(st) != SQLITE_ROW || sqlite3_column_int(st, 0) != ap_age_years(b, o)) {
                 if (mismatches++ < 5)
                     fprintf(stderr, "  age of %s on %s: sql %d, C %d\n", bs, os,
                             sqlite3_column_int(st, 0), ap_age_years(b, o));
@@ -643,8 +663,9 @@ static void test_write(sqlite3 *db)
 
     /* CSV: scalars with an empty category, breakdown rows per category. */
     char *csv = written(&m, AP_FMT_CSV);
-    CHECK(!strncmp(csv, "metric,category,value\nperiod_start,,2016-04-01\n"
-                        "period_end,,2016-06-30\nchildren_supported,,9\n",
+    CHECK(!strncmp(csv,
+                   "metric,category,value\nperiod_start,,2016-04-01\n"
+                   "period_end,,2016-06-30\nchildren_supported,,9\n",
                    strlen("metric,category,value\nperiod_start,,2016-04-01\n"
                           "period_end,,2016-06-30\nchildren_supported,,9\n")));
     CHECK(strstr(csv, "\narea,North Ward,3\n") != NULL);
@@ -676,7 +697,6 @@ static void test_write(sqlite3 *db)
     free(csv);
     ap_metrics_free(&m);
 }
-
 
 /* Data the import would refuse or that sits on an edge, still counted honestly. */
 static void test_edges(void)
