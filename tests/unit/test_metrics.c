@@ -778,6 +778,97 @@ static void test_write_error(void)
     fclose(full);
 }
 
+/* Every statement the engine runs, captured through the trace hook. */
+struct captured {
+    size_t n;
+    char *sql[64];
+};
+
+static int capture_sql(unsigned type, void *ctx, void *p, void *x)
+{
+    struct captured *c = ctx;
+    (void)x;
+    if (type == SQLITE_TRACE_STMT && c->n < AP_ARRAY_LEN(c->sql))
+        c->sql[c->n++] = ap_xstrdup(sqlite3_sql(p));
+    return 0;
+}
+
+/* The query plan of sql as one string of its detail lines. */
+static char *query_plan(sqlite3 *plain, const char *sql)
+{
+    struct ap_buf b = AP_BUF_INIT;
+    char *q = ap_xasprintf("EXPLAIN QUERY PLAN %s", sql);
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(plain, q, -1, &st, NULL) == SQLITE_OK) {
+        while (sqlite3_step(st) == SQLITE_ROW)
+            ap_buf_addf(&b, "%s\n", (const char *)sqlite3_column_text(st, 3));
+    } else {
+        ap_buf_addf(&b, "cannot explain: %s", sqlite3_errmsg(plain));
+    }
+    sqlite3_finalize(st);
+    free(q);
+    return ap_buf_detach(&b);
+}
+
+/* The statements that select a date range use their index, and none walks a
+ * whole table for a range (SQLite's EXPLAIN QUERY PLAN, on the fixture). */
+static void test_query_plans(sqlite3 *db)
+{
+    struct captured c = {0};
+    struct ap_metrics m[2];
+    struct ap_plan plan;
+    struct ap_period p[2] = {quarter("2016/17-Q1"), quarter("2016/17-Q2")};
+    struct ap_diag d;
+    ap_day at;
+    sqlite3 *plain = NULL;
+    char *path = ap_xasprintf("%s/small.db", tmpdir);
+    ap_diag_init(&d);
+    CHECK_INT(sqlite3_open_v2(path, &plain, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    sqlite3_trace_v2(db, SQLITE_TRACE_STMT, capture_sql, &c);
+    CHECK_INT(ap_metrics_compute_many(db, p, 2, AP_DAY_NONE, m, &d), AP_OK);
+    CHECK_INT(ap_metrics_data_as_at(db, &at, &d), AP_OK);
+    CHECK_INT(ap_plan_load(db, p[0].end, &plan, &d), AP_OK);
+    sqlite3_trace_v2(db, 0, NULL, NULL);
+    int episodes = 0, actions = 0, updates = 0;
+    for (size_t i = 0; i < c.n; i++) {
+        char *plan_text = query_plan(plain, c.sql[i]);
+        CHECK(strstr(plan_text, "cannot explain") == NULL);
+        if (strstr(c.sql[i], "FROM missing_episodes WHERE")) {
+            episodes++;
+            CHECK(strstr(plan_text, "USING INDEX episodes_returned (returned_at>? AND "
+                                    "returned_at<?)") != NULL);
+        }
+        if (strstr(c.sql[i], "FROM perpetrator_actions WHERE")) {
+            actions++;
+            CHECK(strstr(plan_text, "USING INDEX perpetrator_actions_on") != NULL);
+        }
+        if (strstr(c.sql[i], "FROM action_updates AS x")) {
+            updates++;
+            CHECK(strstr(plan_text, "SEARCH x USING PRIMARY KEY (action_ref=? AND "
+                                    "updated_on<?)") != NULL);
+            CHECK(strstr(plan_text, "SEARCH u USING PRIMARY KEY") != NULL);
+        }
+        if (!strcmp(c.sql[i], "SELECT min(opened_on) FROM cases"))
+            CHECK(strstr(plan_text, "COVERING INDEX cases_opened") != NULL);
+        if (strstr(plan_text, "SCAN missing_episodes") ||
+            strstr(plan_text, "SCAN perpetrator_actions"))
+            fprintf(stderr, "  full scan in: %s\n%s", c.sql[i], plan_text);
+        CHECK(strstr(plan_text, "SCAN missing_episodes") == NULL);
+        CHECK(strstr(plan_text, "SCAN perpetrator_actions") == NULL);
+        free(plan_text);
+        free(c.sql[i]);
+    }
+    /* One statement per table for both periods; the plan query runs per period. */
+    CHECK_INT(episodes, 1);
+    CHECK_INT(actions, 1);
+    CHECK_INT(updates, 3);
+    for (size_t i = 0; i < 2; i++)
+        ap_metrics_free(&m[i]);
+    ap_plan_free(&plan);
+    sqlite3_close(plain);
+    free(path);
+}
+
 int main(void)
 {
     if (!mkdtemp(tmpdir)) {
@@ -800,6 +891,7 @@ int main(void)
         test_empty(empty);
         test_write(small);
         test_edges();
+        test_query_plans(small);
         test_write_error();
     }
     ap_db_close(small);
