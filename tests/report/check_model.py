@@ -169,6 +169,16 @@ check(plan[0][6] == ("text", "Red", "tone=red") and plan[0][8][1] == "Overdue",
 check(plan[2][5][1] == "Not started" and plan[2][6][1] == "[x]", "AP3 no update yet")
 check(plan[3][5][1] == "In progress", "AP4: an update after the period is ignored")
 
+# Data quality: counts about children are suppressed in public, plan items are not;
+# headings are plural whatever the count, so a [c] does not give away a 1.
+check(column(cab, "data_quality", "Return interviews offered more than 72 hours after the return")
+      == ["Warning", "[c]"], "data-quality count of episodes suppressed")
+check(column(cab, "data_quality", "Action plan items never updated") == ["Warning", "1"],
+      "data-quality count of plan items shown")
+check(column(board, "data_quality_detail",
+             "Return interviews offered more than 72 hours after the return")
+      == ["Warning", "2", "E03, E05"], "board lists the episodes to look at")
+
 # Title block and narrative.
 check(cab["fields"]["period_label"] == "2016/17 Q4 (1 January to 31 March 2017)", "label")
 check(cab["fields"]["marking"] == "OFFICIAL", "cabinet marking")
