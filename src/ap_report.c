@@ -160,7 +160,7 @@ static struct ap_cell cell_rate(const struct build *b, enum ap_metric_id id)
     if (b->cfg->child_population <= 0)
         return cell_empty();
     if (!ap_metric_defs[id].per_10k)
-        return cell_marker(AP_MARK_Z);
+        return cell_empty(); /* not a count of children: no rate to show */
     struct fig f = metric_fig(b, NOW, id);
     if (f.mark != AP_MARK_NONE)
         return cell_marker(f.mark);
@@ -282,6 +282,10 @@ static void build_summary(struct build *b)
         if (rates) {
             row[5] = h->rate;
             row[5].text = ap_xstrdup(h->rate.text);
+            if (h->rate.kind == AP_CELL_EMPTY) { /* a table has no blank cells */
+                free(row[5].text);
+                row[5] = cell_marker(AP_MARK_Z);
+            }
         }
         add_row(t, row);
     }
@@ -874,7 +878,7 @@ static bool fill(void *user, const char *name, struct ap_buf *out)
             struct ap_cell c = cell_rate(b, id);
             if (c.kind == AP_CELL_EMPTY) {
                 cell_free(&c);
-                c = cell_marker(AP_MARK_X);
+                c = cell_marker(b->cfg->child_population > 0 ? AP_MARK_Z : AP_MARK_X);
             }
             add_cell_text(out, c);
         } else {
