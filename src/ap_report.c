@@ -825,9 +825,10 @@ static bool fill(void *user, const char *name, struct ap_buf *out)
         ap_day_format_long(b->per[NOW].end, day);
         ap_buf_adds(out, day);
     } else if (!strcmp(name, "organisation")) {
-        ap_buf_adds(out, r->organisation);
+        /* narrative must still read when the config names no one */
+        ap_buf_adds(out, *r->organisation ? r->organisation : "the council");
     } else if (!strcmp(name, "team")) {
-        ap_buf_adds(out, r->team);
+        ap_buf_adds(out, *r->team ? r->team : "CSE team");
     } else if (!strcmp(name, "team_start")) {
         if (b->m[NOW].team_start == AP_DAY_NONE) {
             ap_buf_adds(out, "[x]");
@@ -1058,6 +1059,9 @@ enum ap_status ap_report_build(sqlite3 *db, const struct ap_period *p, const str
     ap_day as_at;
     if ((rc = ap_metrics_data_as_at(db, &as_at, d)) != AP_OK)
         goto done;
+    if (as_at == AP_DAY_NONE)
+        ap_diag_warn(d, "the database holds no records, so every figure in the report is 0; "
+                        "import the case system's export first ('actionplan import')");
     if ((rc = ap_plan_load(db, p->end, &b.plan, d)) != AP_OK)
         goto done;
     if ((rc = ap_check_run(db, p->end, &b.findings, d)) != AP_OK)
