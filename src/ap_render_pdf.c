@@ -146,9 +146,8 @@ static enum ap_status hpdf_fail(struct pdf *p, const char *path, const char *doi
         ap_diag_error(p->d, AP_ERR_IO,
                       "cannot write the PDF '%s': %s (libharu error 0x%04lX while %s); %s", path,
                       strerror(p->err_errno), (unsigned long)p->err, doing,
-                      p->err == HPDF_FILE_OPEN_ERROR
-                          ? "check the folder exists and is writable"
-                          : "check the disk is not full");
+                      p->err == HPDF_FILE_OPEN_ERROR ? "check the folder exists and is writable"
+                                                     : "check the disk is not full");
     else
         ap_diag_error(p->d, AP_ERR_IO,
                       "cannot write the PDF '%s': libharu error 0x%04lX, detail %lu, while %s (%s)",
