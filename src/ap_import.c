@@ -171,24 +171,34 @@ static void allowed_files(struct ap_buf *b)
                     table_files[t]);
 }
 
-/* Append s[0..n) for a message: control characters escaped, long values cut at
- * a character boundary so a 4000-byte field does not flood the terminal. */
+/* Append s[0..n) for a message: control characters and bytes that are not
+ * UTF-8 escaped, long values cut at a character boundary so a 4000-byte field
+ * does not flood the terminal. */
 static void add_shown(struct ap_buf *b, const char *s, size_t n)
 {
-    size_t max = 60, i = 0;
+    size_t i = 0;
     while (i < n) {
-        if (i >= max && ((unsigned char)s[i] & 0xC0) != 0x80) {
+        if (i >= 60) {
             ap_buf_adds(b, "...");
             break;
         }
-        unsigned char ch = (unsigned char)s[i++];
+        unsigned char ch = (unsigned char)s[i];
+        if (ch >= 0x80) {
+            size_t len = ch >= 0xF0 ? 4 : ch >= 0xE0 ? 3 : ch >= 0xC0 ? 2 : 1;
+            if (len > 1 && i + len <= n && ap_utf8_valid(s + i, len)) {
+                ap_buf_add(b, s + i, len);
+                i += len;
+                continue;
+            }
+        }
+        i++;
         if (ch == '\n')
             ap_buf_adds(b, "\\n");
         else if (ch == '\r')
             ap_buf_adds(b, "\\r");
         else if (ch == '\t')
             ap_buf_adds(b, "\\t");
-        else if (ch < 0x20 || ch == 0x7f)
+        else if (ch < 0x20 || ch >= 0x7f)
             ap_buf_addf(b, "\\x%02x", ch);
         else
             ap_buf_addch(b, (char)ch);
