@@ -423,6 +423,27 @@ def check_tones(fixture, work):
              "summary D5: still a signed number")
 
 
+def check_board(fixture, work):
+    out = os.path.join(work, "board.xlsx")
+    p = run(fixture, ["--board", out])
+    check_eq(p.returncode, 0, "board render: %s" % p.stderr)
+    if p.returncode:
+        return
+    cover = Book(out).cells("Cover")
+    texts = [cover["A%d" % n][1] for n in range(1, len(cover) + 1) if "A%d" % n in cover]
+    joined = "\n".join(texts)
+    check("Small numbers are not suppressed in this workbook" in joined,
+          "board cover: says figures are not suppressed")
+    check("[c]" not in joined.split("Small numbers")[1].split("Contents")[0],
+          "board cover: no suppression sentence")
+    check("synthetic" not in joined, "board cover: no sample notice when not sample data")
+    check("Contact" not in texts, "board cover: no contact heading without a contact")
+    for head in ("Produced by", "Period covered"):
+        i = texts.index(head) if head in texts else -1
+        check(i >= 0 and texts[i + 1] == "Not given", "board cover: %s says Not given" % head)
+    check_eq(len(cover), len(texts), "board cover: no blank rows in column A")
+
+
 def check_failures(fixture, work):
     bad = os.path.join(work, "no-such-folder", "report.xlsx")
     p = run(fixture, [bad])
@@ -559,6 +580,7 @@ def main():
         check_libreoffice(work, first)
     check_formula_text(fixture, work)
     check_tones(fixture, work)
+    check_board(fixture, work)
     check_failures(fixture, work)
     check_awkward(fixture, work)
     print("%d passed, %d failed" % (passed, failed))

@@ -5,7 +5,7 @@
  * Python's zipfile and xml.etree (never with our own code).
  *
  *   xlsx_fixture [--created SECS] [--formula-text] [--marking TEXT] [--awkward]
- *                [--bad-utf8] [--chart-mismatch] [--tones] OUT.xlsx
+ *                [--bad-utf8] [--chart-mismatch] [--tones] [--board] OUT.xlsx
  *
  * --formula-text  a commentary cell becomes "=SUM(A1:A9) was not a formula" (must stay text)
  * --awkward       table ids that are not usable sheet names as they stand, plus
@@ -13,6 +13,7 @@
  * --bad-utf8      a Latin-1 byte in a table cell (must be refused)
  * --chart-mismatch  the chart claims more series than its table has columns
  * --tones         summary changes coloured good (D5), bad (D6) and neutral (D7)
+ * --board         restricted and unsuppressed, with no team, period or contact given
  * Exit status is the renderer's (0 ok, 3 I/O or internal).
  */
 #include <stdio.h>
@@ -131,7 +132,7 @@ static void make_awkward(struct ap_report *r)
 static int usage(void)
 {
     fputs("usage: xlsx_fixture [--created SECS] [--formula-text] [--marking TEXT] [--awkward] "
-          "[--bad-utf8] [--chart-mismatch] [--tones] OUT.xlsx\n",
+          "[--bad-utf8] [--chart-mismatch] [--tones] [--board] OUT.xlsx\n",
           stderr);
     return AP_ERR_USAGE;
 }
@@ -167,6 +168,15 @@ int main(int argc, char **argv)
             t->cells[0 * t->ncols + 3].tone = AP_TONE_GOOD;
             t->cells[1 * t->ncols + 3].tone = AP_TONE_BAD;
             t->cells[2 * t->ncols + 3].tone = AP_TONE_NEUTRAL;
+        } else if (!strcmp(argv[i], "--board")) {
+            r.suppressed = false;
+            r.sample = false;
+            set_text(&r.audience, "restricted");
+            set_text(&r.marking, "OFFICIAL-SENSITIVE");
+            set_text(&r.team, "");
+            set_text(&r.organisation, "");
+            set_text(&r.period_label, "");
+            set_text(&r.contact, "");
         } else if (!strcmp(argv[i], "--chart-mismatch")) {
             r.charts[0].first_col = 3;
         } else if (argv[i][0] == '-' || out) {
