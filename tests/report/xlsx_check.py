@@ -507,8 +507,13 @@ def check_awkward(fixture, work):
               and not n.endswith("'"), "awkward: %r is a valid sheet name" % n)
     check_eq(names[3], "Notes_2", "awkward: a table called Notes does not clash")
     check_eq(names[5], "area_ _by_ward___", "awkward: forbidden characters replaced")
-    check_eq(names[6], "actions-and-a-very-long-name-th", "awkward: cut to 31 characters")
-    check_eq(names[7], "TREND_2", "awkward: TREND clashes with trend")
+    check_eq(names[6], "children's-actions-with-a-name-", "awkward: cut to 31 characters")
+    check_eq(names[7], "KEY TREND'S_2", "awkward: KEY TREND'S clashes with Key trend's")
+    check_eq(names[4], "Key trend's", "awkward: the trend sheet keeps its awkward name")
+    chart = book.xml("xl/charts/chart1.xml")
+    refs = [f.text for f in chart.iter("{%s}f" % NS["c"])]
+    check(refs and all(r.startswith("'Key trend''s'!$") for r in refs),
+          "awkward: chart ranges quote the sheet name: %r" % refs[:2])
     empty = book.cells("empty")
     check_eq([t.get("ref") for t in book.tables("empty")], ["A4:B5"], "empty table: one row")
     check_eq((empty["A5"][1], empty["B5"][1]), ("None in this period", "[z]"), "empty table row")
@@ -519,6 +524,8 @@ def check_awkward(fixture, work):
     links = {h.get("ref"): h.get("location")
              for h in book.xml(book.sheet_part("Contents")).iter("{%s}hyperlink" % NS["m"])}
     check_eq(links.get("A8"), "'area_ _by_ward___'!A1", "awkward: link uses the sheet name")
+    check_eq(links.get("A9"), "'children''s-actions-with-a-name-'!A1",
+             "awkward: an apostrophe is doubled in a link")
     check_eq(cells["A11"][1], "empty", "awkward: contents lists the empty table")
     hf = book.xml(book.sheet_part("Cover")).find("m:headerFooter", NS)
     check("OFFICIAL && SAMPLE" in hf.findtext("m:oddHeader", "", NS), "header escapes '&'")

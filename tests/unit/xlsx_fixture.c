@@ -109,8 +109,9 @@ static void make_awkward(struct ap_report *r)
     set_text(&r->tables[FAKE_TABLE_SUMMARY].id, "Notes");
     set_text(&r->tables[FAKE_TABLE_AREA].id, "area: [by/ward]*?");
     set_text(&r->tables[FAKE_TABLE_ACTIONS].id,
-             "actions-and-a-very-long-name-that-excel-cannot-take");
-    set_text(&r->tables[FAKE_TABLE_DEFINITIONS].id, "TREND");
+             "children's-actions-with-a-name-too-long-for-excel");
+    set_text(&r->tables[FAKE_TABLE_TREND].id, "Key trend's");
+    set_text(&r->tables[FAKE_TABLE_DEFINITIONS].id, "KEY TREND'S");
 
     r->tables = ap_xrealloc(r->tables, (r->ntables + 1) * sizeof *r->tables);
     struct ap_table *t = &r->tables[r->ntables++];
