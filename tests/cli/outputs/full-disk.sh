@@ -29,7 +29,8 @@ expect_failure() {
     --pdf "$dir/r.pdf" --xlsx "$dir/r.xlsx" > out.txt 2> err.txt
   rc=$?
   if [ "$rc" != 3 ]; then fail "$what: exit status $rc, expected 3"; cat err.txt; return; fi
-  grep -q "^actionplan: .*$dir/r\.\(pdf\|xlsx\)" err.txt ||
+  # The message must name the output (the temporary beside it, .r.pdf.XXXXXX, will do).
+  grep -q "^actionplan: .*$dir/\.\?r\.\(pdf\|xlsx\)" err.txt ||
     { fail "$what: no message naming the output"; cat err.txt; return; }
   [ "$(cd "$dir" && sha256sum r.pdf r.xlsx)" = "$before" ] ||
     { fail "$what: the earlier report changed"; return; }
