@@ -6,6 +6,7 @@
 #ifndef FUZZ_COMMON_H
 #define FUZZ_COMMON_H
 
+#include <dirent.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,17 +26,47 @@ static inline void fuzz_diag(struct ap_diag *d)
     d->out = devnull;
 }
 
-/* The scratch folder, created once per process ("/dev/shm/apfuzz.PID" or under
- * $TMPDIR); never removed while fuzzing, so it is reused across inputs. */
+static char *fuzz_scratch;
+
+/* Remove path's files and, one level down, its folders' files, then path. The
+ * scratch folder holds nothing deeper. */
+static inline void fuzz_rmdir(const char *path, int depth)
+{
+    DIR *dir = opendir(path);
+    if (!dir)
+        return;
+    struct dirent *e;
+    while ((e = readdir(dir)) != NULL) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+            continue;
+        char *p = ap_xasprintf("%s/%s", path, e->d_name);
+        if (unlink(p) != 0 && depth > 0)
+            fuzz_rmdir(p, depth - 1);
+        free(p);
+    }
+    closedir(dir);
+    rmdir(path);
+}
+
+static inline void fuzz_cleanup(void)
+{
+    if (fuzz_scratch)
+        fuzz_rmdir(fuzz_scratch, 1);
+}
+
+/* The scratch folder, created once per process ("/dev/shm/apfuzz.XXXXXX" or
+ * under $TMPDIR), reused across inputs and removed at exit. */
 static inline const char *fuzz_dir(void)
 {
-    static char *dir;
+    char *dir = fuzz_scratch;
     if (!dir) {
         const char *base = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : getenv("TMPDIR");
         char *tmpl = ap_xasprintf("%s/apfuzz.XXXXXX", base ? base : "/tmp");
         dir = mkdtemp(tmpl);
         if (!dir)
             abort();
+        fuzz_scratch = dir;
+        atexit(fuzz_cleanup);
     }
     return dir;
 }
