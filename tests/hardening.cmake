@@ -10,7 +10,7 @@ set_tests_properties(cli_readonly cli_outputs PROPERTIES TIMEOUT 300)
 
 ap_script_test(full_disk ${CMAKE_CURRENT_SOURCE_DIR}/cli/outputs/full-disk.sh)
 ap_script_test(valgrind ${CMAKE_CURRENT_SOURCE_DIR}/valgrind/run.sh)
-set_tests_properties(valgrind PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 900)
+set_tests_properties(valgrind PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 2400)
 
 # ap_fuzz_replay(TARGET MODULE_SOURCE FUNCTION): fuzz/TARGET.c run over its seeds
 # and regressions. Like fuzz/CMakeLists.txt, waits until the module exists.
