@@ -146,9 +146,8 @@ static enum ap_status hpdf_fail(struct pdf *p, const char *path, const char *doi
         ap_diag_error(p->d, AP_ERR_IO,
                       "cannot write the PDF '%s': %s (libharu error 0x%04lX while %s); %s", path,
                       strerror(p->err_errno), (unsigned long)p->err, doing,
-                      p->err == HPDF_FILE_OPEN_ERROR
-                          ? "check the folder exists and is writable"
-                          : "check the disk is not full");
+                      p->err == HPDF_FILE_OPEN_ERROR ? "check the folder exists and is writable"
+                                                     : "check the disk is not full");
     else
         ap_diag_error(p->d, AP_ERR_IO,
                       "cannot write the PDF '%s': libharu error 0x%04lX, detail %lu, while %s (%s)",
@@ -656,21 +655,27 @@ static void draw_table(struct pdf *p, const struct ap_table *t)
     double page_room = (TOP - BOTTOM) - NOTE_LEAD * 2 - 3 - row_h(L.headlines);
     for (size_t r = 0; r < t->nrows && !p->err; r++) {
         size_t total = L.rowlines[r], done = 0;
+        bool fresh = false; /* just continued: drawing now is the only way forward */
         while (done < total && !p->err) {
             size_t left = total - done;
             double avail = p->y - BOTTOM - 2 * TAB_PAD;
             size_t fit = avail > 0 ? (size_t)((avail + 0.01) / TAB_LEAD) : 0;
+            if (fresh && fit < 2)
+                fit = 2; /* an absurdly long caption or header: overflow rather than loop */
             if (fit >= left) {
                 draw_row_part(p, &L, r, done, left);
                 done = total;
-            } else if (done == 0 && row_h(left) <= page_room) {
+            } else if (done == 0 && !fresh && row_h(left) <= page_room) {
                 table_continue(p, &L); /* the whole row fits on the next page */
+                fresh = true;
             } else if (fit >= 2) {
                 draw_row_part(p, &L, r, done, fit); /* a row taller than a page */
                 done += fit;
                 table_continue(p, &L);
+                fresh = true;
             } else {
                 table_continue(p, &L);
+                fresh = true;
             }
         }
     }

@@ -296,6 +296,23 @@ r = render(out, "--font", "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
 check(r.returncode == 0 and "Page 1 of" in text(out),
       "the same file for the regular and bold font: %r" % r.stderr)
 
+# --- a chart of percentages has percentage ticks ---
+out = os.path.join(WORK, "percent.pdf")
+r = render(out, "--percent-chart")
+cp = [t for t in (text(out, n) for n in range(1, int(info(out)["Pages"]) + 1)) if "Chart 1:" in t]
+check(r.returncode == 0 and len(cp) == 1, "percent chart renders: %r" % r.stderr)
+if cp:
+    for tick in ["0%", "20%", "40%", "60%", "80%", "100%"]:
+        check(re.search(r"(^|\s)%s(\s|$)" % tick, cp[0], re.M), "percent tick %s" % tick)
+    check(not re.search(r"(^|\s)0\.2(\s|$)", cp[0], re.M), "no fractional ticks")
+
+# --- a model with nothing but its title block is still a proper document ---
+out = os.path.join(WORK, "empty.pdf")
+r = render(out, "--empty")
+t = text(out)
+check(r.returncode == 0 and info(out).get("Pages") == "1" and "Page 1 of 1" in t
+      and t.count(MARKING) >= 3, "empty model: one page with furniture: %r" % r.stderr)
+
 # --- without the sample flag there is no sample notice ---
 out = os.path.join(WORK, "official.pdf")
 r = render(out, "--no-sample")

@@ -4,10 +4,12 @@
  * independent tools (pdftotext, pdffonts, pdfinfo).
  *
  *   render_fixture [--logo FILE] [--font FILE] [--created SECS] [--bad-utf8]
- *                  [--no-sample] [--long-cell] OUT.pdf
+ *                  [--no-sample] [--long-cell] [--percent-chart] [--empty] OUT.pdf
  *
  * --bad-utf8 puts a Latin-1 byte in a paragraph; --long-cell makes one action's
- * commentary longer than a page (60 numbered sentences, about 3,500 bytes).
+ * commentary longer than a page (60 numbered sentences, about 3,500 bytes);
+ * --percent-chart turns the trend into fractions shown as percentages;
+ * --empty keeps only the title block (no sections, headlines or notes).
  *
  * Exit status is the renderer's (0 ok, 3 I/O). The model is not freed:
  * ap_report_free() lands with ap_report.c on another branch (run this under
@@ -25,7 +27,7 @@
 static int usage(void)
 {
     fputs("usage: render_fixture [--logo FILE] [--font FILE] [--created SECS] [--bad-utf8] "
-          "[--no-sample] [--long-cell] OUT.pdf\n",
+          "[--no-sample] [--long-cell] [--percent-chart] [--empty] OUT.pdf\n",
           stderr);
     return AP_ERR_USAGE;
 }
@@ -58,6 +60,24 @@ int main(int argc, char **argv)
                 ap_buf_addf(&b, "Update %d: the provider reported progress to the board. ", k);
             struct ap_table *t = &r.tables[FAKE_TABLE_ACTIONS];
             t->cells[29 * t->ncols + 7].text = ap_buf_detach(&b);
+        } else if (!strcmp(argv[i], "--percent-chart")) {
+            /* Every trend value v becomes the fraction v / 100, shown as "v.0%". */
+            struct ap_table *t = &r.tables[FAKE_TABLE_TREND];
+            struct ap_chart *c = &r.charts[0];
+            for (size_t s = 0; s < c->nseries; s++)
+                for (size_t k = 0; k < c->ncats; k++)
+                    c->series[s].values[k] /= 100;
+            for (size_t row = 0; row < t->nrows; row++)
+                for (size_t col = 1; col < t->ncols; col++) {
+                    struct ap_cell *cell = &t->cells[row * t->ncols + col];
+                    if (cell->kind != AP_CELL_NUMBER)
+                        continue;
+                    cell->fmt = AP_NUM_PERCENT;
+                    cell->value /= 100;
+                    cell->text = ap_xasprintf("%.1f%%", cell->value * 100);
+                }
+        } else if (!strcmp(argv[i], "--empty")) {
+            r.nsections = r.nheadlines = r.nnotes = 0;
         } else if (!strcmp(argv[i], "--no-sample")) {
             r.sample = false;
             r.marking = ap_xstrdup("OFFICIAL");
