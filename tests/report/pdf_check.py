@@ -296,6 +296,17 @@ r = render(out, "--font", "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
 check(r.returncode == 0 and "Page 1 of" in text(out),
       "the same file for the regular and bold font: %r" % r.stderr)
 
+# --- a table too wide for the page keeps its words whole (smaller type) ---
+out = os.path.join(WORK, "words.pdf")
+r = render(out, "--long-words")
+t = text(out)
+check(r.returncode == 0, "render with long words: %r" % r.stderr)
+for w in ["Accountability", "Responsibility", "Administration", "Implementation",
+          "Transformation", "Communications", "Infrastructure"]:
+    check(len(re.findall(r"\b%s\b" % w, t)) == 60, "60 whole %r in the action plan" % w)
+bad = margin_faults(out)
+check(not bad, "wide table within the margins: %s" % bad[:5])
+
 # --- a chart of percentages has percentage ticks ---
 out = os.path.join(WORK, "percent.pdf")
 r = render(out, "--percent-chart")

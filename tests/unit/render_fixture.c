@@ -4,12 +4,15 @@
  * independent tools (pdftotext, pdffonts, pdfinfo).
  *
  *   render_fixture [--logo FILE] [--font FILE] [--created SECS] [--bad-utf8]
- *                  [--no-sample] [--long-cell] [--percent-chart] [--empty] OUT.pdf
+ *                  [--no-sample] [--long-cell] [--percent-chart] [--empty]
+ *                  [--long-words] OUT.pdf
  *
  * --bad-utf8 puts a Latin-1 byte in a paragraph; --long-cell makes one action's
  * commentary longer than a page (60 numbered sentences, about 3,500 bytes);
  * --percent-chart turns the trend into fractions shown as percentages;
- * --empty keeps only the title block (no sections, headlines or notes).
+ * --empty keeps only the title block (no sections, headlines or notes);
+ * --long-words fills the action plan's text columns with 14-letter words, too
+ * wide together for the page at the normal table type size.
  *
  * Exit status is the renderer's (0 ok, 2 bad input, 3 I/O); 1 for a bad
  * command line. The model is released with ap_report_free(), so a sanitizer
@@ -34,7 +37,7 @@ static void replace(char **slot, char *v)
 static int usage(void)
 {
     fputs("usage: render_fixture [--logo FILE] [--font FILE] [--created SECS] [--bad-utf8] "
-          "[--no-sample] [--long-cell] [--percent-chart] [--empty] OUT.pdf\n",
+          "[--no-sample] [--long-cell] [--percent-chart] [--empty] [--long-words] OUT.pdf\n",
           stderr);
     return AP_ERR_USAGE;
 }
@@ -86,6 +89,14 @@ int main(int argc, char **argv)
                     cell->value /= 100;
                     replace(&cell->text, ap_xasprintf("%.1f%%", cell->value * 100));
                 }
+        } else if (!strcmp(argv[i], "--long-words")) {
+            static const char *const words[] = {
+                "Accountability", "Responsibility", "Administration", "Implementation",
+                "Transformation", "Communications", "Infrastructure"};
+            struct ap_table *t = &r.tables[FAKE_TABLE_ACTIONS];
+            for (size_t row = 0; row < t->nrows; row++)
+                for (size_t col = 1; col < t->ncols && col <= AP_ARRAY_LEN(words); col++)
+                    replace(&t->cells[row * t->ncols + col].text, ap_xstrdup(words[col - 1]));
         } else if (!strcmp(argv[i], "--empty")) {
             empty = true;
         } else if (!strcmp(argv[i], "--no-sample")) {
