@@ -1222,10 +1222,29 @@ static void draw_heading(struct pdf *p, const char *title, double keep)
     p->y -= 6;
 }
 
+/* True when the template already placed every note in a section's text (the
+ * model then renders them as paragraphs, and a second copy would repeat them). */
+static bool notes_in_sections(const struct ap_report *r)
+{
+    for (size_t n = 0; n < r->nnotes; n++) {
+        bool found = !r->notes[n].text || !*r->notes[n].text;
+        for (size_t i = 0; i < r->nsections && !found; i++)
+            for (size_t b = 0; b < r->sections[i].nblocks && !found; b++) {
+                const struct ap_block *blk = &r->sections[i].blocks[b];
+                found = blk->kind == AP_BLOCK_PARAGRAPH && blk->text &&
+                        strstr(blk->text, r->notes[n].text);
+            }
+        if (!found)
+            return false;
+    }
+    return true;
+}
+
+/* The notes as a table at the end, unless a section already holds them. */
 static void draw_notes(struct pdf *p)
 {
     const struct ap_report *r = p->r;
-    if (!r->nnotes)
+    if (!r->nnotes || notes_in_sections(r))
         return;
     static char h_marker[] = "Marker", h_meaning[] = "Meaning";
     struct ap_column cols[2] = {{h_marker, false, 10}, {h_meaning, false, 80}};

@@ -5,14 +5,15 @@
  *
  *   render_fixture [--logo FILE] [--font FILE] [--created SECS] [--bad-utf8]
  *                  [--no-sample] [--long-cell] [--percent-chart] [--empty]
- *                  [--long-words] OUT.pdf
+ *                  [--long-words] [--notes-section] OUT.pdf
  *
  * --bad-utf8 puts a Latin-1 byte in a paragraph; --long-cell makes one action's
  * commentary longer than a page (60 numbered sentences, about 3,500 bytes);
  * --percent-chart turns the trend into fractions shown as percentages;
  * --empty keeps only the title block (no sections, headlines or notes);
  * --long-words fills the action plan's text columns with 14-letter words, too
- * wide together for the page at the normal table type size.
+ * wide together for the page at the normal table type size; --notes-section
+ * adds a last section holding the notes as paragraphs, as templates may.
  *
  * Exit status is the renderer's (0 ok, 2 bad input, 3 I/O); 1 for a bad
  * command line. The model is released with ap_report_free(), so a sanitizer
@@ -37,7 +38,8 @@ static void replace(char **slot, char *v)
 static int usage(void)
 {
     fputs("usage: render_fixture [--logo FILE] [--font FILE] [--created SECS] [--bad-utf8] "
-          "[--no-sample] [--long-cell] [--percent-chart] [--empty] [--long-words] OUT.pdf\n",
+          "[--no-sample] [--long-cell] [--percent-chart] [--empty] [--long-words] "
+          "[--notes-section] OUT.pdf\n",
           stderr);
     return AP_ERR_USAGE;
 }
@@ -97,6 +99,19 @@ int main(int argc, char **argv)
             for (size_t row = 0; row < t->nrows; row++)
                 for (size_t col = 1; col < t->ncols && col <= AP_ARRAY_LEN(words); col++)
                     replace(&t->cells[row * t->ncols + col].text, ap_xstrdup(words[col - 1]));
+        } else if (!strcmp(argv[i], "--notes-section")) {
+            r.sections = ap_xrealloc(r.sections, (r.nsections + 1) * sizeof *r.sections);
+            struct ap_section *sec = &r.sections[r.nsections++];
+            sec->id = ap_xstrdup("notes");
+            sec->title = ap_xstrdup("8. Notes");
+            sec->nblocks = r.nnotes;
+            sec->blocks = ap_xcalloc(r.nnotes, sizeof *sec->blocks);
+            for (size_t n = 0; n < r.nnotes; n++) {
+                sec->blocks[n].kind = AP_BLOCK_PARAGRAPH;
+                sec->blocks[n].text =
+                    *r.notes[n].marker ? ap_xasprintf("%s %s", r.notes[n].marker, r.notes[n].text)
+                                       : ap_xstrdup(r.notes[n].text);
+            }
         } else if (!strcmp(argv[i], "--empty")) {
             empty = true;
         } else if (!strcmp(argv[i], "--no-sample")) {
