@@ -15,12 +15,12 @@
 #define AP_CHECK_MAX_IDS 10 /* ids listed per finding; the rest are counted */
 
 struct ap_finding {
-    const char *code;      /* stable identifier, e.g. "case_open_over_2_years" */
+    const char *code; /* stable identifier, e.g. "case_open_over_2_years" */
     enum ap_severity severity;
-    char *message;         /* owned; plain English, e.g. "cases open for more than two years" */
+    char *message; /* owned; plain English, e.g. "cases open for more than two years" */
     long long count;
     size_t nids;
-    char **ids;            /* owned; up to AP_CHECK_MAX_IDS */
+    char **ids; /* owned; up to AP_CHECK_MAX_IDS */
 };
 
 struct ap_findings {

@@ -699,36 +699,49 @@ static enum ap_status check_references(struct imp *im, enum ap_table_id t)
     return st;
 }
 
-/* Count new and existing ids (and, for --replace, the rows that will go). */
+/* The single integer a query returns, in *out; reports failures. */
+static enum ap_status query_long(struct imp *im, const char *sql, long *out)
+{
+    sqlite3_stmt *st = NULL;
+    enum ap_status res = AP_OK;
+    if (!ap_db_prepare(im->db, sql, &st, im->d))
+        return AP_ERR_IO;
+    if (sqlite3_step(st) == SQLITE_ROW)
+        *out = (long)sqlite3_column_int64(st, 0);
+    else
+        res = ap_db_error(im->db, im->d, "cannot count the imported rows");
+    sqlite3_finalize(st);
+    return res;
+}
+
+/* Count new and existing ids (and, for --replace, the rows that will go).
+ * The counts are shown only after a clean import, when every staged row is
+ * good and its key unique, so staged rows need no DISTINCT; and an empty table
+ * (the first, largest import) needs no lookups at all. */
 static enum ap_status count_changes(struct imp *im, enum ap_table_id t)
 {
     const char *name = ap_table_names[t];
     struct ap_buf sql = AP_BUF_INIT;
-    sqlite3_stmt *st = NULL;
-    enum ap_status res = AP_OK;
-    ap_buf_adds(&sql, "SELECT count(*), coalesce(sum(EXISTS (SELECT 1 FROM main.");
-    ap_buf_addf(&sql, "%s m WHERE ", name);
-    key_match(&sql, t, "m", "s");
-    ap_buf_adds(&sql, ")), 0), (SELECT count(*) FROM main.");
-    ap_buf_addf(&sql, "%s) FROM (SELECT DISTINCT ", name);
-    key_list(&sql, t, "");
-    ap_buf_addf(&sql, " FROM temp.s_%s WHERE NOT bad) s", name);
-    if (!ap_db_prepare(im->db, sql.buf, &st, im->d)) {
-        res = AP_ERR_IO;
-        goto done;
+    long any = 0, existing = 0, before = 0;
+    ap_buf_addf(&sql, "SELECT EXISTS (SELECT 1 FROM main.%s)", name);
+    enum ap_status res = query_long(im, sql.buf, &any);
+    if (res == AP_OK && any) {
+        ap_buf_reset(&sql);
+        ap_buf_addf(&sql, "SELECT count(*) FROM temp.s_%s s WHERE EXISTS (SELECT 1 FROM main.%s m "
+                          "WHERE ",
+                    name, name);
+        key_match(&sql, t, "m", "s");
+        ap_buf_adds(&sql, ")");
+        res = query_long(im, sql.buf, &existing);
+        if (res == AP_OK && im->replace) {
+            ap_buf_reset(&sql);
+            ap_buf_addf(&sql, "SELECT count(*) FROM main.%s", name);
+            res = query_long(im, sql.buf, &before);
+        }
     }
-    if (sqlite3_step(st) != SQLITE_ROW) {
-        res = ap_db_error(im->db, im->d, "cannot count the imported rows");
-        goto done;
-    }
-    long distinct = (long)sqlite3_column_int64(st, 0);
-    long existing = (long)sqlite3_column_int64(st, 1);
-    long before = (long)sqlite3_column_int64(st, 2);
-    im->sum->inserted[t] = distinct - existing;
+    im->sum->inserted[t] = im->sum->rows[t] - existing;
     im->sum->updated[t] = existing;
     im->sum->removed[t] = im->replace ? before - existing : 0;
-done:
-    sqlite3_finalize(st);
     ap_buf_release(&sql);
     return res;
 }

@@ -22,9 +22,9 @@
 
 struct reader {
     const char *path;
-    const char *data;  /* whole file */
+    const char *data; /* whole file */
     size_t len, pos;
-    long line;         /* physical line last handed to inih */
+    long line; /* physical line last handed to inih */
     struct ap_diag *d;
     ap_ini_handler h;
     ap_ini_section_handler sh;
@@ -89,8 +89,7 @@ static bool line_ok(struct reader *r, const char *s, size_t n)
         const char *close = memchr(s, ']', n);
         if (!close) {
             excerpt(s, n, ex);
-            ap_diag_input(r->d, r->path, r->line, 0,
-                          "section header '%s' has no closing ']'", ex);
+            ap_diag_input(r->d, r->path, r->line, 0, "section header '%s' has no closing ']'", ex);
             return false;
         }
         for (const char *p = close + 1; p < s + n; p++) {

@@ -884,6 +884,12 @@ done:
     return ok;
 }
 
+/* A cover entry never shows a blank under its heading. */
+static const char *given(const char *s)
+{
+    return s && *s ? s : "Not given";
+}
+
 /* The Cover: what this is, whose, when, how protected, how to read it. Headings
  * in bold and text below, one column, no blank rows. */
 static bool put_cover(struct xlsx *x)
@@ -913,7 +919,7 @@ static bool put_cover(struct xlsx *x)
     LINE(r->title ? r->title : "Report", x->f_title);
     if (r->subtitle && *r->subtitle)
         LINE(r->subtitle, x->f_heading);
-    SECTION("Protective marking", r->marking ? r->marking : "");
+    SECTION("Protective marking", given(r->marking));
     if (r->sample)
         SECTION("Sample data",
                 "This workbook is made from synthetic sample data. It describes no real child, "
@@ -921,9 +927,9 @@ static bool put_cover(struct xlsx *x)
     ap_buf_adds(&b, r->organisation ? r->organisation : "");
     if (r->team && *r->team)
         ap_buf_addf(&b, "%s%s", b.len ? ", " : "", r->team);
-    SECTION("Produced by", b.buf);
-    SECTION("Period covered", r->period_label ? r->period_label : "");
-    SECTION("Data as at", r->data_as_at ? r->data_as_at : "");
+    SECTION("Produced by", given(b.buf));
+    SECTION("Period covered", given(r->period_label));
+    SECTION("Data as at", given(r->data_as_at));
     ap_buf_reset(&b);
     if (r->suppressed)
         ap_buf_addf(&b,

@@ -160,7 +160,7 @@ static struct ap_cell cell_rate(const struct build *b, enum ap_metric_id id)
     if (b->cfg->child_population <= 0)
         return cell_empty();
     if (!ap_metric_defs[id].per_10k)
-        return cell_marker(AP_MARK_Z);
+        return cell_empty(); /* not a count of children: no rate to show */
     struct fig f = metric_fig(b, NOW, id);
     if (f.mark != AP_MARK_NONE)
         return cell_marker(f.mark);
@@ -282,6 +282,10 @@ static void build_summary(struct build *b)
         if (rates) {
             row[5] = h->rate;
             row[5].text = ap_xstrdup(h->rate.text);
+            if (h->rate.kind == AP_CELL_EMPTY) { /* a table has no blank cells */
+                free(row[5].text);
+                row[5] = cell_marker(AP_MARK_Z);
+            }
         }
         add_row(t, row);
     }
@@ -553,6 +557,59 @@ static void build_action_plan(struct build *b)
     }
 }
 
+/* Row headings for the data-quality table, by check code. ap_check's own
+ * message is singular for a count of 1, which would give a suppressed count
+ * away, so the table uses these plural headings; counts of records about
+ * perpetrators or the plan are not counts of children and are not suppressed. */
+static const struct {
+    const char *code;
+    const char *heading;
+    bool children; /* counts records about children, cases or episodes */
+} check_rows[] = {
+    {"missing_reference", "Rows referring to a child, perpetrator or plan item not in the database",
+     true},
+    {"bad_date", "Rows with a date that is not a real date", true},
+    {"overlapping_cases", "Pairs of overlapping cases of one child", true},
+    {"closed_before_opened", "Cases closed before they opened", true},
+    {"closure_reason_without_date", "Cases with a closure reason but no closure date", true},
+    {"closed_without_reason", "Closed cases with no closure reason", true},
+    {"outcome_without_conclusion", "Perpetrators with an outcome but no date concluded", false},
+    {"concluded_without_outcome", "Concluded perpetrators with no outcome", false},
+    {"concluded_before_identified", "Perpetrators concluded before being identified", false},
+    {"episode_dates_out_of_order", "Missing episodes with dates out of order", true},
+    {"case_open_over_2_years", "Cases open for more than two years", true},
+    {"open_case_aged_18", "Children aged 18 or over with an open case", true},
+    {"return_no_interview_offered", "Missing episodes with no return interview offered", true},
+    {"interview_offered_late", "Return interviews offered more than 72 hours after the return",
+     true},
+    {"plan_overdue_no_recent_update", "Overdue action plan items with no update in three months",
+     false},
+    {"plan_never_updated", "Action plan items never updated", false},
+    {"child_no_birth_date_or_area", "Children with no birth date or no area", true},
+    {"case_no_risk_or_source", "Cases with no risk level or no referral source", true},
+    {"perpetrator_no_recent_action", "Perpetrators active for over two years with no recent action",
+     false},
+};
+
+/* Heading and suppression for a finding; unknown codes fall back to the
+ * message, or to the code when a singular message could reveal a count of 1. */
+static char *check_heading(const struct ap_finding *f, bool on, bool *children)
+{
+    for (size_t i = 0; i < AP_ARRAY_LEN(check_rows); i++) {
+        if (!strcmp(check_rows[i].code, f->code)) {
+            *children = check_rows[i].children;
+            return ap_xstrdup(check_rows[i].heading);
+        }
+    }
+    *children = true;
+    if (on && f->count == 1)
+        return ap_xasprintf("Check '%s'", f->code);
+    char *s = ap_xstrdup(f->message);
+    if (s[0] >= 'a' && s[0] <= 'z')
+        s[0] = (char)(s[0] - 'a' + 'A');
+    return s;
+}
+
 static const char *severity_word(enum ap_severity s)
 {
     return s == AP_ERROR ? "Error" : s == AP_WARNING ? "Warning" : "Note";
@@ -573,12 +630,12 @@ static void build_data_quality(struct build *b, bool detail)
         set_col(t, 3, "Records to look at", false, 40);
     for (size_t i = 0; i < b->findings.n; i++) {
         const struct ap_finding *f = &b->findings.items[i];
-        struct fig n = {f->count, ap_suppress_count(f->count, b->k, b->on)};
-        struct ap_cell row[4] = {cell_text(f->message), cell_text(severity_word(f->severity)),
+        bool children;
+        char *heading = check_heading(f, b->on, &children);
+        struct fig n = {f->count, ap_suppress_count(f->count, b->k, b->on && children)};
+        struct ap_cell row[4] = {cell_text(heading), cell_text(severity_word(f->severity)),
                                  cell_count(n)};
-        /* check's messages are phrased to follow a count; a table row starts a sentence */
-        if (row[0].text[0] >= 'a' && row[0].text[0] <= 'z')
-            row[0].text[0] = (char)(row[0].text[0] - 'a' + 'A');
+        free(heading);
         if (detail) {
             struct ap_buf ids = AP_BUF_INIT;
             for (size_t j = 0; j < f->nids; j++)
@@ -768,9 +825,10 @@ static bool fill(void *user, const char *name, struct ap_buf *out)
         ap_day_format_long(b->per[NOW].end, day);
         ap_buf_adds(out, day);
     } else if (!strcmp(name, "organisation")) {
-        ap_buf_adds(out, r->organisation);
+        /* narrative must still read when the config names no one */
+        ap_buf_adds(out, *r->organisation ? r->organisation : "the council");
     } else if (!strcmp(name, "team")) {
-        ap_buf_adds(out, r->team);
+        ap_buf_adds(out, *r->team ? r->team : "CSE team");
     } else if (!strcmp(name, "team_start")) {
         if (b->m[NOW].team_start == AP_DAY_NONE) {
             ap_buf_adds(out, "[x]");
@@ -821,7 +879,7 @@ static bool fill(void *user, const char *name, struct ap_buf *out)
             struct ap_cell c = cell_rate(b, id);
             if (c.kind == AP_CELL_EMPTY) {
                 cell_free(&c);
-                c = cell_marker(AP_MARK_X);
+                c = cell_marker(b->cfg->child_population > 0 ? AP_MARK_Z : AP_MARK_X);
             }
             add_cell_text(out, c);
         } else {
@@ -1001,6 +1059,9 @@ enum ap_status ap_report_build(sqlite3 *db, const struct ap_period *p, const str
     ap_day as_at;
     if ((rc = ap_metrics_data_as_at(db, &as_at, d)) != AP_OK)
         goto done;
+    if (as_at == AP_DAY_NONE)
+        ap_diag_warn(d, "the database holds no records, so every figure in the report is 0; "
+                        "import the case system's export first ('actionplan import')");
     if ((rc = ap_plan_load(db, p->end, &b.plan, d)) != AP_OK)
         goto done;
     if ((rc = ap_check_run(db, p->end, &b.findings, d)) != AP_OK)

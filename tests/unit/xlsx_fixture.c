@@ -5,7 +5,7 @@
  * Python's zipfile and xml.etree (never with our own code).
  *
  *   xlsx_fixture [--created SECS] [--formula-text] [--marking TEXT] [--awkward]
- *                [--bad-utf8] [--chart-mismatch] [--tones] OUT.xlsx
+ *                [--bad-utf8] [--chart-mismatch] [--tones] [--board] OUT.xlsx
  *
  * --formula-text  a commentary cell becomes "=SUM(A1:A9) was not a formula" (must stay text)
  * --awkward       table ids that are not usable sheet names as they stand, plus
@@ -13,6 +13,7 @@
  * --bad-utf8      a Latin-1 byte in a table cell (must be refused)
  * --chart-mismatch  the chart claims more series than its table has columns
  * --tones         summary changes coloured good (D5), bad (D6) and neutral (D7)
+ * --board         restricted and unsuppressed, with no team, period or contact given
  * Exit status is the renderer's (0 ok, 3 I/O or internal).
  */
 #include <stdio.h>
@@ -108,8 +109,9 @@ static void make_awkward(struct ap_report *r)
     set_text(&r->tables[FAKE_TABLE_SUMMARY].id, "Notes");
     set_text(&r->tables[FAKE_TABLE_AREA].id, "area: [by/ward]*?");
     set_text(&r->tables[FAKE_TABLE_ACTIONS].id,
-             "actions-and-a-very-long-name-that-excel-cannot-take");
-    set_text(&r->tables[FAKE_TABLE_DEFINITIONS].id, "TREND");
+             "children's-actions-with-a-name-too-long-for-excel");
+    set_text(&r->tables[FAKE_TABLE_TREND].id, "Key trend's");
+    set_text(&r->tables[FAKE_TABLE_DEFINITIONS].id, "KEY TREND'S");
 
     r->tables = ap_xrealloc(r->tables, (r->ntables + 1) * sizeof *r->tables);
     struct ap_table *t = &r->tables[r->ntables++];
@@ -131,7 +133,7 @@ static void make_awkward(struct ap_report *r)
 static int usage(void)
 {
     fputs("usage: xlsx_fixture [--created SECS] [--formula-text] [--marking TEXT] [--awkward] "
-          "[--bad-utf8] [--chart-mismatch] [--tones] OUT.xlsx\n",
+          "[--bad-utf8] [--chart-mismatch] [--tones] [--board] OUT.xlsx\n",
           stderr);
     return AP_ERR_USAGE;
 }
@@ -167,6 +169,15 @@ int main(int argc, char **argv)
             t->cells[0 * t->ncols + 3].tone = AP_TONE_GOOD;
             t->cells[1 * t->ncols + 3].tone = AP_TONE_BAD;
             t->cells[2 * t->ncols + 3].tone = AP_TONE_NEUTRAL;
+        } else if (!strcmp(argv[i], "--board")) {
+            r.suppressed = false;
+            r.sample = false;
+            set_text(&r.audience, "restricted");
+            set_text(&r.marking, "OFFICIAL-SENSITIVE");
+            set_text(&r.team, "");
+            set_text(&r.organisation, "");
+            set_text(&r.period_label, "");
+            set_text(&r.contact, "");
         } else if (!strcmp(argv[i], "--chart-mismatch")) {
             r.charts[0].first_col = 3;
         } else if (argv[i][0] == '-' || out) {
