@@ -423,6 +423,27 @@ def check_tones(fixture, work):
              "summary D5: still a signed number")
 
 
+def check_no_gap(fixture, work):
+    out = os.path.join(work, "no-gap.xlsx")
+    p = run(fixture, ["--no-gap", out])
+    check_eq(p.returncode, 0, "no-gap render: %s" % p.stderr)
+    if p.returncode:
+        return
+    book = Book(out)
+    check_eq([t.get("ref") for t in book.tables("trend")], ["A4:D12"],
+             "no-gap: the trend sheet holds only its table")
+    chart = book.xml("xl/charts/chart1.xml")
+    vals = [f.text for f in chart.iter("{%s}f" % NS["c"])]
+    check_eq(vals, ["trend!$A$5:$A$12", "trend!$B$5:$B$12", "trend!$A$5:$A$12",
+                    "trend!$C$5:$C$12", "trend!$A$5:$A$12", "trend!$D$5:$D$12"],
+             "no-gap: the chart draws on the table itself")
+    drawing = [t for typ, t in book.rels(book.sheet_part("trend")).values() if typ == "drawing"]
+    top = int(book.xml(drawing[0]).find(".//xdr:from/xdr:row", NS).text) + 1
+    check(top > 12, "no-gap: chart starts below the table (row %d)" % top)
+    check(book.cells("trend")["A3"][1].endswith("Below it: a line chart of these figures."),
+          "no-gap: A3 says where the chart is")
+
+
 def check_board(fixture, work):
     out = os.path.join(work, "board.xlsx")
     p = run(fixture, ["--board", out])
@@ -588,6 +609,7 @@ def main():
     check_formula_text(fixture, work)
     check_tones(fixture, work)
     check_board(fixture, work)
+    check_no_gap(fixture, work)
     check_failures(fixture, work)
     check_awkward(fixture, work)
     print("%d passed, %d failed" % (passed, failed))
