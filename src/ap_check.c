@@ -21,37 +21,40 @@
 struct check {
     const char *code;
     enum ap_severity severity;
-    const char *one;   /* message for a count of 1 */
-    const char *many;  /* message for other counts */
-    const char *hint;  /* how to fix (errors), or NULL */
-    const char *sql;   /* ?1 = as-at day; one text column of ids */
+    const char *one;  /* message for a count of 1 */
+    const char *many; /* message for other counts */
+    const char *hint; /* how to fix (errors), or NULL */
+    const char *sql;  /* ?1 = as-at day; one text column of ids */
 };
 
 /* A case open at day ?1 (SPEC.md: opened_on <= X and not closed by X). */
 #define OPEN_AT(t) t ".opened_on <= ?1 AND (" t ".closed_on IS NULL OR " t ".closed_on > ?1)"
 
 /* Seconds from a to b, or whole days*86400 when either is a bare date. */
-#define GAP_SECS(a, b)                                                                          \
-    "(CASE WHEN length(" a ") = 10 OR length(" b ") = 10"                                       \
-    " THEN CAST(strftime('%s', date(" b ")) AS INTEGER) - CAST(strftime('%s', date(" a "))"     \
-    " AS INTEGER) ELSE CAST(strftime('%s', " b ") AS INTEGER) - CAST(strftime('%s', " a ")"     \
+#define GAP_SECS(a, b)                                                                             \
+    "(CASE WHEN length(" a ") = 10 OR length(" b ") = 10"                                          \
+    " THEN CAST(strftime('%s', date(" b ")) AS INTEGER) - CAST(strftime('%s', date(" a "))"        \
+    " AS INTEGER) ELSE CAST(strftime('%s', " b ") AS INTEGER) - CAST(strftime('%s', " a ")"        \
     " AS INTEGER) END)"
 
 /* Completed years from birth_date to ?1; a 29 February birthday falls on
  * 1 March in other years, which plain MM-DD text comparison gives. */
-#define AGE_AT                                                                                  \
-    "(CAST(substr(?1, 1, 4) AS INTEGER) - CAST(substr(ch.birth_date, 1, 4) AS INTEGER)"         \
+#define AGE_AT                                                                                     \
+    "(CAST(substr(?1, 1, 4) AS INTEGER) - CAST(substr(ch.birth_date, 1, 4) AS INTEGER)"            \
     " - (substr(?1, 6, 5) < substr(ch.birth_date, 6, 5)))"
 
 /* A stored date that is not a real ISO date (or date-time) is not what we wrote. */
 #define BAD_DATE(c) "(" c " IS NOT NULL AND date(" c ") IS NOT " c ")"
-#define BAD_DATETIME(c)                                                                         \
-    "(" c " IS NOT NULL AND (CASE WHEN length(" c ") = 10 THEN date(" c ") ELSE datetime(" c     \
+#define BAD_DATETIME(c)                                                                            \
+    "(" c " IS NOT NULL AND (CASE WHEN length(" c ") = 10 THEN date(" c ") ELSE datetime(" c       \
     ") END) IS NOT " c ")"
 
+/* Each row reads as code, severity, messages, hint, SQL: keep it by hand. */
+/* clang-format off */
 static const struct check checks[] = {
     /* Errors: the figures would be wrong. */
-    {"missing_reference", AP_ERROR, "row referring to a child, perpetrator or plan item not in the database",
+    {"missing_reference", AP_ERROR,
+     "row referring to a child, perpetrator or plan item not in the database",
      "rows referring to a child, perpetrator or plan item not in the database",
      "import the missing children, perpetrators or action-plan items, or remove these rows",
      "SELECT 'case ' || case_id FROM cases WHERE child_id NOT IN (SELECT child_id FROM children)"
@@ -178,6 +181,7 @@ static const struct check checks[] = {
      " p.perpetrator_id AND a.action_on <= ?1 AND a.action_on > date(?1, '-3 months'))"
      " ORDER BY p.perpetrator_id"},
 };
+/* clang-format on */
 
 static void finding_release(struct ap_finding *f)
 {

@@ -16,13 +16,13 @@
 #define DEFAULT_FONT_BOLD "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
 
 enum key_type {
-    K_TEXT,       /* free text, may be empty */
-    K_PATH,       /* file or folder; relative to the config file's folder */
-    K_PATH_OPT,   /* as K_PATH, but empty means "none" (NULL) */
-    K_DATE,       /* ap_day */
-    K_MONTH,      /* int 1..12 */
-    K_POSITIVE,   /* long > 0 */
-    K_BOOL        /* bool: true/false (also yes/no) */
+    K_TEXT,     /* free text, may be empty */
+    K_PATH,     /* file or folder; relative to the config file's folder */
+    K_PATH_OPT, /* as K_PATH, but empty means "none" (NULL) */
+    K_DATE,     /* ap_day */
+    K_MONTH,    /* int 1..12 */
+    K_POSITIVE, /* long > 0 */
+    K_BOOL      /* bool: true/false (also yes/no) */
 };
 
 struct config_key {
@@ -61,10 +61,10 @@ static const char *const sections[] = {"database", "organisation", "report"};
 struct load_state {
     struct ap_config *c;
     const char *path;
-    char *dir;              /* folder of the config file with its '/', or "" */
+    char *dir; /* folder of the config file with its '/', or "" */
     struct ap_diag *d;
-    long seen[NKEYS];       /* line where each key was given, 0 if not yet */
-    bool section_known;     /* the current section is one of ours */
+    long seen[NKEYS];   /* line where each key was given, 0 if not yet */
+    bool section_known; /* the current section is one of ours */
 };
 
 void ap_config_set(char **field, const char *value)
@@ -186,8 +186,7 @@ static bool set_value(struct load_state *s, const struct config_key *k, const ch
                 return true;
             }
             ap_diag_input(s->d, s->path, line, 0,
-                          "%s is empty; give a path or remove the line to use the default",
-                          k->key);
+                          "%s is empty; give a path or remove the line to use the default", k->key);
             return false;
         }
         free(*(char **)field);
@@ -196,8 +195,8 @@ static bool set_value(struct load_state *s, const struct config_key *k, const ch
     case K_DATE: {
         ap_day day;
         if (!ap_date_parse(value, strlen(value), &day, &why)) {
-            ap_diag_input(s->d, s->path, line, 0, "%s '%s' is not a valid date: %s", k->key,
-                          value, why ? why : "expected YYYY-MM-DD");
+            ap_diag_input(s->d, s->path, line, 0, "%s '%s' is not a valid date: %s", k->key, value,
+                          why ? why : "expected YYYY-MM-DD");
             return false;
         }
         *(ap_day *)field = day;
@@ -225,8 +224,7 @@ static bool set_value(struct load_state *s, const struct config_key *k, const ch
     case K_BOOL: {
         bool b;
         if (!parse_bool(value, &b)) {
-            ap_diag_input(s->d, s->path, line, 0, "%s '%s' is not true or false", k->key,
-                          value);
+            ap_diag_input(s->d, s->path, line, 0, "%s '%s' is not true or false", k->key, value);
             return false;
         }
         *(bool *)field = b;
@@ -236,8 +234,7 @@ static bool set_value(struct load_state *s, const struct config_key *k, const ch
     return false;
 }
 
-static int on_pair(void *user, const char *section, const char *name, const char *value,
-                   long line)
+static int on_pair(void *user, const char *section, const char *name, const char *value, long line)
 {
     struct load_state *s = user;
     if (!section[0]) {

@@ -18,19 +18,19 @@
 #include "ap_diag.h"
 
 struct ap_config {
-    char *path;             /* the file it was read from, or NULL for defaults */
-    char *db_path;          /* default "actionplan.db" */
-    char *organisation;     /* e.g. "Sampleshire Council"; default "" */
-    char *team;             /* e.g. "CSE Team"; default "" */
-    ap_day team_start;      /* AP_DAY_NONE: use the earliest opened_on */
-    int fy_start_month;     /* default 4 (April) */
-    long child_population;  /* 0: not given (no rates per 10,000) */
-    char *contact;          /* contact line for reports; default "" */
-    char *output_dir;       /* default "." */
-    char *font;             /* TrueType path; default DejaVu Sans */
-    char *font_bold;        /* default DejaVu Sans Bold */
-    char *logo;             /* PNG or JPEG path, or NULL */
-    bool sample;            /* the data is synthetic: reports say so on every page */
+    char *path;            /* the file it was read from, or NULL for defaults */
+    char *db_path;         /* default "actionplan.db" */
+    char *organisation;    /* e.g. "Sampleshire Council"; default "" */
+    char *team;            /* e.g. "CSE Team"; default "" */
+    ap_day team_start;     /* AP_DAY_NONE: use the earliest opened_on */
+    int fy_start_month;    /* default 4 (April) */
+    long child_population; /* 0: not given (no rates per 10,000) */
+    char *contact;         /* contact line for reports; default "" */
+    char *output_dir;      /* default "." */
+    char *font;            /* TrueType path; default DejaVu Sans */
+    char *font_bold;       /* default DejaVu Sans Bold */
+    char *logo;            /* PNG or JPEG path, or NULL */
+    bool sample;           /* the data is synthetic: reports say so on every page */
 };
 
 void ap_config_defaults(struct ap_config *c);

@@ -171,24 +171,34 @@ static void allowed_files(struct ap_buf *b)
                     table_files[t]);
 }
 
-/* Append s[0..n) for a message: control characters escaped, long values cut at
- * a character boundary so a 4000-byte field does not flood the terminal. */
+/* Append s[0..n) for a message: control characters and bytes that are not
+ * UTF-8 escaped, long values cut at a character boundary so a 4000-byte field
+ * does not flood the terminal. */
 static void add_shown(struct ap_buf *b, const char *s, size_t n)
 {
-    size_t max = 60, i = 0;
+    size_t i = 0;
     while (i < n) {
-        if (i >= max && ((unsigned char)s[i] & 0xC0) != 0x80) {
+        if (i >= 60) {
             ap_buf_adds(b, "...");
             break;
         }
-        unsigned char ch = (unsigned char)s[i++];
+        unsigned char ch = (unsigned char)s[i];
+        if (ch >= 0x80) {
+            size_t len = ch >= 0xF0 ? 4 : ch >= 0xE0 ? 3 : ch >= 0xC0 ? 2 : 1;
+            if (len > 1 && i + len <= n && ap_utf8_valid(s + i, len)) {
+                ap_buf_add(b, s + i, len);
+                i += len;
+                continue;
+            }
+        }
+        i++;
         if (ch == '\n')
             ap_buf_adds(b, "\\n");
         else if (ch == '\r')
             ap_buf_adds(b, "\\r");
         else if (ch == '\t')
             ap_buf_adds(b, "\\t");
-        else if (ch < 0x20 || ch == 0x7f)
+        else if (ch < 0x20 || ch >= 0x7f)
             ap_buf_addf(b, "\\x%02x", ch);
         else
             ap_buf_addch(b, (char)ch);
@@ -689,36 +699,49 @@ static enum ap_status check_references(struct imp *im, enum ap_table_id t)
     return st;
 }
 
-/* Count new and existing ids (and, for --replace, the rows that will go). */
+/* The single integer a query returns, in *out; reports failures. */
+static enum ap_status query_long(struct imp *im, const char *sql, long *out)
+{
+    sqlite3_stmt *st = NULL;
+    enum ap_status res = AP_OK;
+    if (!ap_db_prepare(im->db, sql, &st, im->d))
+        return AP_ERR_IO;
+    if (sqlite3_step(st) == SQLITE_ROW)
+        *out = (long)sqlite3_column_int64(st, 0);
+    else
+        res = ap_db_error(im->db, im->d, "cannot count the imported rows");
+    sqlite3_finalize(st);
+    return res;
+}
+
+/* Count new and existing ids (and, for --replace, the rows that will go).
+ * The counts are shown only after a clean import, when every staged row is
+ * good and its key unique, so staged rows need no DISTINCT; and an empty table
+ * (the first, largest import) needs no lookups at all. */
 static enum ap_status count_changes(struct imp *im, enum ap_table_id t)
 {
     const char *name = ap_table_names[t];
     struct ap_buf sql = AP_BUF_INIT;
-    sqlite3_stmt *st = NULL;
-    enum ap_status res = AP_OK;
-    ap_buf_adds(&sql, "SELECT count(*), coalesce(sum(EXISTS (SELECT 1 FROM main.");
-    ap_buf_addf(&sql, "%s m WHERE ", name);
-    key_match(&sql, t, "m", "s");
-    ap_buf_adds(&sql, ")), 0), (SELECT count(*) FROM main.");
-    ap_buf_addf(&sql, "%s) FROM (SELECT DISTINCT ", name);
-    key_list(&sql, t, "");
-    ap_buf_addf(&sql, " FROM temp.s_%s WHERE NOT bad) s", name);
-    if (!ap_db_prepare(im->db, sql.buf, &st, im->d)) {
-        res = AP_ERR_IO;
-        goto done;
+    long any = 0, existing = 0, before = 0;
+    ap_buf_addf(&sql, "SELECT EXISTS (SELECT 1 FROM main.%s)", name);
+    enum ap_status res = query_long(im, sql.buf, &any);
+    if (res == AP_OK && any) {
+        ap_buf_reset(&sql);
+        ap_buf_addf(&sql, "SELECT count(*) FROM temp.s_%s s WHERE EXISTS (SELECT 1 FROM main.%s m "
+                          "WHERE ",
+                    name, name);
+        key_match(&sql, t, "m", "s");
+        ap_buf_adds(&sql, ")");
+        res = query_long(im, sql.buf, &existing);
+        if (res == AP_OK && im->replace) {
+            ap_buf_reset(&sql);
+            ap_buf_addf(&sql, "SELECT count(*) FROM main.%s", name);
+            res = query_long(im, sql.buf, &before);
+        }
     }
-    if (sqlite3_step(st) != SQLITE_ROW) {
-        res = ap_db_error(im->db, im->d, "cannot count the imported rows");
-        goto done;
-    }
-    long distinct = (long)sqlite3_column_int64(st, 0);
-    long existing = (long)sqlite3_column_int64(st, 1);
-    long before = (long)sqlite3_column_int64(st, 2);
-    im->sum->inserted[t] = distinct - existing;
+    im->sum->inserted[t] = im->sum->rows[t] - existing;
     im->sum->updated[t] = existing;
     im->sum->removed[t] = im->replace ? before - existing : 0;
-done:
-    sqlite3_finalize(st);
     ap_buf_release(&sql);
     return res;
 }

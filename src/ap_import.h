@@ -30,8 +30,9 @@ struct ap_import_summary {
 /* Import paths (CSV files, or folders whose *.csv files named after the tables
  * are taken). Unknown file names are errors. Returns AP_OK or the worst status;
  * on anything but AP_OK nothing was written. Runs in one transaction of its own
- * (BEGIN IMMEDIATE), so db must not be inside one; uses TEMP tables s_<table>
- * and drops them before returning. Errors go to d, capped by d->max_errors. */
+ * (BEGIN IMMEDIATE), so db must not be inside one. Sets temp_store=FILE (which
+ * drops the connection's TEMP objects) and uses TEMP tables s_<table>, dropped
+ * before returning. Errors go to d, capped by d->max_errors. */
 enum ap_status ap_import_run(sqlite3 *db, const char *const *paths, size_t npaths,
                              const struct ap_import_opts *o, struct ap_import_summary *sum,
                              struct ap_diag *d);

@@ -22,9 +22,9 @@
 
 struct reader {
     const char *path;
-    const char *data;  /* whole file */
+    const char *data; /* whole file */
     size_t len, pos;
-    long line;         /* physical line last handed to inih */
+    long line; /* physical line last handed to inih */
     struct ap_diag *d;
     ap_ini_handler h;
     ap_ini_section_handler sh;
@@ -89,11 +89,12 @@ static bool line_ok(struct reader *r, const char *s, size_t n)
         const char *close = memchr(s, ']', n);
         if (!close) {
             excerpt(s, n, ex);
-            ap_diag_input(r->d, r->path, r->line, 0,
-                          "section header '%s' has no closing ']'", ex);
+            ap_diag_input(r->d, r->path, r->line, 0, "section header '%s' has no closing ']'", ex);
             return false;
         }
         for (const char *p = close + 1; p < s + n; p++) {
+            if (*p == ';' || *p == '#')
+                break; /* "[report]  ; comment" */
             if (!is_blank(*p)) {
                 excerpt(s, n, ex);
                 ap_diag_input(r->d, r->path, r->line, (long)(p - s) + 1,
@@ -136,7 +137,7 @@ static char *read_line(char *str, int num, void *stream)
         ap_diag_input(r->d, r->path, r->line, 0, "line is too long (%zu bytes)", n);
         ok = false;
     }
-    if (ok && r->sh && s[0] == '[') {
+    if (ok && r->sh && n > 0 && s[0] == '[') {
         const char *close = memchr(s, ']', n);
         char *name = ap_xstrndup(s + 1, (size_t)(close - s) - 1);
         /* inih strips blanks around the name; do the same. */

@@ -12,8 +12,8 @@
 
 /* Called for each name=value; line is the 1-based line of the pair. Return 0 to
  * signal an error (the handler reports it itself through diag), 1 otherwise. */
-typedef int (*ap_ini_handler)(void *user, const char *section, const char *name,
-                              const char *value, long line);
+typedef int (*ap_ini_handler)(void *user, const char *section, const char *name, const char *value,
+                              long line);
 
 /* Parse path. Syntax errors (no '=', unclosed '[') are reported at file:line,
  * as are lines over AP_INI_MAX_LINE, NUL bytes, invalid UTF-8 and indented

@@ -13,6 +13,7 @@
 #include "ap_metrics.h"
 
 #include <cjson/cJSON.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,8 +22,10 @@
 
 /* ---- The catalogue ---------------------------------------------------- */
 
-#define M(name_, label_, def_, pol_, unit_, bd_, cum_, rate_)                                   \
-    {name_, label_, def_, AP_POL_##pol_, AP_UNIT_##unit_, bd_, cum_, rate_}
+#define M(name_, label_, def_, pol_, unit_, bd_, cum_, rate_)                                      \
+    {                                                                                              \
+        name_, label_, def_, AP_POL_##pol_, AP_UNIT_##unit_, bd_, cum_, rate_                      \
+    }
 #define NONE AP_BREAKDOWN_NONE
 
 /* Definitions are written for a councillor reading the report's definitions
@@ -121,9 +124,9 @@ const struct ap_metric_def ap_metric_defs[AP_M_COUNT] = {
         M("return_interviews_completed", "Return interviews completed",
           "Of those missing episodes, the ones where a return interview has been held.", UP_GOOD,
           EPISODES, NONE, false, false),
-    [AP_M_ACTIONS_TOTAL] = M("actions_total", "Action plan items",
-                             "All the items in the council's CSE action plan.", NEUTRAL, ACTIONS,
-                             NONE, false, false),
+    [AP_M_ACTIONS_TOTAL] =
+        M("actions_total", "Action plan items", "All the items in the council's CSE action plan.",
+          NEUTRAL, ACTIONS, NONE, false, false),
     [AP_M_ACTIONS_COMPLETE] =
         M("actions_complete", "Action plan items complete",
           "Items whose most recent progress update, on or before the last day of the period, "
@@ -317,20 +320,10 @@ static const char *col_text(sqlite3_stmt *st, int c)
 
 /* ---- Children (cases grouped by child) --------------------------------- */
 
-/*
- * One row per child with a case opened by the latest D, carrying for each
- * period i:
- *   k_i  the child's latest case opened on or before D_i, as the sortable key
- *        opened_on || closed_on (or 9999-12-31 while open) || closure_reason,
- *        so max() picks the latest case and ties go to the later closure;
- *   o_i  1 if some case is open at D_i;
- *   p_i  1 if some case is open at any time in S_i..D_i (in period).
- * Then per period, grouped by everything the child metrics need, the child's
- * attributes (only for children in the period) and age in completed years on
- * the latest case's opened_on. The age expression compares 'MM-DD' text: a
- * 29 February birthday is not reached on 28 February and is reached on
- * 1 March, which is SPEC.md's rule in leap and other years alike.
- */
+/* Age in completed years by comparing 'MM-DD' text: a 29 February birthday is
+ * not reached on 28 February and is reached on 1 March, which is SPEC.md's rule
+ * in leap and other years alike. Only the first 10 characters of `on` are read,
+ * so it may be a case key (below). */
 char *ap_metrics_age_sql(const char *birth, const char *on)
 {
     return ap_xasprintf("(CAST(substr(%s, 1, 4) AS INTEGER) - CAST(substr(%s, 1, 4) AS INTEGER)"
@@ -338,10 +331,25 @@ char *ap_metrics_age_sql(const char *birth, const char *on)
                         on, birth, on, birth);
 }
 
+/*
+ * The CTE pc has one row per child with a case, with the child's attributes
+ * (joined once, not once per period) and for each period i:
+ *   k_i  the child's latest case opened on or before D_i, as the sortable key
+ *        opened_on || closed_on (or 9999-12-31 while open) || closure_reason,
+ *        so max() picks the latest case and a tie goes to the later closure;
+ *        NULL if the child had no case by D_i;
+ *   o_i  1 if some case is open at D_i;
+ *   p_i  1 if some case is open at any time in S_i..D_i (in the period).
+ * Then one SELECT per period (pc is materialised once when n > 1), grouped by
+ * what the child metrics need: attributes only for children in the period, and
+ * age on the latest case's opened_on. Every case is read, as the cumulative
+ * figures need, so pc scans cases_child in child order instead of sorting.
+ */
 static char *children_sql(size_t n)
 {
     struct ap_buf b = AP_BUF_INIT;
-    ap_buf_adds(&b, "WITH pc AS (SELECT child_id");
+    ap_buf_adds(&b, "WITH pc AS (SELECT c.child_id, ch.gender AS g, ch.ethnicity AS e,"
+                    " ch.area AS a, ch.birth_date AS b");
     for (size_t i = 0; i < n; i++) {
         ap_buf_addf(&b,
                     ",\n max(CASE WHEN opened_on <= ?%d THEN opened_on || "
@@ -350,22 +358,19 @@ static char *children_sql(size_t n)
                     ",\n max(opened_on <= ?%d AND (closed_on IS NULL OR closed_on >= ?%d)) AS p%zu",
                     PD(i), i, PD(i), PD(i), i, PD(i), PS(i), i);
     }
-    ap_buf_addf(&b, "\n FROM cases WHERE opened_on <= ?%d GROUP BY child_id)", P_MAXD(n));
+    ap_buf_adds(&b, "\n FROM cases AS c LEFT JOIN children AS ch USING (child_id)"
+                    " GROUP BY c.child_id)");
     for (size_t i = 0; i < n; i++) {
         char k[32];
         snprintf(k, sizeof k, "k%zu", i);
-        char *age = ap_metrics_age_sql("ch.birth_date", k);
+        char *age = ap_metrics_age_sql("b", k);
         ap_buf_addf(&b,
                     "\n%sSELECT %zu, o%zu,"
                     " o%zu = 0 AND substr(k%zu, 21) IN ('risk_reduced', 'removed_from_abuse'),"
-                    " p%zu,"
-                    " CASE WHEN p%zu THEN ch.gender END,"
-                    " CASE WHEN p%zu THEN ch.ethnicity END,"
-                    " CASE WHEN p%zu THEN ch.area END,"
-                    " CASE WHEN p%zu AND length(ch.birth_date) = 10 THEN %s END,"
-                    " count(*)"
-                    " FROM pc LEFT JOIN children AS ch USING (child_id)"
-                    " WHERE k%zu IS NOT NULL GROUP BY 2, 3, 4, 5, 6, 7, 8",
+                    " p%zu, CASE WHEN p%zu THEN g END, CASE WHEN p%zu THEN e END,"
+                    " CASE WHEN p%zu THEN a END,"
+                    " CASE WHEN p%zu AND length(b) = 10 THEN %s END, count(*)"
+                    " FROM pc WHERE k%zu IS NOT NULL GROUP BY 2, 3, 4, 5, 6, 7, 8",
                     i ? "UNION ALL " : "", i, i, i, i, i, i, i, i, i, age, i);
         free(age);
     }
@@ -400,9 +405,8 @@ static enum ap_status compute_children(sqlite3 *db, const struct dates *dt, stru
         bd_count(&m->breakdown[AP_M_ETHNICITY], col_text(st, 5), cnt);
         const char *area = col_text(st, 6);
         bd_count(&m->breakdown[AP_M_AREA], area, cnt);
-        int band = sqlite3_column_type(st, 7) == SQLITE_NULL
-                       ? -1
-                       : ap_age_band(sqlite3_column_int(st, 7));
+        int band =
+            sqlite3_column_type(st, 7) == SQLITE_NULL ? -1 : ap_age_band(sqlite3_column_int(st, 7));
         bd_count(&m->breakdown[AP_M_AGE_BANDS],
                  band < 0 ? NULL : ap_enums[AP_ENUM_AGE_BAND].values[band], cnt);
     }
@@ -417,7 +421,9 @@ done:
 /* ---- Cases ------------------------------------------------------------- */
 
 /* One scan of the cases, grouped by the three categories; per period the
- * counts of active, new and closed cases in each group. */
+ * counts of active, new and closed cases in each group. Active cases are
+ * cumulative, so nearly every row is needed: a plain table scan is twice as
+ * fast as walking cases_opened (measured with 1.2 million cases). */
 static char *cases_sql(size_t n)
 {
     struct ap_buf b = AP_BUF_INIT;
@@ -429,7 +435,7 @@ static char *cases_sql(size_t n)
                     ",\n sum(coalesce(closed_on >= ?%d AND closed_on <= ?%d, 0))",
                     PD(i), PD(i), PS(i), PD(i), PS(i), PD(i));
     }
-    ap_buf_addf(&b, "\nFROM cases WHERE opened_on <= ?%d GROUP BY 1, 2, 3", P_MAXD(n));
+    ap_buf_adds(&b, "\nFROM cases GROUP BY 1, 2, 3");
     return ap_buf_detach(&b);
 }
 
@@ -518,8 +524,7 @@ static enum ap_status compute_perpetrators(sqlite3 *db, const struct dates *dt,
     if (r == SQLITE_ROW) {
         for (size_t i = 0; i < dt->n; i++) {
             out[i].value[AP_M_PERPETRATORS_ACTIVE] = sqlite3_column_int64(st, (int)(1 + 3 * i));
-            out[i].value[AP_M_PERPETRATORS_DEALT_WITH] =
-                sqlite3_column_int64(st, (int)(2 + 3 * i));
+            out[i].value[AP_M_PERPETRATORS_DEALT_WITH] = sqlite3_column_int64(st, (int)(2 + 3 * i));
             out[i].value[AP_M_PERPETRATORS_IDENTIFIED_IN_PERIOD] =
                 sqlite3_column_int64(st, (int)(3 + 3 * i));
         }
@@ -618,15 +623,15 @@ done:
 
 /* Each item joined to its latest update on or before ?1 (found through the
  * (action_ref, updated_on) primary key); no update: status not_started. */
-#define PLAN_LATEST                                                                             \
-    " FROM action_plan AS p LEFT JOIN action_updates AS u ON u.action_ref = p.action_ref"      \
-    " AND u.updated_on = (SELECT max(x.updated_on) FROM action_updates AS x"                   \
+#define PLAN_LATEST                                                                                \
+    " FROM action_plan AS p LEFT JOIN action_updates AS u ON u.action_ref = p.action_ref"          \
+    " AND u.updated_on = (SELECT max(x.updated_on) FROM action_updates AS x"                       \
     " WHERE x.action_ref = p.action_ref AND x.updated_on <= ?1)"
 
 static const char plan_counts_sql[] =
     "SELECT coalesce(u.status, 'not_started'), u.rag,"
-    " p.due_on IS NOT NULL AND p.due_on < ?1 AND coalesce(u.status, '') <> 'complete', count(*)"
-    PLAN_LATEST " GROUP BY 1, 2, 3";
+    " p.due_on IS NOT NULL AND p.due_on < ?1 AND coalesce(u.status, '') <> 'complete', "
+    "count(*)" PLAN_LATEST " GROUP BY 1, 2, 3";
 
 static enum ap_status compute_plan(sqlite3 *db, const struct dates *dt, struct ap_metrics *out,
                                    struct ap_diag *d)
@@ -710,8 +715,8 @@ static enum ap_status stored_day(const char *s, const char *what, ap_day *out, s
     }
     if (strlen(s) < 10 || !ap_date_parse(s, 10, out, &why)) {
         ap_diag_error(d, AP_ERR_INPUT,
-                      "the database holds %s '%s', which is not a date; re-import the data",
-                      what, s);
+                      "the database holds %s '%s', which is not a date; re-import the data", what,
+                      s);
         return AP_ERR_INPUT;
     }
     return AP_OK;
@@ -745,8 +750,7 @@ done:
 /* ---- Public entry points ----------------------------------------------- */
 
 enum ap_status ap_metrics_compute_many(sqlite3 *db, const struct ap_period *p, size_t n,
-                                       ap_day team_start, struct ap_metrics *out,
-                                       struct ap_diag *d)
+                                       ap_day team_start, struct ap_metrics *out, struct ap_diag *d)
 {
     enum ap_status rc = AP_OK;
     struct dates dt = {0};
@@ -867,8 +871,49 @@ enum ap_status ap_metrics_data_as_at(sqlite3 *db, ap_day *out, struct ap_diag *d
 
 static const char plan_items_sql[] =
     "SELECT p.action_ref, p.theme, p.action, coalesce(p.lead, ''), p.due_on,"
-    " coalesce(u.status, 'not_started'), u.rag, u.updated_on, coalesce(u.commentary, '')"
-    PLAN_LATEST " ORDER BY p.theme, p.action_ref";
+    " coalesce(u.status, 'not_started'), u.rag, u.updated_on, coalesce(u.commentary, "
+    "'')" PLAN_LATEST " ORDER BY p.theme, p.action_ref";
+
+/* Natural order of references, so "1.2" comes before "1.10": runs of digits
+ * compare as numbers, everything else byte by byte. */
+static int natural_cmp(const char *a, const char *b)
+{
+    while (*a && *b) {
+        if (*a >= '0' && *a <= '9' && *b >= '0' && *b <= '9') {
+            while (*a == '0')
+                a++;
+            while (*b == '0')
+                b++;
+            size_t na = 0, nb = 0;
+            while (a[na] >= '0' && a[na] <= '9')
+                na++;
+            while (b[nb] >= '0' && b[nb] <= '9')
+                nb++;
+            if (na != nb)
+                return na < nb ? -1 : 1;
+            int c = memcmp(a, b, na);
+            if (c)
+                return c;
+            a += na;
+            b += nb;
+            continue;
+        }
+        if (*a != *b)
+            return (unsigned char)*a < (unsigned char)*b ? -1 : 1;
+        a++;
+        b++;
+    }
+    return *a ? 1 : *b ? -1 : 0;
+}
+
+static int plan_item_cmp(const void *x, const void *y)
+{
+    const struct ap_plan_item *a = x, *b = y;
+    int c = strcmp(a->theme, b->theme);
+    if (!c)
+        c = natural_cmp(a->action_ref, b->action_ref);
+    return c ? c : strcmp(a->action_ref, b->action_ref);
+}
 
 enum ap_status ap_plan_load(sqlite3 *db, ap_day d_end, struct ap_plan *out, struct ap_diag *diag)
 {
@@ -916,6 +961,8 @@ enum ap_status ap_plan_load(sqlite3 *db, ap_day d_end, struct ap_plan *out, stru
     }
     if (r != SQLITE_DONE)
         rc = ap_db_error(db, diag, "cannot read the action plan");
+    else if (out->n > 1)
+        qsort(out->items, out->n, sizeof *out->items, plan_item_cmp);
 done:
     sqlite3_finalize(st);
     if (rc != AP_OK)
@@ -1107,7 +1154,7 @@ enum ap_status ap_metrics_write(const struct ap_metrics *m, enum ap_metrics_form
         break;
     }
     if (fflush(out) != 0 || ferror(out)) {
-        ap_diag_error(d, AP_ERR_IO, "cannot write the figures: %s", "output error");
+        ap_diag_error(d, AP_ERR_IO, "cannot write the figures: %s", strerror(errno));
         return AP_ERR_IO;
     }
     return AP_OK;

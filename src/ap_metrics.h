@@ -111,8 +111,10 @@ struct ap_metrics {
 enum ap_status ap_metrics_compute(sqlite3 *db, const struct ap_period *p, ap_day team_start,
                                   struct ap_metrics *out, struct ap_diag *d);
 
-/* Compute the metrics for n periods at once (the report's 8-quarter trend). May
- * share work between periods; results equal n calls of ap_metrics_compute. */
+/* Compute the metrics for n periods at once (the report's 8-quarter trend): each
+ * table is read once for all n periods, and the results equal n calls of
+ * ap_metrics_compute. out has n entries, each released with ap_metrics_free;
+ * on failure all are released. n == 0 does nothing. */
 enum ap_status ap_metrics_compute_many(sqlite3 *db, const struct ap_period *p, size_t n,
                                        ap_day team_start, struct ap_metrics *out,
                                        struct ap_diag *d);
@@ -135,7 +137,7 @@ struct ap_plan_item {
 
 struct ap_plan {
     size_t n;
-    struct ap_plan_item *items; /* ordered by theme, then action_ref */
+    struct ap_plan_item *items; /* ordered by theme, then action_ref ("1.2" before "1.10") */
 };
 
 enum ap_status ap_plan_load(sqlite3 *db, ap_day d_end, struct ap_plan *out, struct ap_diag *diag);
@@ -147,7 +149,11 @@ void ap_plan_free(struct ap_plan *p);
  * (the unit tests check that). Caller owns the result. */
 char *ap_metrics_age_sql(const char *birth, const char *on);
 
-/* Output for `actionplan metrics`. */
+/* Output for `actionplan metrics`: text (an aligned table of labels, breakdowns
+ * indented), json (one object: period_start, period_end, then every metric by
+ * name, breakdowns as nested objects) or csv (metric,category,value; RFC 4180
+ * quoting; a category beginning with = + - @ is written as '... so a spreadsheet
+ * shows it instead of running it). A write error is AP_ERR_IO. */
 enum ap_metrics_format { AP_FMT_TEXT, AP_FMT_JSON, AP_FMT_CSV };
 enum ap_status ap_metrics_write(const struct ap_metrics *m, enum ap_metrics_format f, FILE *out,
                                 struct ap_diag *d);

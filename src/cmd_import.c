@@ -19,6 +19,7 @@ const char cmd_import_usage[] =
     "  perpetrator_actions.csv  action_plan.csv  action_updates.csv\n"
     "The first row of each file names the columns (any order, any case). Columns\n"
     "the database does not keep, such as names or notes, are ignored and listed.\n"
+    "Dates are YYYY-MM-DD or DD/MM/YYYY; date-times add HH:MM or HH:MM:SS.\n"
     "\n"
     "The import is all or nothing: if any row is wrong, the errors are listed\n"
     "(file:line:column) and the database is left exactly as it was. Rows whose id is\n"

@@ -142,8 +142,11 @@ static void build_headlines(struct ap_report *r)
 static void build_summary(struct ap_table *t)
 {
     static const struct col_spec cols[] = {
-        {"Measure", false, 44}, {"This quarter", true, 12}, {"Previous quarter", true, 12},
-        {"Change", true, 10},   {"Same quarter last year", true, 14},
+        {"Measure", false, 44},
+        {"This quarter", true, 12},
+        {"Previous quarter", true, 12},
+        {"Change", true, 10},
+        {"Same quarter last year", true, 14},
     };
     static const struct {
         const char *measure;
@@ -168,8 +171,8 @@ static void build_summary(struct ap_table *t)
         *cell_at(t, i, 1) = cell_num(rows[i].now, AP_NUM_COUNT);
         *cell_at(t, i, 2) = cell_num(rows[i].prev, AP_NUM_COUNT);
         *cell_at(t, i, 3) = cell_num(rows[i].now - rows[i].prev, AP_NUM_CHANGE);
-        *cell_at(t, i, 4) = rows[i].year < 0 ? cell_marker("[c]")
-                                             : cell_num(rows[i].year, AP_NUM_COUNT);
+        *cell_at(t, i, 4) =
+            rows[i].year < 0 ? cell_marker("[c]") : cell_num(rows[i].year, AP_NUM_COUNT);
     }
     *cell_at(t, n, 0) = cell_text("Return interviews offered within 72 hours");
     *cell_at(t, n, 1) = cell_num(0.455, AP_NUM_PERCENT);
@@ -233,17 +236,17 @@ static void build_trend(struct ap_report *r, struct ap_table *t)
 static void build_area(struct ap_table *t)
 {
     static const struct col_spec cols[] = {
-        {"Area", false, 20}, {"Female", true, 10}, {"Male", true, 10},
-        {"Other or unknown", true, 12}, {"Total", true, 10},
+        {"Area", false, 20}, {"Female", true, 10},
+        {"Male", true, 10},  {"Other or unknown", true, 12},
+        {"Total", true, 10},
     };
     /* -1 is [c]: small counts, and the next smallest where a total would reveal one. */
     static const struct {
         const char *area;
         int f, m, o, total;
     } rows[] = {
-        {"North Ward", 14, 6, 0, 20},  {"South Ward", 11, -1, 0, 13},
-        {"East Ward", 9, -1, -1, 12},  {"West Ward", -1, 0, 0, -1},
-        {"Central Ward", 8, 6, -1, 15}, {"Unknown", 0, 0, 0, 0},
+        {"North Ward", 14, 6, 0, 20}, {"South Ward", 11, -1, 0, 13},  {"East Ward", 9, -1, -1, 12},
+        {"West Ward", -1, 0, 0, -1},  {"Central Ward", 8, 6, -1, 15}, {"Unknown", 0, 0, 0, 0},
         {"Total", 47, 17, -1, 67},
     };
     table_init(t, "area", "Table 3: Children supported in the quarter, by area and gender",
@@ -261,9 +264,8 @@ static void build_area(struct ap_table *t)
 static void build_actions(struct ap_table *t)
 {
     static const struct col_spec cols[] = {
-        {"Ref", false, 6},     {"Theme", false, 10}, {"Action", false, 30},
-        {"Lead", false, 14},   {"Due", false, 10},   {"Status", false, 10},
-        {"RAG", false, 7},     {"Commentary", false, 40},
+        {"Ref", false, 6},  {"Theme", false, 10},  {"Action", false, 30}, {"Lead", false, 14},
+        {"Due", false, 10}, {"Status", false, 10}, {"RAG", false, 7},     {"Commentary", false, 50},
     };
     static const char *const themes[] = {"Prevent", "Protect", "Pursue", "Support", "Governance"};
     static const char *const actions[] = {
@@ -286,8 +288,11 @@ static void build_actions(struct ap_table *t)
     static const struct {
         int day;
         const char *text;
-    } due[] = {{17256, "31 Mar 2017"}, {17347, "30 Jun 2017"}, {17074, "30 Sep 2016"},
-               {17439, "30 Sep 2017"}, {16891, "31 Mar 2016"}};
+    } due[] = {{17256, "31 Mar 2017"},
+               {17347, "30 Jun 2017"},
+               {17074, "30 Sep 2016"},
+               {17439, "30 Sep 2017"},
+               {16891, "31 Mar 2016"}};
     static const char *const status[] = {"Complete", "In progress", "Not started"};
     static const char *const comments[] = {
         "On track.",
@@ -311,13 +316,14 @@ static void build_actions(struct ap_table *t)
         *cell_at(t, i, 1) = cell_text(themes[i % AP_ARRAY_LEN(themes)]);
         *cell_at(t, i, 2) = cell_text(actions[i % AP_ARRAY_LEN(actions)]);
         *cell_at(t, i, 3) = cell_text(leads[(i / 2) % AP_ARRAY_LEN(leads)]);
-        *cell_at(t, i, 4) = cell_date(due[i % AP_ARRAY_LEN(due)].day, due[i % AP_ARRAY_LEN(due)].text);
+        *cell_at(t, i, 4) =
+            cell_date(due[i % AP_ARRAY_LEN(due)].day, due[i % AP_ARRAY_LEN(due)].text);
         *cell_at(t, i, 5) = cell_text(status[st]);
         if (i % 11 == 10) {
             *cell_at(t, i, 6) = cell_empty(); /* no rating given yet */
             *cell_at(t, i, 7) = cell_empty();
         } else {
-            *cell_at(t, i, 6) = cell_rag(st == 0 ? 2 : (int)((i * 5) % 3));
+            *cell_at(t, i, 6) = cell_rag(st == 0 ? 2 : (int)((i / 2) % 3));
             *cell_at(t, i, 7) = cell_text(comments[(i * 5) % AP_ARRAY_LEN(comments)]);
         }
     }
@@ -437,8 +443,8 @@ static void build_sections(struct ap_report *r)
                  AP_ARRAY_LEN(headlines));
     section_init(&r->sections[2], "summary", "3. Summary of figures", summary,
                  AP_ARRAY_LEN(summary));
-    section_init(&r->sections[3], "trend", "4. Trends over the last two years", trends,
-                 AP_ARRAY_LEN(trends));
+    section_init(&r->sections[3], "trend", "4. Trends over the last two years — quarter by quarter",
+                 trends, AP_ARRAY_LEN(trends));
     section_init(&r->sections[4], "area", "5. Children supported, by area", area,
                  AP_ARRAY_LEN(area));
     section_init(&r->sections[5], "actions", "6. Progress against the action plan", actions,

@@ -93,8 +93,7 @@ static void test_bad(void)
         snprintf(where, sizeof where, "%s/t.ini:%ld:", dir, bad[i].line);
         CHECK_INT(st, AP_ERR_INPUT);
         if (!strstr(msgs, where) || !strstr(msgs, bad[i].has))
-            fprintf(stderr, "case %zu: wanted '%s' ... '%s', got: %s", i, where, bad[i].has,
-                    msgs);
+            fprintf(stderr, "case %zu: wanted '%s' ... '%s', got: %s", i, where, bad[i].has, msgs);
         CHECK(strstr(msgs, where) != NULL);
         CHECK(strstr(msgs, bad[i].has) != NULL);
         free(msgs);
@@ -117,7 +116,7 @@ static void test_good(void)
                        "child_population = 48500\r\n"
                        "   ; an indented comment is fine\r\n"
                        "contact = Call 01234 567890; or write = to us\r\n"
-                       "[report]\r\n"
+                       "[report] ; comment after a header\r\n"
                        "output_dir = ../out\r\n"
                        "font = /usr/share/fonts/x.ttf\r\n"
                        "logo = logo.png\r\n"
@@ -261,8 +260,7 @@ static void test_missing_file(void)
 /* ap_ini on its own: the handler sees true line numbers. */
 static long lines_seen[8];
 static size_t nseen;
-static int record(void *user, const char *section, const char *name, const char *value,
-                  long line)
+static int record(void *user, const char *section, const char *name, const char *value, long line)
 {
     (void)user, (void)section, (void)name, (void)value;
     if (nseen < AP_ARRAY_LEN(lines_seen))

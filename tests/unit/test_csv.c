@@ -64,6 +64,9 @@ static const struct csv_case cases[] = {
      "1:p\\nq|r@2;3:s;", NULL},
     {"quoted field holding only newlines", "\"\n\n\",x\ny\n", 0, "1:\\n\\n|x@3;4:y;", NULL},
     {"comma inside quotes", "\"a,b\",c\n", 0, "1:a,b|c;", NULL},
+    {"lone CR inside quotes counts a line", "\"a\rb\",c\rd\r", 0, "1:a\\rb|c@2;3:d;", NULL},
+    {"CRLF inside quotes counts one line", "\"a\r\nb\",c\r\nd\r\n", 0, "1:a\\r\\nb|c@2;3:d;",
+     NULL},
     {"unterminated quote at end of file", "a,b\n1,\"abc\n\ndef\n", 0, "1:a|b;ERR",
      "t.csv:2:2: error: a quoted field starts here but its closing quote is missing"},
     {"unterminated quote, no newline", "a,\"b", 0, "ERR",
@@ -213,6 +216,26 @@ static void test_many_fields(void)
     ap_buf_release(&in);
 }
 
+/* A record of 300 fields of 4000 bytes (1.2 MB) is over the record limit. */
+static void test_long_record(void)
+{
+    struct ap_buf in = AP_BUF_INIT;
+    ap_buf_adds(&in, "a\nb\n");
+    for (int i = 0; i < 300; i++) {
+        ap_buf_adds(&in, i ? "," : "");
+        for (int k = 0; k < AP_CSV_MAX_FIELD; k++)
+            ap_buf_addch(&in, 'w');
+    }
+    ap_buf_adds(&in, "\nc\n");
+    char *msgs = NULL;
+    char *got = run(in.buf, in.len, &msgs);
+    CHECK_STR(got, "1:a;2:b;ERR");
+    CHECK(strstr(msgs, "t.csv:3:263: error: the row is longer than 1 MiB") != NULL);
+    free(got);
+    free(msgs);
+    ap_buf_release(&in);
+}
+
 /* Enough rows to cross many 64 KiB blocks (9999 rows as in 1.7.1, then more),
  * with CRLF pairs and quotes falling on block boundaries somewhere. */
 static void test_many_rows(void)
@@ -271,6 +294,7 @@ int main(void)
     test_table();
     test_long_fields();
     test_many_fields();
+    test_long_record();
     test_many_rows();
     test_open_missing();
     return ap_test_done();

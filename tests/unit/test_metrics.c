@@ -123,25 +123,46 @@ static char *bd_keys(const struct ap_metrics *m, enum ap_metric_id id)
     return ap_buf_detach(&b);
 }
 
-#define CHECK_KEYS(m, id, want)                                                                 \
-    do {                                                                                        \
-        char *k_ = bd_keys((m), (id));                                                          \
-        CHECK_STR(k_, (want));                                                                  \
-        free(k_);                                                                               \
+#define CHECK_KEYS(m, id, want)                                                                    \
+    do {                                                                                           \
+        char *k_ = bd_keys((m), (id));                                                             \
+        CHECK_STR(k_, (want));                                                                     \
+        free(k_);                                                                                  \
     } while (0)
 
 static void test_catalogue(void)
 {
     /* SPEC.md's metric names, in order: the JSON keys. */
-    static const char *const names[] = {
-        "children_supported", "active_cases", "children_closed", "children_protected",
-        "children_supported_in_period", "new_cases", "closed_cases", "closure_reasons",
-        "referral_sources", "risk_levels", "gender", "ethnicity", "area", "age_bands",
-        "perpetrators_active", "perpetrators_dealt_with", "perpetrators_identified_in_period",
-        "perpetrator_actions", "missing_episodes", "return_interviews_offered_72h",
-        "return_interviews_completed", "actions_total", "actions_complete",
-        "actions_in_progress", "actions_not_started", "actions_red", "actions_amber",
-        "actions_green", "actions_overdue", "months_since_start"};
+    static const char *const names[] = {"children_supported",
+                                        "active_cases",
+                                        "children_closed",
+                                        "children_protected",
+                                        "children_supported_in_period",
+                                        "new_cases",
+                                        "closed_cases",
+                                        "closure_reasons",
+                                        "referral_sources",
+                                        "risk_levels",
+                                        "gender",
+                                        "ethnicity",
+                                        "area",
+                                        "age_bands",
+                                        "perpetrators_active",
+                                        "perpetrators_dealt_with",
+                                        "perpetrators_identified_in_period",
+                                        "perpetrator_actions",
+                                        "missing_episodes",
+                                        "return_interviews_offered_72h",
+                                        "return_interviews_completed",
+                                        "actions_total",
+                                        "actions_complete",
+                                        "actions_in_progress",
+                                        "actions_not_started",
+                                        "actions_red",
+                                        "actions_amber",
+                                        "actions_green",
+                                        "actions_overdue",
+                                        "months_since_start"};
     CHECK_INT(AP_ARRAY_LEN(names), AP_M_COUNT);
     for (size_t i = 0; i < AP_M_COUNT; i++) {
         const struct ap_metric_def *def = &ap_metric_defs[i];
@@ -480,8 +501,8 @@ static void test_age_sql(void)
     for (ap_day b = b0; st && b <= b1; b += 1) {
         char bs[11];
         ap_day_format(b, bs);
-        for (ap_day o = o0; o <= o1; o += (b % 7 == 0 || (b >= day("2004-02-20") &&
-                                                          b <= day("2004-03-05"))) ? 1 : 5) {
+        for (ap_day o = o0; o <= o1;
+             o += (b % 7 == 0 || (b >= day("2004-02-20") && b <= day("2004-03-05"))) ? 1 : 5) {
             char os[20];
             ap_day_format(o, os);
             /* The on-date may be a case's key: extra characters after the date. */
@@ -490,8 +511,7 @@ static void test_age_sql(void)
             sqlite3_reset(st);
             sqlite3_bind_text(st, 1, bs, -1, SQLITE_TRANSIENT);
             sqlite3_bind_text(st, 2, os, -1, SQLITE_TRANSIENT);
-            if (sqlite3_step(st) != SQLITE_ROW ||
-                sqlite3_column_int(st, 0) != ap_age_years(b, o)) {
+            if (sqlite3_step(st) != SQLITE_ROW || sqlite3_column_int(st, 0) != ap_age_years(b, o)) {
                 if (mismatches++ < 5)
                     fprintf(stderr, "  age of %s on %s: sql %d, C %d\n", bs, os,
                             sqlite3_column_int(st, 0), ap_age_years(b, o));
@@ -643,8 +663,9 @@ static void test_write(sqlite3 *db)
 
     /* CSV: scalars with an empty category, breakdown rows per category. */
     char *csv = written(&m, AP_FMT_CSV);
-    CHECK(!strncmp(csv, "metric,category,value\nperiod_start,,2016-04-01\n"
-                        "period_end,,2016-06-30\nchildren_supported,,9\n",
+    CHECK(!strncmp(csv,
+                   "metric,category,value\nperiod_start,,2016-04-01\n"
+                   "period_end,,2016-06-30\nchildren_supported,,9\n",
                    strlen("metric,category,value\nperiod_start,,2016-04-01\n"
                           "period_end,,2016-06-30\nchildren_supported,,9\n")));
     CHECK(strstr(csv, "\narea,North Ward,3\n") != NULL);
@@ -677,6 +698,177 @@ static void test_write(sqlite3 *db)
     ap_metrics_free(&m);
 }
 
+/* Data the import would refuse or that sits on an edge, still counted honestly. */
+static void test_edges(void)
+{
+    static const char sql[] =
+        "INSERT INTO children (child_id, birth_date, area) VALUES"
+        " ('C101', '2004-05-01', 'unknown'), ('C102', '2017-01-01', 'Zed Ward'),"
+        " ('C103', NULL, 'zed ward'), ('C104', NULL, 'Able Ward');"
+        /* C101: two cases opened the same day; the one that closed later (K102,
+         * disengaged) is the latest, so the child is not protected. */
+        "INSERT INTO cases (case_id, child_id, opened_on, closed_on, closure_reason) VALUES"
+        " ('K101', 'C101', '2016-05-01', '2016-05-01', 'risk_reduced'),"
+        " ('K102', 'C101', '2016-05-01', '2016-05-10', 'disengaged'),"
+        /* C102: born after the case opened (bad data): age unknown. */
+        " ('K103', 'C102', '2016-05-01', NULL, NULL),"
+        /* C103: a closed case without a closure reason (import forbids it). */
+        " ('K104', 'C103', '2016-04-01', '2016-04-02', NULL);"
+        "INSERT INTO action_plan (action_ref, theme, action) VALUES"
+        " ('1.10', 'B theme', 'x'), ('1.9', 'B theme', 'x'), ('1.2', 'B theme', 'x'),"
+        " ('2', 'A theme', 'x'), ('1.02a', 'B theme', 'x'), ('1.2a', 'B theme', 'x');";
+    sqlite3 *db = make_db("edges.db", sql);
+    struct ap_diag d;
+    struct ap_metrics m;
+    struct ap_period p = quarter("2016/17-Q1");
+    ap_diag_init(&d);
+    CHECK(db != NULL);
+    if (!db)
+        return;
+    CHECK_INT(ap_metrics_compute(db, &p, AP_DAY_NONE, &m, &d), AP_OK);
+    CHECK_INT(m.value[AP_M_CHILDREN_SUPPORTED], 3);
+    CHECK_INT(m.value[AP_M_CHILDREN_CLOSED], 2); /* C101, C103 */
+    CHECK_INT(m.value[AP_M_CHILDREN_PROTECTED], 0);
+    CHECK_INT(m.value[AP_M_CLOSED_CASES], 3);
+    /* The missing reason gets a row of its own, so the breakdown still sums. */
+    CHECK_INT(bd(&m, AP_M_CLOSURE_REASONS, "risk_reduced"), 1);
+    CHECK_INT(bd(&m, AP_M_CLOSURE_REASONS, "disengaged"), 1);
+    CHECK_INT(bd(&m, AP_M_CLOSURE_REASONS, "unknown"), 1);
+    CHECK_INT(m.value[AP_M_CLOSURE_REASONS], 3);
+    /* C101 aged 12 on 2016-05-01 (birthday); C102 born after: unknown; C103 no
+     * birth date: unknown. */
+    CHECK_INT(bd(&m, AP_M_AGE_BANDS, "12_13"), 1);
+    CHECK_INT(bd(&m, AP_M_AGE_BANDS, "unknown"), 2);
+    /* An area stored as "unknown" joins the unknown row; areas sort ignoring
+     * case, and names that differ only in case stay apart. */
+    CHECK_KEYS(&m, AP_M_AREA, "Able Ward,Zed Ward,zed ward,unknown");
+    CHECK_INT(bd(&m, AP_M_AREA, "unknown"), 1);
+    CHECK_INT(bd(&m, AP_M_AREA, "Zed Ward"), 1);
+    CHECK_INT(bd(&m, AP_M_AREA, "zed ward"), 1);
+    CHECK_INT(bd(&m, AP_M_AREA, "Able Ward"), 0);
+    ap_metrics_free(&m);
+
+    /* Plan items by theme, then references in natural order. */
+    struct ap_plan plan;
+    CHECK_INT(ap_plan_load(db, p.end, &plan, &d), AP_OK);
+    struct ap_buf refs = AP_BUF_INIT;
+    for (size_t i = 0; i < plan.n; i++)
+        ap_buf_addf(&refs, "%s%s", i ? " " : "", plan.items[i].action_ref);
+    CHECK_STR(refs.buf, "2 1.2 1.02a 1.2a 1.9 1.10");
+    ap_buf_release(&refs);
+    ap_plan_free(&plan);
+    ap_db_close(db);
+}
+
+/* A write that fails (a full disk) is an I/O error, not silence. */
+static void test_write_error(void)
+{
+    FILE *full = fopen("/dev/full", "w");
+    struct ap_metrics m;
+    struct ap_diag d;
+    if (!full)
+        return; /* not on every system */
+    memset(&m, 0, sizeof m);
+    m.period = quarter("2016/17-Q1");
+    ap_diag_init(&d);
+    d.out = fopen("/dev/null", "w");
+    CHECK_INT(ap_metrics_write(&m, AP_FMT_CSV, full, &d), AP_ERR_IO);
+    CHECK_INT(d.errors, 1);
+    fclose(d.out);
+    fclose(full);
+}
+
+/* Every statement the engine runs, captured through the trace hook. */
+struct captured {
+    size_t n;
+    char *sql[64];
+};
+
+static int capture_sql(unsigned type, void *ctx, void *p, void *x)
+{
+    struct captured *c = ctx;
+    (void)x;
+    if (type == SQLITE_TRACE_STMT && c->n < AP_ARRAY_LEN(c->sql))
+        c->sql[c->n++] = ap_xstrdup(sqlite3_sql(p));
+    return 0;
+}
+
+/* The query plan of sql as one string of its detail lines. */
+static char *query_plan(sqlite3 *plain, const char *sql)
+{
+    struct ap_buf b = AP_BUF_INIT;
+    char *q = ap_xasprintf("EXPLAIN QUERY PLAN %s", sql);
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(plain, q, -1, &st, NULL) == SQLITE_OK) {
+        while (sqlite3_step(st) == SQLITE_ROW)
+            ap_buf_addf(&b, "%s\n", (const char *)sqlite3_column_text(st, 3));
+    } else {
+        ap_buf_addf(&b, "cannot explain: %s", sqlite3_errmsg(plain));
+    }
+    sqlite3_finalize(st);
+    free(q);
+    return ap_buf_detach(&b);
+}
+
+/* The statements that select a date range use their index, and none walks a
+ * whole table for a range (SQLite's EXPLAIN QUERY PLAN, on the fixture). */
+static void test_query_plans(sqlite3 *db)
+{
+    struct captured c = {0};
+    struct ap_metrics m[2];
+    struct ap_plan plan;
+    struct ap_period p[2] = {quarter("2016/17-Q1"), quarter("2016/17-Q2")};
+    struct ap_diag d;
+    ap_day at;
+    sqlite3 *plain = NULL;
+    char *path = ap_xasprintf("%s/small.db", tmpdir);
+    ap_diag_init(&d);
+    CHECK_INT(sqlite3_open_v2(path, &plain, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    sqlite3_trace_v2(db, SQLITE_TRACE_STMT, capture_sql, &c);
+    CHECK_INT(ap_metrics_compute_many(db, p, 2, AP_DAY_NONE, m, &d), AP_OK);
+    CHECK_INT(ap_metrics_data_as_at(db, &at, &d), AP_OK);
+    CHECK_INT(ap_plan_load(db, p[0].end, &plan, &d), AP_OK);
+    sqlite3_trace_v2(db, 0, NULL, NULL);
+    int episodes = 0, actions = 0, updates = 0;
+    for (size_t i = 0; i < c.n; i++) {
+        char *plan_text = query_plan(plain, c.sql[i]);
+        CHECK(strstr(plan_text, "cannot explain") == NULL);
+        if (strstr(c.sql[i], "FROM missing_episodes WHERE")) {
+            episodes++;
+            CHECK(strstr(plan_text, "USING INDEX episodes_returned (returned_at>? AND "
+                                    "returned_at<?)") != NULL);
+        }
+        if (strstr(c.sql[i], "FROM perpetrator_actions WHERE")) {
+            actions++;
+            CHECK(strstr(plan_text, "USING INDEX perpetrator_actions_on") != NULL);
+        }
+        if (strstr(c.sql[i], "FROM action_updates AS x")) {
+            updates++;
+            CHECK(strstr(plan_text, "SEARCH x USING PRIMARY KEY (action_ref=? AND "
+                                    "updated_on<?)") != NULL);
+            CHECK(strstr(plan_text, "SEARCH u USING PRIMARY KEY") != NULL);
+        }
+        if (!strcmp(c.sql[i], "SELECT min(opened_on) FROM cases"))
+            CHECK(strstr(plan_text, "COVERING INDEX cases_opened") != NULL);
+        if (strstr(plan_text, "SCAN missing_episodes") ||
+            strstr(plan_text, "SCAN perpetrator_actions"))
+            fprintf(stderr, "  full scan in: %s\n%s", c.sql[i], plan_text);
+        CHECK(strstr(plan_text, "SCAN missing_episodes") == NULL);
+        CHECK(strstr(plan_text, "SCAN perpetrator_actions") == NULL);
+        free(plan_text);
+        free(c.sql[i]);
+    }
+    /* One statement per table for both periods; the plan query runs per period. */
+    CHECK_INT(episodes, 1);
+    CHECK_INT(actions, 1);
+    CHECK_INT(updates, 3);
+    for (size_t i = 0; i < 2; i++)
+        ap_metrics_free(&m[i]);
+    ap_plan_free(&plan);
+    sqlite3_close(plain);
+    free(path);
+}
+
 int main(void)
 {
     if (!mkdtemp(tmpdir)) {
@@ -698,6 +890,9 @@ int main(void)
         test_data_as_at(small, empty);
         test_empty(empty);
         test_write(small);
+        test_edges();
+        test_query_plans(small);
+        test_write_error();
     }
     ap_db_close(small);
     ap_db_close(empty);
