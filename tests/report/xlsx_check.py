@@ -212,6 +212,9 @@ def check_layout(book):
               "%s: A1 holds the table title" % sheet)
         check(cells.get("A3", ("", ""))[1].startswith("This table contains "),
               "%s: A3 says how many rows" % sheet)
+        # The lines above the table never wrap, even where the first column does.
+        check(not book.wraps(sheet, "A2") and not book.wraps(sheet, "A3"),
+              "%s: A2 and A3 do not wrap" % sheet)
         tables = book.tables(sheet)
         want_tables = 2 if sheet == "trend" else 1  # the trend sheet adds its chart's data
         check_eq(len(tables), want_tables, "%s: number of Excel tables" % sheet)
@@ -283,6 +286,7 @@ def check_wrapping(book):
           % book.row_height("actions", 9))
     check(book.wraps("actions", "C5"), "actions C5: action text longer than its column wraps")
     check(not book.wraps("actions", "A5"), "actions A5: a short ref does not wrap")
+    check(book.wraps("definitions", "A7"), "definitions A7: a long term wraps in column A")
     check_eq(book.row_height("summary", 6), 15.0, "summary row 6: one line, default height")
 
 
