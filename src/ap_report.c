@@ -1056,6 +1056,14 @@ enum ap_status ap_report_build(sqlite3 *db, const struct ap_period *p, const str
         goto done;
     for (int q = 0; q < NQ; q++)
         b.avail[q] = b.m[q].team_start == AP_DAY_NONE || b.per[q].end >= b.m[q].team_start;
+    if (!b.avail[NOW]) {
+        char ts[32];
+        ap_day_format_long(b.m[NOW].team_start, ts);
+        ap_diag_warn(d,
+                     "the period ends before the team started on %s, so its figures are "
+                     "shown as [z] (not applicable)",
+                     ts);
+    }
     ap_day as_at;
     if ((rc = ap_metrics_data_as_at(db, &as_at, d)) != AP_OK)
         goto done;
