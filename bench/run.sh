@@ -1,0 +1,207 @@
+#!/usr/bin/env bash
+# The scale benchmark: actionplan's import and report against their floors, on
+# the same generated files, side by side.
+#
+#   bench/run.sh [--bin FILE] [--data DIR] [--runs N] [--quarter Q] [SIZE...]
+#   bench/run.sh --smoke [--bin FILE] [--data DIR]
+#
+# SIZE is a number of children (default: 10000 100000 1000000). For each size:
+#   load floor     sqlite3 shell, fresh database, `.import --csv` of the seven
+#                  files into untyped tables (the shell makes them from the header)
+#   import         actionplan init + actionplan import of the same folder
+#   compute floor  one plain SQL pass (sqlite3 shell, read-only) over the columns
+#                  the headline figures need, on actionplan's own database
+#   report         actionplan report, PDF + XLSX with the 8-quarter trend
+# Each is timed (wall clock) with its peak memory from /usr/bin/time; best of N
+# runs (default 3, or 1 at 1M children and over). Generated data is cached in
+# bench/data/ (git-ignored). --smoke: 10k children, one run, also checks the
+# generated files with check_gen.py and that every number is present; exit 0
+# when the script works (no targets enforced). Exit 77 when a tool is missing.
+#
+# Environment: AP_BIN (default build/actionplan), BENCH_SEED (default 1).
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(dirname "$here")
+bin=${AP_BIN:-$root/build/actionplan}
+data=$here/data
+runs=""
+quarter=2023/24-Q4
+seed=${BENCH_SEED:-1}
+smoke=0
+sizes=()
+
+die() { echo "bench/run.sh: $*" >&2; exit 3; }
+while [ $# -gt 0 ]; do
+  case $1 in
+    --bin) bin=$2; shift 2 ;;
+    --data) data=$2; shift 2 ;;
+    --runs) runs=$2; shift 2 ;;
+    --quarter) quarter=$2; shift 2 ;;
+    --smoke) smoke=1; shift ;;
+    -h|--help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -*) echo "bench/run.sh: unknown option '$1'; see bench/run.sh --help" >&2; exit 1 ;;
+    *) [[ $1 =~ ^[0-9]+$ ]] || { echo "bench/run.sh: size '$1' is not a number of children" >&2; exit 1; }
+       sizes+=("$1"); shift ;;
+  esac
+done
+if [ $smoke = 1 ]; then sizes=(10000); runs=1; fi
+[ ${#sizes[@]} -gt 0 ] || sizes=(10000 100000 1000000)
+
+for tool in sqlite3 python3; do
+  command -v $tool > /dev/null || { echo "bench/run.sh: '$tool' is not installed (Debian package $tool)" >&2; exit 77; }
+done
+[ -x /usr/bin/time ] || { echo "bench/run.sh: /usr/bin/time is missing; install the Debian package 'time'" >&2; exit 77; }
+[ -x "$bin" ] || die "no actionplan binary at '$bin'; build it (cmake -S . -B build && make -C build) or pass --bin"
+bin=$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")
+mkdir -p "$data"
+data=$(cd "$data" && pwd)
+
+tables=(children cases missing_episodes perpetrators perpetrator_actions action_plan action_updates)
+fail() { echo "bench/run.sh: $1 failed; its output:" >&2; cat "$2" >&2; exit 3; }
+
+# measure NAME LOG CMD...: run CMD under /usr/bin/time; append "NAME SECONDS KIB" to $results.
+# Wall time comes from the nanosecond clock (time's own is only to 10 ms).
+measure() {
+  local name=$1 log=$2; shift 2
+  local t0 t1 kib
+  t0=$(date +%s%N)
+  /usr/bin/time -f '%M' -o "$log.rss" "$@" > "$log" 2>&1 || fail "$name ($*)" "$log"
+  t1=$(date +%s%N)
+  kib=$(tail -n 1 "$log.rss")
+  echo "$name $(( (t1 - t0) / 1000 )) $kib" >> "$results"
+}
+
+# best NAME: "SECONDS MIB" of the fastest run of NAME, and the largest peak of all runs.
+best() {
+  awk -v n="$1" '$1 == n { if (t == "" || $2 < t) t = $2; if ($3 > m) m = $3 }
+    END { if (t == "") exit 1; printf "%.3f %.1f\n", t / 1e6, m / 1024 }' "$results"
+}
+
+# The compute floor: one pass over each table, reading every value the headline
+# figures (and their breakdowns) need once, with the report's period bounds.
+floor_sql() {
+  local s=$1 d=$2
+  cat <<EOF
+SELECT count(*), sum(opened_on <= '$d' AND (closed_on IS NULL OR closed_on > '$d')),
+       sum(opened_on BETWEEN '$s' AND '$d'), sum(closed_on BETWEEN '$s' AND '$d'),
+       sum(closure_reason IN ('risk_reduced', 'removed_from_abuse')),
+       count(risk_level), count(referral_source), count(child_id) FROM cases;
+SELECT count(*), count(birth_date), count(gender), count(ethnicity), count(area) FROM children;
+SELECT sum(identified_on <= '$d' AND (concluded_on IS NULL OR concluded_on > '$d')),
+       sum(concluded_on <= '$d' AND outcome IN ('prosecuted', 'disrupted')),
+       sum(identified_on BETWEEN '$s' AND '$d') FROM perpetrators;
+SELECT sum(action_on BETWEEN '$s' AND '$d'), count(action) FROM perpetrator_actions;
+SELECT sum(substr(returned_at, 1, 10) BETWEEN '$s' AND '$d'), count(interview_offered_at),
+       count(interview_completed_at) FROM missing_episodes;
+SELECT count(*), count(status), count(rag) FROM action_updates;
+SELECT count(*), count(due_on) FROM action_plan;
+EOF
+}
+
+# quarter_bounds Q: "START END" of a financial-year quarter (April start) 2016/17-Q4.
+quarter_bounds() {
+  [[ $1 =~ ^([0-9]{4})/[0-9]{2}-Q([1-4])$ ]] || { echo "bench/run.sh: quarter '$1' is not like 2016/17-Q4" >&2; exit 1; }
+  local y=${BASH_REMATCH[1]} q=${BASH_REMATCH[2]}
+  case $q in
+    1) echo "$y-04-01 $y-06-30" ;;
+    2) echo "$y-07-01 $y-09-30" ;;
+    3) echo "$y-10-01 $y-12-31" ;;
+    4) echo "$((y + 1))-01-01 $((y + 1))-03-31" ;;
+  esac
+}
+read -r qstart qend < <(quarter_bounds "$quarter")
+
+cores=$(nproc)
+cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null || true)
+echo "actionplan scale benchmark: $cores cores${cpu:+ ($cpu)}, sqlite3 $(sqlite3 --version | cut -d' ' -f1),"
+echo "report period $quarter ($qstart..$qend), seed $seed, $(date -u '+%Y-%m-%d %H:%M UTC')"
+
+summary=$data/summary.$$
+: > "$summary"
+for n in "${sizes[@]}"; do
+  dir=$data/export-$n-s$seed
+  if [ ! -f "$dir/.complete" ]; then
+    rm -rf "$dir"
+    t0=$(date +%s%N)
+    python3 "$here/gen.py" --children "$n" --seed "$seed" --out "$dir" 2> "$data/gen.log" ||
+      fail "gen.py" "$data/gen.log"
+    t1=$(date +%s%N)
+    touch "$dir/.complete"
+    echo "generated $n children in $(( (t1 - t0) / 1000000 )) ms: $dir"
+  fi
+  if [ $smoke = 1 ]; then
+    python3 "$here/check_gen.py" "$dir" > "$data/check.log" 2>&1 || fail "check_gen.py" "$data/check.log"
+  fi
+  rows=$(cat "$dir"/*.csv | wc -l)
+  rows=$((rows - 7))
+  cat "$dir"/*.csv > /dev/null # the page cache holds the files for every contender alike
+
+  nruns=${runs:-$([ "$n" -ge 1000000 ] && echo 1 || echo 3)}
+  work=$data/work-$n
+  rm -rf "$work"
+  mkdir -p "$work/out"
+  results=$work/results
+  : > "$results"
+  for t in "${tables[@]}"; do echo ".import --csv $dir/$t.csv $t"; done > "$work/floor.sql"
+  for ((i = 1; i <= nruns; i++)); do
+    rm -f "$work/floor.db"
+    measure load_floor "$work/floor.log" sqlite3 -bail "$work/floor.db" ".read $work/floor.sql"
+    rm -f "$work/ap.db"
+    measure init "$work/init.log" "$bin" init --db "$work/ap.db"
+    measure import "$work/import.log" "$bin" import --db "$work/ap.db" "$dir"
+  done
+  sql=$(floor_sql "$qstart" "$qend")
+  for ((i = 1; i <= nruns; i++)); do
+    measure compute_floor "$work/compute.log" sqlite3 -readonly -bail "$work/ap.db" "$sql"
+    rm -rf "$work/out"/*
+    measure report "$work/report.log" "$bin" report --db "$work/ap.db" \
+      --config "$here/bench.ini" --quarter "$quarter" --out "$work/out"
+  done
+  for ext in pdf xlsx; do
+    ls "$work/out"/*."$ext" > /dev/null 2>&1 || die "report wrote no .$ext file in $work/out"
+  done
+  # init is part of importing: add its best time to the import's.
+  read -r init_s init_mib < <(best init)
+  read -r imp_s imp_mib < <(best import)
+  imp_s=$(awk -v a="$imp_s" -v b="$init_s" 'BEGIN { printf "%.3f", a + b }')
+  imp_mib=$(awk -v a="$imp_mib" -v b="$init_mib" 'BEGIN { printf "%.1f", (a > b ? a : b) }')
+  read -r lf_s lf_mib < <(best load_floor)
+  read -r rep_s rep_mib < <(best report)
+  read -r cf_s cf_mib < <(best compute_floor)
+  echo "$n $rows $imp_s $lf_s $imp_mib $lf_mib $rep_s $cf_s $rep_mib $cf_mib $nruns" >> "$summary"
+done
+
+echo
+awk '
+function ratio(a, b) { return b > 0 ? sprintf("%.2f", a / b) : "n/a" }
+BEGIN {
+  printf "%9s %9s | %9s %9s %6s %9s %9s | %9s %9s %6s %9s %9s | %4s\n",
+    "children", "rows", "import s", "floor s", "ratio", "peak MiB", "floor MiB",
+    "report s", "floor s", "ratio", "peak MiB", "floor MiB", "runs"
+}
+{
+  printf "%9d %9d | %9.3f %9.3f %6s %9.1f %9.1f | %9.3f %9.3f %6s %9.1f %9.1f | %4d\n",
+    $1, $2, $3, $4, ratio($3, $4), $5, $6, $7, $8, ratio($7, $8), $9, $10, $11
+  imp[$1] = $3; rep[$1] = $7; impm[$1] = $5; repm[$1] = $9; ir[$1] = ratio($3, $4); rr[$1] = ratio($7, $8)
+}
+END {
+  if ((100000 in imp) && (1000000 in imp))
+    printf "\ngrowth 100k -> 1M children (linear = 10.0x): import %.1fx, report %.1fx\n",
+      imp[1000000] / imp[100000], rep[1000000] / rep[100000]
+  if (1000000 in imp) {
+    printf "targets at 1M: import ratio %s <= 2 %s; report ratio %s <= 3 %s (stretch 1.5); ",
+      ir[1000000], ir[1000000] <= 2 ? "ok" : "MISSED", rr[1000000], rr[1000000] <= 3 ? "ok" : "MISSED"
+    printf "report %.1f MiB <= 64 %s; import %.1f MiB <= 256 %s\n",
+      repm[1000000], repm[1000000] <= 64 ? "ok" : "MISSED", impm[1000000], impm[1000000] <= 256 ? "ok" : "MISSED"
+  }
+}' "$summary"
+
+if [ $smoke = 1 ]; then
+  # Every figure present and a number: 11 fields, all numeric, times above zero.
+  awk 'NF != 11 { exit 1 } { for (i = 1; i <= NF; i++) if ($i !~ /^[0-9]+(\.[0-9]+)?$/) exit 1 }
+       $3 <= 0 || $4 <= 0 || $7 <= 0 || $8 <= 0 || $5 <= 0 || $9 <= 0 { exit 1 }' "$summary" ||
+    { echo "bench/run.sh: smoke: a figure is missing from: $(cat "$summary")" >&2; exit 3; }
+  echo "smoke: ok"
+fi
+rm -f "$summary"
