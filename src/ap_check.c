@@ -1,2 +1,309 @@
-/* ap_check: not written yet. */
+/*
+ * ap_check: data-quality findings. Every check is one row of checks[]: a stable
+ * code, a severity, the message (singular and plural), a hint for errors, and
+ * one SQL query that returns the offending ids (as text, in a stable order)
+ * given ?1 = the as-at day as 'YYYY-MM-DD'. The count is the number of rows.
+ *
+ * Severity ERROR is kept for what makes reported figures wrong: the import
+ * refuses such rows, so they only appear in a database edited by other means.
+ * Everything else is a WARNING: worth a look, but the figures stand.
+ *
+ * Dates are stored as ISO text, so comparisons are text comparisons; date-times
+ * of length 10 are bare dates (SPEC.md: then "72 hours" means 3 days).
+ */
 #include "ap_check.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "ap_db.h"
+
+struct check {
+    const char *code;
+    enum ap_severity severity;
+    const char *one;   /* message for a count of 1 */
+    const char *many;  /* message for other counts */
+    const char *hint;  /* how to fix (errors), or NULL */
+    const char *sql;   /* ?1 = as-at day; one text column of ids */
+};
+
+/* A case open at day ?1 (SPEC.md: opened_on <= X and not closed by X). */
+#define OPEN_AT(t) t ".opened_on <= ?1 AND (" t ".closed_on IS NULL OR " t ".closed_on > ?1)"
+
+/* Seconds from a to b, or whole days*86400 when either is a bare date. */
+#define GAP_SECS(a, b)                                                                          \
+    "(CASE WHEN length(" a ") = 10 OR length(" b ") = 10"                                       \
+    " THEN CAST(strftime('%s', date(" b ")) AS INTEGER) - CAST(strftime('%s', date(" a "))"     \
+    " AS INTEGER) ELSE CAST(strftime('%s', " b ") AS INTEGER) - CAST(strftime('%s', " a ")"     \
+    " AS INTEGER) END)"
+
+/* Completed years from birth_date to ?1; a 29 February birthday falls on
+ * 1 March in other years, which plain MM-DD text comparison gives. */
+#define AGE_AT                                                                                  \
+    "(CAST(substr(?1, 1, 4) AS INTEGER) - CAST(substr(ch.birth_date, 1, 4) AS INTEGER)"         \
+    " - (substr(?1, 6, 5) < substr(ch.birth_date, 6, 5)))"
+
+/* A stored date that is not a real ISO date (or date-time) is not what we wrote. */
+#define BAD_DATE(c) "(" c " IS NOT NULL AND date(" c ") IS NOT " c ")"
+#define BAD_DATETIME(c)                                                                         \
+    "(" c " IS NOT NULL AND (CASE WHEN length(" c ") = 10 THEN date(" c ") ELSE datetime(" c     \
+    ") END) IS NOT " c ")"
+
+static const struct check checks[] = {
+    /* Errors: the figures would be wrong. */
+    {"missing_reference", AP_ERROR, "row referring to a child, perpetrator or plan item not in the database",
+     "rows referring to a child, perpetrator or plan item not in the database",
+     "import the missing children, perpetrators or action-plan items, or remove these rows",
+     "SELECT 'case ' || case_id FROM cases WHERE child_id NOT IN (SELECT child_id FROM children)"
+     " UNION ALL SELECT 'episode ' || episode_id FROM missing_episodes"
+     " WHERE child_id NOT IN (SELECT child_id FROM children)"
+     " UNION ALL SELECT 'action ' || action_id FROM perpetrator_actions"
+     " WHERE perpetrator_id NOT IN (SELECT perpetrator_id FROM perpetrators)"
+     " UNION ALL SELECT 'update ' || action_ref || ' ' || updated_on FROM action_updates"
+     " WHERE action_ref NOT IN (SELECT action_ref FROM action_plan)"
+     " ORDER BY 1"},
+    {"bad_date", AP_ERROR, "row with a date that is not a real date in the form YYYY-MM-DD",
+     "rows with a date that is not a real date in the form YYYY-MM-DD",
+     "correct the dates in the case system and import again",
+     "SELECT 'child ' || child_id FROM children WHERE " BAD_DATE("birth_date")
+     " UNION ALL SELECT 'case ' || case_id FROM cases WHERE " BAD_DATE("opened_on")
+     " OR " BAD_DATE("closed_on")
+     " UNION ALL SELECT 'episode ' || episode_id FROM missing_episodes WHERE "
+     BAD_DATETIME("missing_from") " OR " BAD_DATETIME("returned_at") " OR "
+     BAD_DATETIME("interview_offered_at") " OR " BAD_DATETIME("interview_completed_at")
+     " UNION ALL SELECT 'perpetrator ' || perpetrator_id FROM perpetrators WHERE "
+     BAD_DATE("identified_on") " OR " BAD_DATE("concluded_on")
+     " UNION ALL SELECT 'action ' || action_id FROM perpetrator_actions WHERE "
+     BAD_DATE("action_on")
+     " UNION ALL SELECT 'plan item ' || action_ref FROM action_plan WHERE " BAD_DATE("due_on")
+     " UNION ALL SELECT 'update ' || action_ref || ' ' || updated_on FROM action_updates WHERE "
+     BAD_DATE("updated_on")
+     " ORDER BY 1"},
+    {"overlapping_cases", AP_ERROR, "pair of overlapping cases of one child",
+     "pairs of overlapping cases of one child",
+     "a child has one case at a time: close the earlier case before the later one opens",
+     "SELECT a.case_id || ' and ' || b.case_id FROM cases a JOIN cases b"
+     " ON a.child_id = b.child_id AND a.case_id < b.case_id"
+     " WHERE a.opened_on < coalesce(b.closed_on, '9999-12-31')"
+     " AND b.opened_on < coalesce(a.closed_on, '9999-12-31')"
+     " ORDER BY a.case_id, b.case_id"},
+    {"closed_before_opened", AP_ERROR, "case closed before it opened",
+     "cases closed before they opened", "correct closed_on or opened_on",
+     "SELECT case_id FROM cases WHERE closed_on < opened_on ORDER BY case_id"},
+    {"closure_reason_without_date", AP_ERROR, "case with a closure reason but no closure date",
+     "cases with a closure reason but no closure date",
+     "give closed_on for these cases, or remove the closure reason if they are still open",
+     "SELECT case_id FROM cases WHERE closure_reason IS NOT NULL AND closed_on IS NULL"
+     " ORDER BY case_id"},
+    {"closed_without_reason", AP_ERROR, "closed case with no closure reason",
+     "closed cases with no closure reason",
+     "give a closure_reason: children protected counts the reason of each child's latest case",
+     "SELECT case_id FROM cases WHERE closed_on IS NOT NULL AND closure_reason IS NULL"
+     " ORDER BY case_id"},
+    {"outcome_without_conclusion", AP_ERROR, "perpetrator with an outcome but no concluded_on date",
+     "perpetrators with an outcome but no concluded_on date",
+     "give concluded_on, or remove the outcome if the work is still going on",
+     "SELECT perpetrator_id FROM perpetrators WHERE outcome IS NOT NULL AND concluded_on IS NULL"
+     " ORDER BY perpetrator_id"},
+    {"concluded_without_outcome", AP_ERROR, "concluded perpetrator with no outcome",
+     "concluded perpetrators with no outcome",
+     "give an outcome: perpetrators dealt with counts prosecuted and disrupted outcomes",
+     "SELECT perpetrator_id FROM perpetrators WHERE concluded_on IS NOT NULL AND outcome IS NULL"
+     " ORDER BY perpetrator_id"},
+    {"concluded_before_identified", AP_ERROR, "perpetrator concluded before being identified",
+     "perpetrators concluded before being identified", "correct concluded_on or identified_on",
+     "SELECT perpetrator_id FROM perpetrators WHERE concluded_on < identified_on"
+     " ORDER BY perpetrator_id"},
+    {"episode_dates_out_of_order", AP_ERROR,
+     "missing episode with a return before it began, or an interview before the return",
+     "missing episodes with a return before they began, or an interview before the return",
+     "correct returned_at, missing_from or the interview dates",
+     "SELECT episode_id FROM missing_episodes WHERE " GAP_SECS("missing_from", "returned_at")
+     " < 0 OR " GAP_SECS("returned_at", "interview_offered_at") " < 0 OR "
+     GAP_SECS("returned_at", "interview_completed_at") " < 0"
+     " ORDER BY episode_id"},
+
+    /* Warnings: worth a look; the figures stand. */
+    {"case_open_over_2_years", AP_WARNING, "case open for more than two years",
+     "cases open for more than two years", NULL,
+     "SELECT case_id FROM cases WHERE " OPEN_AT("cases")
+     " AND opened_on < date(?1, '-2 years') ORDER BY opened_on, case_id"},
+    {"open_case_aged_18", AP_WARNING, "child aged 18 or over with an open case",
+     "children aged 18 or over with an open case", NULL,
+     "SELECT DISTINCT ch.child_id FROM children ch JOIN cases ON cases.child_id = ch.child_id"
+     " WHERE " OPEN_AT("cases") " AND ch.birth_date IS NOT NULL AND " AGE_AT " >= 18"
+     " ORDER BY ch.child_id"},
+    {"return_no_interview_offered", AP_WARNING,
+     "missing episode returned with no return interview offered",
+     "missing episodes returned with no return interview offered", NULL,
+     "SELECT episode_id FROM missing_episodes WHERE returned_at IS NOT NULL"
+     " AND date(returned_at) <= ?1 AND interview_offered_at IS NULL"
+     " ORDER BY returned_at, episode_id"},
+    {"interview_offered_late", AP_WARNING,
+     "return interview offered more than 72 hours after the return",
+     "return interviews offered more than 72 hours after the return", NULL,
+     "SELECT episode_id FROM missing_episodes WHERE date(returned_at) <= ?1"
+     " AND interview_offered_at IS NOT NULL AND "
+     GAP_SECS("returned_at", "interview_offered_at") " > 259200"
+     " ORDER BY returned_at, episode_id"},
+    {"plan_overdue_no_recent_update", AP_WARNING,
+     "action-plan item past its due date with no update in the last three months",
+     "action-plan items past their due date with no update in the last three months", NULL,
+     "SELECT p.action_ref FROM action_plan p WHERE p.due_on < ?1"
+     " AND coalesce((SELECT u.status FROM action_updates u WHERE u.action_ref = p.action_ref"
+     " AND u.updated_on <= ?1 ORDER BY u.updated_on DESC LIMIT 1), 'not_started') <> 'complete'"
+     " AND NOT EXISTS (SELECT 1 FROM action_updates u WHERE u.action_ref = p.action_ref"
+     " AND u.updated_on <= ?1 AND u.updated_on > date(?1, '-3 months'))"
+     " ORDER BY p.action_ref"},
+    {"plan_never_updated", AP_WARNING, "action-plan item with no update at all",
+     "action-plan items with no update at all", NULL,
+     "SELECT p.action_ref FROM action_plan p WHERE NOT EXISTS (SELECT 1 FROM action_updates u"
+     " WHERE u.action_ref = p.action_ref AND u.updated_on <= ?1) ORDER BY p.action_ref"},
+    {"child_no_birth_date_or_area", AP_WARNING,
+     "child with no birth date or no area (counted as unknown)",
+     "children with no birth date or no area (counted as unknown)", NULL,
+     "SELECT child_id FROM children WHERE birth_date IS NULL OR area IS NULL OR trim(area) = ''"
+     " ORDER BY child_id"},
+    {"case_no_risk_or_source", AP_WARNING,
+     "case with no risk level or no referral source (counted as unknown)",
+     "cases with no risk level or no referral source (counted as unknown)", NULL,
+     "SELECT case_id FROM cases WHERE risk_level IS NULL OR referral_source IS NULL"
+     " ORDER BY case_id"},
+    {"perpetrator_no_recent_action", AP_WARNING,
+     "perpetrator active for more than two years with no action in the last three months",
+     "perpetrators active for more than two years with no action in the last three months", NULL,
+     "SELECT p.perpetrator_id FROM perpetrators p WHERE p.identified_on < date(?1, '-2 years')"
+     " AND (p.concluded_on IS NULL OR p.concluded_on > ?1)"
+     " AND NOT EXISTS (SELECT 1 FROM perpetrator_actions a WHERE a.perpetrator_id ="
+     " p.perpetrator_id AND a.action_on <= ?1 AND a.action_on > date(?1, '-3 months'))"
+     " ORDER BY p.perpetrator_id"},
+};
+
+static void finding_release(struct ap_finding *f)
+{
+    free(f->message);
+    for (size_t i = 0; i < f->nids; i++)
+        free(f->ids[i]);
+    free(f->ids);
+}
+
+void ap_findings_free(struct ap_findings *f)
+{
+    if (!f)
+        return;
+    for (size_t i = 0; i < f->n; i++)
+        finding_release(&f->items[i]);
+    free(f->items);
+    f->items = NULL;
+    f->n = 0;
+}
+
+/* Run one check into f. */
+static enum ap_status run_one(sqlite3 *db, const struct check *c, const char *as_at,
+                              struct ap_finding *f, struct ap_diag *d)
+{
+    enum ap_status rc = AP_OK;
+    sqlite3_stmt *st = NULL;
+    f->code = c->code;
+    f->severity = c->severity;
+    f->count = 0;
+    f->nids = 0;
+    f->ids = ap_xcalloc(AP_CHECK_MAX_IDS, sizeof *f->ids);
+    f->message = NULL;
+    if (!ap_db_prepare(db, c->sql, &st, d)) {
+        rc = AP_ERR_IO;
+        goto done;
+    }
+    if (sqlite3_bind_parameter_count(st) > 0 &&
+        sqlite3_bind_text(st, 1, as_at, -1, SQLITE_STATIC) != SQLITE_OK) {
+        rc = ap_db_error(db, d, c->code);
+        goto done;
+    }
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        if (f->nids < AP_CHECK_MAX_IDS) {
+            const unsigned char *id = sqlite3_column_text(st, 0);
+            f->ids[f->nids++] = ap_xstrdup(id ? (const char *)id : "(no id)");
+        }
+        f->count++;
+    }
+    if (step != SQLITE_DONE) {
+        rc = ap_db_error(db, d, c->code);
+        goto done;
+    }
+done:
+    f->message = ap_xstrdup(f->count == 1 ? c->one : c->many);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+enum ap_status ap_check_run(sqlite3 *db, ap_day as_at, struct ap_findings *out, struct ap_diag *d)
+{
+    enum ap_status rc = AP_OK;
+    char day[11];
+    out->n = 0;
+    out->items = ap_xcalloc(AP_ARRAY_LEN(checks), sizeof *out->items);
+    if (as_at == AP_DAY_NONE)
+        memcpy(day, "9999-12-31", sizeof day); /* no data: every check finds nothing */
+    else
+        ap_day_format(as_at, day);
+    for (size_t i = 0; i < AP_ARRAY_LEN(checks); i++) {
+        rc = run_one(db, &checks[i], day, &out->items[out->n], d);
+        out->n++;
+        if (rc != AP_OK)
+            goto done;
+    }
+done:
+    if (rc != AP_OK)
+        ap_findings_free(out);
+    return rc;
+}
+
+size_t ap_findings_errors(const struct ap_findings *f)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < f->n; i++)
+        if (f->items[i].severity == AP_ERROR && f->items[i].count > 0)
+            n++;
+    return n;
+}
+
+/* The hint for a finding's code (errors only), or NULL. */
+static const char *hint_for(const char *code)
+{
+    for (size_t i = 0; i < AP_ARRAY_LEN(checks); i++)
+        if (!strcmp(checks[i].code, code))
+            return checks[i].hint;
+    return NULL;
+}
+
+void ap_check_print(const struct ap_findings *f, FILE *out)
+{
+    size_t errors = 0, warnings = 0;
+    for (size_t i = 0; i < f->n; i++) {
+        const struct ap_finding *x = &f->items[i];
+        if (x->count == 0)
+            continue;
+        bool err = x->severity == AP_ERROR;
+        if (err)
+            errors++;
+        else
+            warnings++;
+        fprintf(out, "%s: %lld %s [%s]\n", err ? "error" : "warning", x->count, x->message,
+                x->code);
+        fputs("  ", out);
+        for (size_t k = 0; k < x->nids; k++)
+            fprintf(out, "%s%s", k ? ", " : "", x->ids[k]);
+        if ((long long)x->nids < x->count)
+            fprintf(out, " and %lld more", x->count - (long long)x->nids);
+        fputc('\n', out);
+        const char *hint = err ? hint_for(x->code) : NULL;
+        if (hint)
+            fprintf(out, "  fix: %s\n", hint);
+    }
+    if (!errors && !warnings)
+        fprintf(out, "No problems found (%zu checks).\n", f->n);
+    else
+        fprintf(out, "%zu error%s, %zu warning%s (%zu checks).\n", errors, errors == 1 ? "" : "s",
+                warnings, warnings == 1 ? "" : "s", f->n);
+}

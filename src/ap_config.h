@@ -12,6 +12,7 @@
 #define AP_CONFIG_H
 
 #include <stdbool.h>
+#include <stdio.h>
 
 #include "ap_date.h"
 #include "ap_diag.h"
@@ -35,13 +36,19 @@ struct ap_config {
 void ap_config_defaults(struct ap_config *c);
 
 /* Read path over the current values. Unknown sections or keys and bad values
- * are errors at file:line. Relative paths inside the file (database, output,
- * fonts, logo) are taken relative to the config file's folder. */
+ * are errors at file:line, as is a key given twice. Sections and keys match
+ * case-insensitively; one pair of double quotes around a whole value is removed.
+ * Relative paths inside the file (database, output, fonts, logo) are taken
+ * relative to the config file's folder. Returns AP_ERR_IO if the file cannot be
+ * read, AP_ERR_INPUT for bad content (every error reported). */
 enum ap_status ap_config_load(struct ap_config *c, const char *path, struct ap_diag *d);
 
 /* Replace a string field (frees the old one). */
 void ap_config_set(char **field, const char *value);
 
 void ap_config_free(struct ap_config *c);
+
+/* Print the table of config keys with one line of help each (for --help). */
+void ap_config_print_keys(FILE *out);
 
 #endif

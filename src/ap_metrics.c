@@ -1,2 +1,1114 @@
-/* ap_metrics: not written yet. */
+/*
+ * ap_metrics: the metrics engine. Every figure of SPEC.md "Metric definitions"
+ * is computed here, in SQL, on a read-only connection; nothing else in the
+ * program counts anything.
+ *
+ * Dates are ISO text in the database, so comparisons are text comparisons.
+ * Each table is read by one statement that serves all the periods asked for at
+ * once (the report's 8-quarter trend reads each table once, not 8 times): a
+ * statement has one conditional count per period, so ap_metrics_compute() is
+ * simply the n = 1 case of ap_metrics_compute_many(). Breakdown statements
+ * group by the category and C files each group under its key.
+ */
 #include "ap_metrics.h"
+
+#include <cjson/cJSON.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ap_db.h"
+#include "ap_util.h"
+
+/* ---- The catalogue ---------------------------------------------------- */
+
+#define M(name_, label_, def_, pol_, unit_, bd_, cum_, rate_)                                   \
+    {name_, label_, def_, AP_POL_##pol_, AP_UNIT_##unit_, bd_, cum_, rate_}
+#define NONE AP_BREAKDOWN_NONE
+
+/* Definitions are written for a councillor reading the report's definitions
+ * page; "the period" runs from its first to its last day, both included. */
+const struct ap_metric_def ap_metric_defs[AP_M_COUNT] = {
+    [AP_M_CHILDREN_SUPPORTED] =
+        M("children_supported", "Children supported since the team started",
+          "Every child the team has supported since it started: each child with a case opened on "
+          "or before the last day of the period, counted once however many cases they have had.",
+          NEUTRAL, CHILDREN, NONE, true, true),
+    [AP_M_ACTIVE_CASES] =
+        M("active_cases", "Active cases",
+          "Cases open on the last day of the period: opened on or before that day and not closed "
+          "by then. A case closed on the last day is no longer active.",
+          NEUTRAL, CASES, NONE, false, false),
+    [AP_M_CHILDREN_CLOSED] =
+        M("children_closed", "Children whose support has ended",
+          "Of the children supported since the team started, those with no case open on the last "
+          "day of the period.",
+          NEUTRAL, CHILDREN, NONE, true, true),
+    [AP_M_CHILDREN_PROTECTED] =
+        M("children_protected", "Children protected or removed from abuse",
+          "Of the children whose support has ended, those whose most recent case was closed "
+          "because the risk had been reduced or the child had been removed from abuse.",
+          UP_GOOD, CHILDREN, NONE, true, true),
+    [AP_M_CHILDREN_SUPPORTED_IN_PERIOD] =
+        M("children_supported_in_period", "Children supported in the period",
+          "Children with a case open at any time during the period: opened on or before its last "
+          "day and not closed before its first day. Each child is counted once.",
+          NEUTRAL, CHILDREN, NONE, false, true),
+    [AP_M_NEW_CASES] = M("new_cases", "New cases",
+                         "Cases opened during the period, including on its first and last days.",
+                         NEUTRAL, CASES, NONE, false, false),
+    [AP_M_CLOSED_CASES] = M("closed_cases", "Cases closed",
+                            "Cases closed during the period, including on its first and last days.",
+                            NEUTRAL, CASES, NONE, false, false),
+    [AP_M_CLOSURE_REASONS] =
+        M("closure_reasons", "Cases closed, by reason",
+          "The cases closed during the period, by the reason recorded when each was closed.",
+          NEUTRAL, CASES, AP_ENUM_CLOSURE_REASON, false, false),
+    [AP_M_REFERRAL_SOURCES] =
+        M("referral_sources", "New cases, by who referred the child",
+          "The cases opened during the period, by the agency or person who made the referral.",
+          NEUTRAL, CASES, AP_ENUM_REFERRAL_SOURCE, false, false),
+    [AP_M_RISK_LEVELS] =
+        M("risk_levels", "Active cases, by risk level",
+          "The cases active on the last day of the period, by the level of risk recorded for "
+          "each.",
+          NEUTRAL, CASES, AP_ENUM_RISK_LEVEL, false, false),
+    [AP_M_GENDER] = M("gender", "Children supported in the period, by gender",
+                      "The children supported during the period, by the gender recorded for each.",
+                      NEUTRAL, CHILDREN, AP_ENUM_GENDER, false, false),
+    [AP_M_ETHNICITY] =
+        M("ethnicity", "Children supported in the period, by ethnicity",
+          "The children supported during the period, by the ethnic group recorded for each.",
+          NEUTRAL, CHILDREN, AP_ENUM_ETHNICITY, false, false),
+    [AP_M_AREA] = M("area", "Children supported in the period, by area",
+                    "The children supported during the period, by the area they live in.", NEUTRAL,
+                    CHILDREN, AP_BREAKDOWN_AREA, false, false),
+    [AP_M_AGE_BANDS] =
+        M("age_bands", "Children supported in the period, by age",
+          "The children supported during the period, by their age in completed years on the day "
+          "their most recent case opened (a child born on 29 February has birthdays on 1 March "
+          "in other years).",
+          NEUTRAL, CHILDREN, AP_ENUM_AGE_BAND, false, false),
+    [AP_M_PERPETRATORS_ACTIVE] =
+        M("perpetrators_active", "Perpetrators currently identified",
+          "Perpetrators identified on or before the last day of the period whose case had not "
+          "been concluded by then: those under disruption, police investigation or monitoring.",
+          NEUTRAL, PERPETRATORS, NONE, false, false),
+    [AP_M_PERPETRATORS_DEALT_WITH] =
+        M("perpetrators_dealt_with", "Perpetrators dealt with by prosecution or disruption",
+          "Perpetrators whose case was concluded on or before the last day of the period by a "
+          "prosecution or by disruption, counted since the team started.",
+          UP_GOOD, PERPETRATORS, NONE, true, false),
+    [AP_M_PERPETRATORS_IDENTIFIED_IN_PERIOD] =
+        M("perpetrators_identified_in_period", "Perpetrators identified in the period",
+          "Perpetrators first identified during the period.", NEUTRAL, PERPETRATORS, NONE, false,
+          false),
+    [AP_M_PERPETRATOR_ACTIONS] =
+        M("perpetrator_actions", "Actions taken against perpetrators, by type",
+          "Enforcement and disruption actions taken against perpetrators during the period (for "
+          "example warning notices, injunctions, arrests), by type of action.",
+          UP_GOOD, ACTIONS, AP_ENUM_PERP_ACTION, false, false),
+    [AP_M_MISSING_EPISODES] =
+        M("missing_episodes", "Missing episodes ended in the period",
+          "Times a child supported by the team went missing and came back, counted when the "
+          "child returned during the period.",
+          DOWN_GOOD, EPISODES, NONE, false, false),
+    [AP_M_RETURN_INTERVIEWS_OFFERED_72H] =
+        M("return_interviews_offered_72h", "Return interviews offered within 72 hours",
+          "Of those missing episodes, the ones where the child was offered a return interview "
+          "within 72 hours of coming back (within 3 days when only dates were recorded).",
+          UP_GOOD, EPISODES, NONE, false, false),
+    [AP_M_RETURN_INTERVIEWS_COMPLETED] =
+        M("return_interviews_completed", "Return interviews completed",
+          "Of those missing episodes, the ones where a return interview has been held.", UP_GOOD,
+          EPISODES, NONE, false, false),
+    [AP_M_ACTIONS_TOTAL] = M("actions_total", "Action plan items",
+                             "All the items in the council's CSE action plan.", NEUTRAL, ACTIONS,
+                             NONE, false, false),
+    [AP_M_ACTIONS_COMPLETE] =
+        M("actions_complete", "Action plan items complete",
+          "Items whose most recent progress update, on or before the last day of the period, "
+          "marks them complete.",
+          UP_GOOD, ACTIONS, NONE, false, false),
+    [AP_M_ACTIONS_IN_PROGRESS] =
+        M("actions_in_progress", "Action plan items in progress",
+          "Items whose most recent progress update, on or before the last day of the period, "
+          "marks them in progress.",
+          NEUTRAL, ACTIONS, NONE, false, false),
+    [AP_M_ACTIONS_NOT_STARTED] =
+        M("actions_not_started", "Action plan items not started",
+          "Items not yet started on the last day of the period, including items with no progress "
+          "update by then.",
+          DOWN_GOOD, ACTIONS, NONE, false, false),
+    [AP_M_ACTIONS_RED] = M("actions_red", "Action plan items rated red",
+                           "Items whose most recent progress update, on or before the last day "
+                           "of the period, rates them red (off track).",
+                           DOWN_GOOD, ACTIONS, NONE, false, false),
+    [AP_M_ACTIONS_AMBER] = M("actions_amber", "Action plan items rated amber",
+                             "Items whose most recent progress update, on or before the last day "
+                             "of the period, rates them amber (at risk).",
+                             NEUTRAL, ACTIONS, NONE, false, false),
+    [AP_M_ACTIONS_GREEN] = M("actions_green", "Action plan items rated green",
+                             "Items whose most recent progress update, on or before the last day "
+                             "of the period, rates them green (on track).",
+                             UP_GOOD, ACTIONS, NONE, false, false),
+    [AP_M_ACTIONS_OVERDUE] =
+        M("actions_overdue", "Action plan items overdue",
+          "Items not complete on the last day of the period whose due date was before that day. "
+          "An item due on the last day is not yet overdue.",
+          DOWN_GOOD, ACTIONS, NONE, false, false),
+    [AP_M_MONTHS_SINCE_START] =
+        M("months_since_start", "Months since the team started",
+          "Calendar months from the month the team started to the month the period ends, "
+          "counting both (November 2015 to March 2017 is 17 months).",
+          NEUTRAL, MONTHS, NONE, true, false),
+};
+
+#undef M
+#undef NONE
+
+const struct ap_metric_def *ap_metric_find(const char *name)
+{
+    for (size_t i = 0; name && i < AP_M_COUNT; i++) {
+        if (!strcmp(ap_metric_defs[i].name, name))
+            return &ap_metric_defs[i];
+    }
+    return NULL;
+}
+
+/* ---- Breakdowns ------------------------------------------------------- */
+
+static void bd_add_key(struct ap_breakdown *b, const char *key)
+{
+    b->keys = ap_xrealloc(b->keys, (b->n + 1) * sizeof *b->keys);
+    b->counts = ap_xrealloc(b->counts, (b->n + 1) * sizeof *b->counts);
+    b->keys[b->n] = ap_xstrdup(key);
+    b->counts[b->n] = 0;
+    b->n++;
+}
+
+static void bd_free(struct ap_breakdown *b)
+{
+    for (size_t i = 0; i < b->n; i++)
+        free(b->keys[i]);
+    free(b->keys);
+    free(b->counts);
+    memset(b, 0, sizeof *b);
+}
+
+/* Keys of an enumerated breakdown: the values in table order, then "unknown"
+ * when the column may be empty and "unknown" is not already a value. */
+static void bd_init_enum(struct ap_breakdown *b, enum ap_enum_id e)
+{
+    const struct ap_enum *en = &ap_enums[e];
+    bool has = false;
+    for (size_t i = 0; i < en->n; i++) {
+        bd_add_key(b, en->values[i]);
+        has = has || !strcmp(en->values[i], "unknown");
+    }
+    if (en->has_unknown && !has)
+        bd_add_key(b, "unknown");
+}
+
+/* Add n to the count of value v (NULL or "" means unknown). A value the
+ * breakdown lacks (an empty closure_reason, which import forbids) gets a row of
+ * its own rather than vanishing, so a breakdown always sums to its total. */
+static void bd_count(struct ap_breakdown *b, const char *v, long long n)
+{
+    if (!v || !*v)
+        v = "unknown";
+    for (size_t i = 0; i < b->n; i++) {
+        if (!strcmp(b->keys[i], v)) {
+            b->counts[i] += n;
+            return;
+        }
+    }
+    bd_add_key(b, v);
+    b->counts[b->n - 1] += n;
+}
+
+/* ---- Statement helpers ------------------------------------------------ */
+
+/* Per-period bound parameters: ?(3i+1) = S, ?(3i+2) = D, ?(3i+3) = the day after
+ * D (for date-times: returned_at < D+1 means "on or before D"). Then across all
+ * periods: ?(3n+1) = latest D, ?(3n+2) = earliest S, ?(3n+3) = latest D+1. */
+struct dates {
+    size_t n;
+    char (*s)[11], (*e)[11], (*next)[11];
+    char max_e[11], min_s[11], max_next[11];
+};
+
+static void dates_init(struct dates *dt, const struct ap_period *p, size_t n)
+{
+    dt->n = n;
+    dt->s = ap_xcalloc(n, sizeof *dt->s);
+    dt->e = ap_xcalloc(n, sizeof *dt->e);
+    dt->next = ap_xcalloc(n, sizeof *dt->next);
+    ap_day min_s = p[0].start, max_e = p[0].end;
+    for (size_t i = 0; i < n; i++) {
+        ap_day_format(p[i].start, dt->s[i]);
+        ap_day_format(p[i].end, dt->e[i]);
+        ap_day_format(p[i].end + 1, dt->next[i]);
+        if (p[i].start < min_s)
+            min_s = p[i].start;
+        if (p[i].end > max_e)
+            max_e = p[i].end;
+    }
+    ap_day_format(min_s, dt->min_s);
+    ap_day_format(max_e, dt->max_e);
+    ap_day_format(max_e + 1, dt->max_next);
+}
+
+static void dates_free(struct dates *dt)
+{
+    free(dt->s);
+    free(dt->e);
+    free(dt->next);
+}
+
+static bool bind_text(sqlite3_stmt *st, int i, const char *s)
+{
+    return sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT) == SQLITE_OK;
+}
+
+/* Prepare sql and bind the period dates; false (reported) on failure. */
+static bool prepare_bound(sqlite3 *db, const char *sql, const struct dates *dt, sqlite3_stmt **st,
+                          struct ap_diag *d)
+{
+    if (!ap_db_prepare(db, sql, st, d))
+        return false;
+    int np = sqlite3_bind_parameter_count(*st);
+    bool ok = true;
+    for (size_t i = 0; ok && i < dt->n; i++) {
+        int k = (int)(3 * i);
+        if (k + 1 <= np)
+            ok = bind_text(*st, k + 1, dt->s[i]);
+        if (ok && k + 2 <= np)
+            ok = bind_text(*st, k + 2, dt->e[i]);
+        if (ok && k + 3 <= np)
+            ok = bind_text(*st, k + 3, dt->next[i]);
+    }
+    int k = (int)(3 * dt->n);
+    if (ok && k + 1 <= np)
+        ok = bind_text(*st, k + 1, dt->max_e);
+    if (ok && k + 2 <= np)
+        ok = bind_text(*st, k + 2, dt->min_s);
+    if (ok && k + 3 <= np)
+        ok = bind_text(*st, k + 3, dt->max_next);
+    if (!ok) {
+        ap_db_error(db, d, "cannot set up a metrics query");
+        sqlite3_finalize(*st);
+        *st = NULL;
+    }
+    return ok;
+}
+
+/* Parameter numbers for period i, as text for building SQL. */
+#define PS(i) ((int)(3 * (i) + 1))
+#define PD(i) ((int)(3 * (i) + 2))
+#define PN(i) ((int)(3 * (i) + 3))
+#define P_MAXD(n) ((int)(3 * (n) + 1))
+#define P_MINS(n) ((int)(3 * (n) + 2))
+#define P_MAXNEXT(n) ((int)(3 * (n) + 3))
+
+static const char *col_text(sqlite3_stmt *st, int c)
+{
+    return (const char *)sqlite3_column_text(st, c);
+}
+
+/* ---- Children (cases grouped by child) --------------------------------- */
+
+/*
+ * One row per child with a case opened by the latest D, carrying for each
+ * period i:
+ *   k_i  the child's latest case opened on or before D_i, as the sortable key
+ *        opened_on || closed_on (or 9999-12-31 while open) || closure_reason,
+ *        so max() picks the latest case and ties go to the later closure;
+ *   o_i  1 if some case is open at D_i;
+ *   p_i  1 if some case is open at any time in S_i..D_i (in period).
+ * Then per period, grouped by everything the child metrics need, the child's
+ * attributes (only for children in the period) and age in completed years on
+ * the latest case's opened_on. The age expression compares 'MM-DD' text: a
+ * 29 February birthday is not reached on 28 February and is reached on
+ * 1 March, which is SPEC.md's rule in leap and other years alike.
+ */
+char *ap_metrics_age_sql(const char *birth, const char *on)
+{
+    return ap_xasprintf("(CAST(substr(%s, 1, 4) AS INTEGER) - CAST(substr(%s, 1, 4) AS INTEGER)"
+                        " - (substr(%s, 6, 5) < substr(%s, 6, 5)))",
+                        on, birth, on, birth);
+}
+
+static char *children_sql(size_t n)
+{
+    struct ap_buf b = AP_BUF_INIT;
+    ap_buf_adds(&b, "WITH pc AS (SELECT child_id");
+    for (size_t i = 0; i < n; i++) {
+        ap_buf_addf(&b,
+                    ",\n max(CASE WHEN opened_on <= ?%d THEN opened_on || "
+                    "coalesce(closed_on, '9999-12-31') || coalesce(closure_reason, '') END) AS k%zu"
+                    ",\n max(opened_on <= ?%d AND (closed_on IS NULL OR closed_on > ?%d)) AS o%zu"
+                    ",\n max(opened_on <= ?%d AND (closed_on IS NULL OR closed_on >= ?%d)) AS p%zu",
+                    PD(i), i, PD(i), PD(i), i, PD(i), PS(i), i);
+    }
+    ap_buf_addf(&b, "\n FROM cases WHERE opened_on <= ?%d GROUP BY child_id)", P_MAXD(n));
+    for (size_t i = 0; i < n; i++) {
+        char k[32];
+        snprintf(k, sizeof k, "k%zu", i);
+        char *age = ap_metrics_age_sql("ch.birth_date", k);
+        ap_buf_addf(&b,
+                    "\n%sSELECT %zu, o%zu,"
+                    " o%zu = 0 AND substr(k%zu, 21) IN ('risk_reduced', 'removed_from_abuse'),"
+                    " p%zu,"
+                    " CASE WHEN p%zu THEN ch.gender END,"
+                    " CASE WHEN p%zu THEN ch.ethnicity END,"
+                    " CASE WHEN p%zu THEN ch.area END,"
+                    " CASE WHEN p%zu AND length(ch.birth_date) = 10 THEN %s END,"
+                    " count(*)"
+                    " FROM pc LEFT JOIN children AS ch USING (child_id)"
+                    " WHERE k%zu IS NOT NULL GROUP BY 2, 3, 4, 5, 6, 7, 8",
+                    i ? "UNION ALL " : "", i, i, i, i, i, i, i, i, i, age, i);
+        free(age);
+    }
+    return ap_buf_detach(&b);
+}
+
+static enum ap_status compute_children(sqlite3 *db, const struct dates *dt, struct ap_metrics *out,
+                                       struct ap_diag *d)
+{
+    enum ap_status rc = AP_OK;
+    sqlite3_stmt *st = NULL;
+    char *sql = children_sql(dt->n);
+    if (!prepare_bound(db, sql, dt, &st, d)) {
+        rc = AP_ERR_IO;
+        goto done;
+    }
+    int r;
+    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        struct ap_metrics *m = &out[sqlite3_column_int64(st, 0)];
+        long long cnt = sqlite3_column_int64(st, 8);
+        bool open = sqlite3_column_int(st, 1), prot = sqlite3_column_int(st, 2);
+        bool inp = sqlite3_column_int(st, 3);
+        m->value[AP_M_CHILDREN_SUPPORTED] += cnt;
+        if (!open)
+            m->value[AP_M_CHILDREN_CLOSED] += cnt;
+        if (prot)
+            m->value[AP_M_CHILDREN_PROTECTED] += cnt;
+        if (!inp)
+            continue;
+        m->value[AP_M_CHILDREN_SUPPORTED_IN_PERIOD] += cnt;
+        bd_count(&m->breakdown[AP_M_GENDER], col_text(st, 4), cnt);
+        bd_count(&m->breakdown[AP_M_ETHNICITY], col_text(st, 5), cnt);
+        const char *area = col_text(st, 6);
+        bd_count(&m->breakdown[AP_M_AREA], area, cnt);
+        int band = sqlite3_column_type(st, 7) == SQLITE_NULL
+                       ? -1
+                       : ap_age_band(sqlite3_column_int(st, 7));
+        bd_count(&m->breakdown[AP_M_AGE_BANDS],
+                 band < 0 ? NULL : ap_enums[AP_ENUM_AGE_BAND].values[band], cnt);
+    }
+    if (r != SQLITE_DONE)
+        rc = ap_db_error(db, d, "cannot count the children supported");
+done:
+    sqlite3_finalize(st);
+    free(sql);
+    return rc;
+}
+
+/* ---- Cases ------------------------------------------------------------- */
+
+/* One scan of the cases, grouped by the three categories; per period the
+ * counts of active, new and closed cases in each group. */
+static char *cases_sql(size_t n)
+{
+    struct ap_buf b = AP_BUF_INIT;
+    ap_buf_adds(&b, "SELECT risk_level, referral_source, closure_reason");
+    for (size_t i = 0; i < n; i++) {
+        ap_buf_addf(&b,
+                    ",\n sum(opened_on <= ?%d AND (closed_on IS NULL OR closed_on > ?%d))"
+                    ",\n sum(opened_on >= ?%d AND opened_on <= ?%d)"
+                    ",\n sum(coalesce(closed_on >= ?%d AND closed_on <= ?%d, 0))",
+                    PD(i), PD(i), PS(i), PD(i), PS(i), PD(i));
+    }
+    ap_buf_addf(&b, "\nFROM cases WHERE opened_on <= ?%d GROUP BY 1, 2, 3", P_MAXD(n));
+    return ap_buf_detach(&b);
+}
+
+static enum ap_status compute_cases(sqlite3 *db, const struct dates *dt, struct ap_metrics *out,
+                                    struct ap_diag *d)
+{
+    enum ap_status rc = AP_OK;
+    sqlite3_stmt *st = NULL;
+    char *sql = cases_sql(dt->n);
+    if (!prepare_bound(db, sql, dt, &st, d)) {
+        rc = AP_ERR_IO;
+        goto done;
+    }
+    int r;
+    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *risk = col_text(st, 0), *source = col_text(st, 1), *reason = col_text(st, 2);
+        for (size_t i = 0; i < dt->n; i++) {
+            struct ap_metrics *m = &out[i];
+            long long active = sqlite3_column_int64(st, (int)(3 + 3 * i));
+            long long opened = sqlite3_column_int64(st, (int)(4 + 3 * i));
+            long long closed = sqlite3_column_int64(st, (int)(5 + 3 * i));
+            m->value[AP_M_ACTIVE_CASES] += active;
+            m->value[AP_M_NEW_CASES] += opened;
+            m->value[AP_M_CLOSED_CASES] += closed;
+            if (active)
+                bd_count(&m->breakdown[AP_M_RISK_LEVELS], risk, active);
+            if (opened)
+                bd_count(&m->breakdown[AP_M_REFERRAL_SOURCES], source, opened);
+            if (closed)
+                bd_count(&m->breakdown[AP_M_CLOSURE_REASONS], reason, closed);
+        }
+    }
+    if (r != SQLITE_DONE)
+        rc = ap_db_error(db, d, "cannot count the cases");
+done:
+    sqlite3_finalize(st);
+    free(sql);
+    return rc;
+}
+
+/* ---- Perpetrators ------------------------------------------------------ */
+
+static char *perpetrators_sql(size_t n)
+{
+    struct ap_buf b = AP_BUF_INIT;
+    ap_buf_adds(&b, "SELECT count(*)");
+    for (size_t i = 0; i < n; i++) {
+        ap_buf_addf(&b,
+                    ",\n coalesce(sum(identified_on <= ?%d AND (concluded_on IS NULL OR "
+                    "concluded_on > ?%d)), 0)"
+                    ",\n coalesce(sum(coalesce(concluded_on <= ?%d AND outcome IN ('prosecuted', "
+                    "'disrupted'), 0)), 0)"
+                    ",\n coalesce(sum(identified_on >= ?%d AND identified_on <= ?%d), 0)",
+                    PD(i), PD(i), PD(i), PS(i), PD(i));
+    }
+    ap_buf_adds(&b, "\nFROM perpetrators");
+    return ap_buf_detach(&b);
+}
+
+/* Actions in [earliest S, latest D] through the perpetrator_actions_on index,
+ * grouped by type, one count per period. */
+static char *perp_actions_sql(size_t n)
+{
+    struct ap_buf b = AP_BUF_INIT;
+    ap_buf_adds(&b, "SELECT action");
+    for (size_t i = 0; i < n; i++)
+        ap_buf_addf(&b, ",\n sum(action_on >= ?%d AND action_on <= ?%d)", PS(i), PD(i));
+    ap_buf_addf(&b,
+                "\nFROM perpetrator_actions WHERE action_on >= ?%d AND action_on <= ?%d"
+                " GROUP BY 1",
+                P_MINS(n), P_MAXD(n));
+    return ap_buf_detach(&b);
+}
+
+static enum ap_status compute_perpetrators(sqlite3 *db, const struct dates *dt,
+                                           struct ap_metrics *out, struct ap_diag *d)
+{
+    enum ap_status rc = AP_OK;
+    sqlite3_stmt *st = NULL;
+    char *sql = perpetrators_sql(dt->n);
+    if (!prepare_bound(db, sql, dt, &st, d)) {
+        rc = AP_ERR_IO;
+        goto done;
+    }
+    int r = sqlite3_step(st);
+    if (r == SQLITE_ROW) {
+        for (size_t i = 0; i < dt->n; i++) {
+            out[i].value[AP_M_PERPETRATORS_ACTIVE] = sqlite3_column_int64(st, (int)(1 + 3 * i));
+            out[i].value[AP_M_PERPETRATORS_DEALT_WITH] =
+                sqlite3_column_int64(st, (int)(2 + 3 * i));
+            out[i].value[AP_M_PERPETRATORS_IDENTIFIED_IN_PERIOD] =
+                sqlite3_column_int64(st, (int)(3 + 3 * i));
+        }
+        r = sqlite3_step(st);
+    }
+    if (r != SQLITE_DONE) {
+        rc = ap_db_error(db, d, "cannot count the perpetrators");
+        goto done;
+    }
+    sqlite3_finalize(st);
+    st = NULL;
+    free(sql);
+    sql = perp_actions_sql(dt->n);
+    if (!prepare_bound(db, sql, dt, &st, d)) {
+        rc = AP_ERR_IO;
+        goto done;
+    }
+    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        for (size_t i = 0; i < dt->n; i++) {
+            long long c = sqlite3_column_int64(st, (int)(1 + i));
+            if (c)
+                bd_count(&out[i].breakdown[AP_M_PERPETRATOR_ACTIONS], col_text(st, 0), c);
+        }
+    }
+    if (r != SQLITE_DONE)
+        rc = ap_db_error(db, d, "cannot count the actions against perpetrators");
+done:
+    sqlite3_finalize(st);
+    free(sql);
+    return rc;
+}
+
+/* ---- Missing episodes -------------------------------------------------- */
+
+/*
+ * An episode is in period i when S_i <= date(returned_at) <= D_i, written as
+ * returned_at >= S_i AND returned_at < D_i + 1 day so the episodes_returned index
+ * serves the range. "Offered within 72 hours": between the return and 72 hours
+ * later inclusive, in seconds; when either value is a bare date the time is
+ * unknown, so the rule is by date: on the day of return up to 3 days after.
+ */
+static char *episodes_sql(size_t n)
+{
+    static const char offered72[] =
+        "(interview_offered_at IS NOT NULL AND CASE"
+        " WHEN length(returned_at) = 10 OR length(interview_offered_at) = 10 THEN"
+        " substr(interview_offered_at, 1, 10) >= substr(returned_at, 1, 10) AND"
+        " substr(interview_offered_at, 1, 10) <= date(substr(returned_at, 1, 10), '+3 days')"
+        " ELSE unixepoch(interview_offered_at) - unixepoch(returned_at) BETWEEN 0 AND 259200"
+        " END)";
+    struct ap_buf b = AP_BUF_INIT;
+    ap_buf_adds(&b, "SELECT count(*)");
+    for (size_t i = 0; i < n; i++) {
+        ap_buf_addf(&b,
+                    ",\n coalesce(sum(returned_at >= ?%d AND returned_at < ?%d), 0)"
+                    ",\n coalesce(sum(returned_at >= ?%d AND returned_at < ?%d AND %s), 0)"
+                    ",\n coalesce(sum(returned_at >= ?%d AND returned_at < ?%d AND"
+                    " coalesce(interview_completed_at, '') <> ''), 0)",
+                    PS(i), PN(i), PS(i), PN(i), offered72, PS(i), PN(i));
+    }
+    ap_buf_addf(&b, "\nFROM missing_episodes WHERE returned_at >= ?%d AND returned_at < ?%d",
+                P_MINS(n), P_MAXNEXT(n));
+    return ap_buf_detach(&b);
+}
+
+static enum ap_status compute_episodes(sqlite3 *db, const struct dates *dt, struct ap_metrics *out,
+                                       struct ap_diag *d)
+{
+    enum ap_status rc = AP_OK;
+    sqlite3_stmt *st = NULL;
+    char *sql = episodes_sql(dt->n);
+    if (!prepare_bound(db, sql, dt, &st, d)) {
+        rc = AP_ERR_IO;
+        goto done;
+    }
+    int r = sqlite3_step(st);
+    if (r == SQLITE_ROW) {
+        for (size_t i = 0; i < dt->n; i++) {
+            out[i].value[AP_M_MISSING_EPISODES] = sqlite3_column_int64(st, (int)(1 + 3 * i));
+            out[i].value[AP_M_RETURN_INTERVIEWS_OFFERED_72H] =
+                sqlite3_column_int64(st, (int)(2 + 3 * i));
+            out[i].value[AP_M_RETURN_INTERVIEWS_COMPLETED] =
+                sqlite3_column_int64(st, (int)(3 + 3 * i));
+        }
+        r = sqlite3_step(st);
+    }
+    if (r != SQLITE_DONE)
+        rc = ap_db_error(db, d, "cannot count the missing episodes");
+done:
+    sqlite3_finalize(st);
+    free(sql);
+    return rc;
+}
+
+/* ---- Action plan ------------------------------------------------------- */
+
+/* Each item joined to its latest update on or before ?1 (found through the
+ * (action_ref, updated_on) primary key); no update: status not_started. */
+#define PLAN_LATEST                                                                             \
+    " FROM action_plan AS p LEFT JOIN action_updates AS u ON u.action_ref = p.action_ref"      \
+    " AND u.updated_on = (SELECT max(x.updated_on) FROM action_updates AS x"                   \
+    " WHERE x.action_ref = p.action_ref AND x.updated_on <= ?1)"
+
+static const char plan_counts_sql[] =
+    "SELECT coalesce(u.status, 'not_started'), u.rag,"
+    " p.due_on IS NOT NULL AND p.due_on < ?1 AND coalesce(u.status, '') <> 'complete', count(*)"
+    PLAN_LATEST " GROUP BY 1, 2, 3";
+
+static enum ap_status compute_plan(sqlite3 *db, const struct dates *dt, struct ap_metrics *out,
+                                   struct ap_diag *d)
+{
+    enum ap_status rc = AP_OK;
+    sqlite3_stmt *st = NULL;
+    if (!ap_db_prepare(db, plan_counts_sql, &st, d)) {
+        rc = AP_ERR_IO;
+        goto done;
+    }
+    /* The plan has tens of items: one indexed query per period is cheap. */
+    for (size_t i = 0; i < dt->n; i++) {
+        struct ap_metrics *m = &out[i];
+        sqlite3_reset(st);
+        if (!bind_text(st, 1, dt->e[i])) {
+            rc = ap_db_error(db, d, "cannot set up a metrics query");
+            goto done;
+        }
+        int r;
+        while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+            const char *status = col_text(st, 0), *rag = col_text(st, 1);
+            long long c = sqlite3_column_int64(st, 3);
+            m->value[AP_M_ACTIONS_TOTAL] += c;
+            if (!strcmp(status, "complete"))
+                m->value[AP_M_ACTIONS_COMPLETE] += c;
+            else if (!strcmp(status, "in_progress"))
+                m->value[AP_M_ACTIONS_IN_PROGRESS] += c;
+            else
+                m->value[AP_M_ACTIONS_NOT_STARTED] += c;
+            if (rag && !strcmp(rag, "red"))
+                m->value[AP_M_ACTIONS_RED] += c;
+            else if (rag && !strcmp(rag, "amber"))
+                m->value[AP_M_ACTIONS_AMBER] += c;
+            else if (rag && !strcmp(rag, "green"))
+                m->value[AP_M_ACTIONS_GREEN] += c;
+            if (sqlite3_column_int(st, 2))
+                m->value[AP_M_ACTIONS_OVERDUE] += c;
+        }
+        if (r != SQLITE_DONE) {
+            rc = ap_db_error(db, d, "cannot read the action plan");
+            goto done;
+        }
+    }
+done:
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* ---- Shared lookups ---------------------------------------------------- */
+
+/* One text value (or NULL) from a one-row query. */
+static enum ap_status query_text(sqlite3 *db, const char *sql, char **out, struct ap_diag *d,
+                                 const char *what)
+{
+    enum ap_status rc = AP_OK;
+    sqlite3_stmt *st = NULL;
+    *out = NULL;
+    if (!ap_db_prepare(db, sql, &st, d)) {
+        rc = AP_ERR_IO;
+        goto done;
+    }
+    int r = sqlite3_step(st);
+    if (r == SQLITE_ROW) {
+        *out = ap_xstrdup(col_text(st, 0));
+        r = sqlite3_step(st);
+    }
+    if (r != SQLITE_DONE)
+        rc = ap_db_error(db, d, what);
+done:
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* Parse a stored ISO date; a malformed one means the file was edited by hand. */
+static enum ap_status stored_day(const char *s, const char *what, ap_day *out, struct ap_diag *d)
+{
+    const char *why;
+    if (!s) {
+        *out = AP_DAY_NONE;
+        return AP_OK;
+    }
+    if (strlen(s) < 10 || !ap_date_parse(s, 10, out, &why)) {
+        ap_diag_error(d, AP_ERR_INPUT,
+                      "the database holds %s '%s', which is not a date; re-import the data",
+                      what, s);
+        return AP_ERR_INPUT;
+    }
+    return AP_OK;
+}
+
+/* The areas of all children, alphabetically (case-insensitive, then exact),
+ * so every period of a trend lists the same areas. */
+static enum ap_status load_areas(sqlite3 *db, struct ap_breakdown *areas, struct ap_diag *d)
+{
+    enum ap_status rc = AP_OK;
+    sqlite3_stmt *st = NULL;
+    if (!ap_db_prepare(db,
+                       "SELECT DISTINCT area FROM children WHERE area <> '' AND area <> 'unknown'"
+                       " ORDER BY area COLLATE NOCASE, area",
+                       &st, d)) {
+        rc = AP_ERR_IO;
+        goto done;
+    }
+    int r;
+    while ((r = sqlite3_step(st)) == SQLITE_ROW)
+        bd_add_key(areas, col_text(st, 0));
+    if (r != SQLITE_DONE)
+        rc = ap_db_error(db, d, "cannot list the areas");
+    else
+        bd_add_key(areas, "unknown");
+done:
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* ---- Public entry points ----------------------------------------------- */
+
+enum ap_status ap_metrics_compute_many(sqlite3 *db, const struct ap_period *p, size_t n,
+                                       ap_day team_start, struct ap_metrics *out,
+                                       struct ap_diag *d)
+{
+    enum ap_status rc = AP_OK;
+    struct dates dt = {0};
+    struct ap_breakdown areas = {0};
+    char *first = NULL;
+
+    for (size_t i = 0; i < n; i++)
+        memset(&out[i], 0, sizeof out[i]);
+    if (n == 0)
+        return AP_OK;
+    dates_init(&dt, p, n);
+
+    if (team_start == AP_DAY_NONE) {
+        rc = query_text(db, "SELECT min(opened_on) FROM cases", &first, d,
+                        "cannot find the earliest case");
+        if (rc == AP_OK)
+            rc = stored_day(first, "an opened_on date", &team_start, d);
+        if (rc != AP_OK)
+            goto done;
+    }
+    rc = load_areas(db, &areas, d);
+    if (rc != AP_OK)
+        goto done;
+
+    for (size_t i = 0; i < n; i++) {
+        struct ap_metrics *m = &out[i];
+        m->period = p[i];
+        m->team_start = team_start;
+        for (int id = 0; id < AP_M_COUNT; id++) {
+            int bd = ap_metric_defs[id].breakdown;
+            if (bd >= 0)
+                bd_init_enum(&m->breakdown[id], (enum ap_enum_id)bd);
+            else if (bd == AP_BREAKDOWN_AREA)
+                for (size_t k = 0; k < areas.n; k++)
+                    bd_add_key(&m->breakdown[id], areas.keys[k]);
+        }
+        m->value[AP_M_MONTHS_SINCE_START] =
+            team_start == AP_DAY_NONE ? 0 : ap_months_inclusive(team_start, p[i].end);
+    }
+
+    rc = compute_children(db, &dt, out, d);
+    if (rc == AP_OK)
+        rc = compute_cases(db, &dt, out, d);
+    if (rc == AP_OK)
+        rc = compute_perpetrators(db, &dt, out, d);
+    if (rc == AP_OK)
+        rc = compute_episodes(db, &dt, out, d);
+    if (rc == AP_OK)
+        rc = compute_plan(db, &dt, out, d);
+    if (rc != AP_OK)
+        goto done;
+
+    /* A breakdown's value is the sum of its counts. */
+    for (size_t i = 0; i < n; i++) {
+        for (int id = 0; id < AP_M_COUNT; id++) {
+            const struct ap_breakdown *b = &out[i].breakdown[id];
+            if (ap_metric_defs[id].breakdown == AP_BREAKDOWN_NONE)
+                continue;
+            long long sum = 0;
+            for (size_t k = 0; k < b->n; k++)
+                sum += b->counts[k];
+            out[i].value[id] = sum;
+        }
+    }
+done:
+    if (rc != AP_OK) {
+        for (size_t i = 0; i < n; i++)
+            ap_metrics_free(&out[i]);
+    }
+    bd_free(&areas);
+    dates_free(&dt);
+    free(first);
+    return rc;
+}
+
+enum ap_status ap_metrics_compute(sqlite3 *db, const struct ap_period *p, ap_day team_start,
+                                  struct ap_metrics *out, struct ap_diag *d)
+{
+    return ap_metrics_compute_many(db, p, 1, team_start, out, d);
+}
+
+void ap_metrics_free(struct ap_metrics *m)
+{
+    if (!m)
+        return;
+    for (int id = 0; id < AP_M_COUNT; id++)
+        bd_free(&m->breakdown[id]);
+    memset(m, 0, sizeof *m);
+}
+
+/* The latest event date anywhere in the data. Due dates of the action plan are
+ * targets, not events, so they are left out; each max() is over an ISO text
+ * column, and the first 10 characters of a date-time are its date. */
+enum ap_status ap_metrics_data_as_at(sqlite3 *db, ap_day *out, struct ap_diag *d)
+{
+    static const char sql[] =
+        "SELECT max(x) FROM ("
+        " SELECT max(opened_on) AS x FROM cases"
+        " UNION ALL SELECT max(closed_on) FROM cases"
+        " UNION ALL SELECT substr(max(missing_from), 1, 10) FROM missing_episodes"
+        " UNION ALL SELECT substr(max(returned_at), 1, 10) FROM missing_episodes"
+        " UNION ALL SELECT substr(max(interview_offered_at), 1, 10) FROM missing_episodes"
+        " UNION ALL SELECT substr(max(interview_completed_at), 1, 10) FROM missing_episodes"
+        " UNION ALL SELECT max(identified_on) FROM perpetrators"
+        " UNION ALL SELECT max(concluded_on) FROM perpetrators"
+        " UNION ALL SELECT max(action_on) FROM perpetrator_actions"
+        " UNION ALL SELECT max(updated_on) FROM action_updates)";
+    char *s = NULL;
+    *out = AP_DAY_NONE;
+    enum ap_status rc = query_text(db, sql, &s, d, "cannot find the latest date in the data");
+    if (rc == AP_OK)
+        rc = stored_day(s, "a date", out, d);
+    free(s);
+    return rc;
+}
+
+/* ---- The action plan as at D -------------------------------------------- */
+
+static const char plan_items_sql[] =
+    "SELECT p.action_ref, p.theme, p.action, coalesce(p.lead, ''), p.due_on,"
+    " coalesce(u.status, 'not_started'), u.rag, u.updated_on, coalesce(u.commentary, '')"
+    PLAN_LATEST " ORDER BY p.theme, p.action_ref";
+
+enum ap_status ap_plan_load(sqlite3 *db, ap_day d_end, struct ap_plan *out, struct ap_diag *diag)
+{
+    enum ap_status rc = AP_OK;
+    sqlite3_stmt *st = NULL;
+    size_t alloc = 0;
+    char end[11];
+
+    memset(out, 0, sizeof *out);
+    ap_day_format(d_end, end);
+    if (!ap_db_prepare(db, plan_items_sql, &st, diag)) {
+        rc = AP_ERR_IO;
+        goto done;
+    }
+    if (!bind_text(st, 1, end)) {
+        rc = ap_db_error(db, diag, "cannot set up the action plan query");
+        goto done;
+    }
+    int r;
+    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        ap_grow((void **)&out->items, sizeof *out->items, out->n + 1, &alloc);
+        struct ap_plan_item *it = &out->items[out->n++];
+        memset(it, 0, sizeof *it);
+        it->action_ref = ap_xstrdup(col_text(st, 0));
+        it->theme = ap_xstrdup(col_text(st, 1));
+        it->action = ap_xstrdup(col_text(st, 2));
+        it->lead = ap_xstrdup(col_text(st, 3));
+        it->commentary = ap_xstrdup(col_text(st, 8));
+        it->status = ap_enum_lookup(AP_ENUM_STATUS, col_text(st, 5));
+        it->rag = col_text(st, 6) ? ap_enum_lookup(AP_ENUM_RAG, col_text(st, 6)) : -1;
+        rc = stored_day(col_text(st, 4), "a due_on date", &it->due_on, diag);
+        if (rc == AP_OK)
+            rc = stored_day(col_text(st, 7), "an updated_on date", &it->updated_on, diag);
+        if (rc != AP_OK)
+            goto done;
+        if (it->status < 0) {
+            ap_diag_error(diag, AP_ERR_INPUT,
+                          "the database holds action status '%s', which is not known",
+                          col_text(st, 5));
+            rc = AP_ERR_INPUT;
+            goto done;
+        }
+        it->overdue = it->due_on != AP_DAY_NONE && it->due_on < d_end &&
+                      strcmp(ap_enums[AP_ENUM_STATUS].values[it->status], "complete") != 0;
+    }
+    if (r != SQLITE_DONE)
+        rc = ap_db_error(db, diag, "cannot read the action plan");
+done:
+    sqlite3_finalize(st);
+    if (rc != AP_OK)
+        ap_plan_free(out);
+    return rc;
+}
+
+void ap_plan_free(struct ap_plan *p)
+{
+    if (!p)
+        return;
+    for (size_t i = 0; i < p->n; i++) {
+        struct ap_plan_item *it = &p->items[i];
+        free(it->action_ref);
+        free(it->theme);
+        free(it->action);
+        free(it->lead);
+        free(it->commentary);
+    }
+    free(p->items);
+    memset(p, 0, sizeof *p);
+}
+
+/* ---- Output for `actionplan metrics` ------------------------------------ */
+
+/* Label for a breakdown key: the enumeration's label, or the area itself. */
+static const char *key_label(int breakdown, const char *key)
+{
+    if (breakdown >= 0)
+        return ap_enum_label((enum ap_enum_id)breakdown, key);
+    return !strcmp(key, "unknown") ? "Not known" : key;
+}
+
+/* Display width of UTF-8 text: one column per code point is right for the
+ * labels and area names we print. */
+static size_t text_width(const char *s)
+{
+    size_t w = 0;
+    for (; *s; s++)
+        w += ((unsigned char)*s & 0xC0) != 0x80;
+    return w;
+}
+
+static void pad(FILE *out, size_t n)
+{
+    while (n-- > 0)
+        fputc(' ', out);
+}
+
+static void write_text(const struct ap_metrics *m, FILE *out)
+{
+    char s[11], e[11], t[11], num[32];
+    ap_day_format(m->period.start, s);
+    ap_day_format(m->period.end, e);
+    size_t width = 0;
+    int numw = 1;
+    for (int id = 0; id < AP_M_COUNT; id++) {
+        const struct ap_metric_def *def = &ap_metric_defs[id];
+        size_t w = text_width(def->label);
+        if (w > width)
+            width = w;
+        ap_format_count(m->value[id], num);
+        if ((int)strlen(num) > numw)
+            numw = (int)strlen(num);
+        for (size_t k = 0; k < m->breakdown[id].n; k++) {
+            w = 4 + text_width(key_label(def->breakdown, m->breakdown[id].keys[k]));
+            if (w > width)
+                width = w;
+        }
+    }
+    fprintf(out, "Period: %s to %s", s, e);
+    if (m->period.code[0])
+        fprintf(out, " (%s)", m->period.code);
+    fputc('\n', out);
+    if (m->team_start != AP_DAY_NONE) {
+        ap_day_format(m->team_start, t);
+        fprintf(out, "Team start: %s\n", t);
+    }
+    fputs("Figures are unsuppressed: not for publication.\n\n", out);
+    for (int id = 0; id < AP_M_COUNT; id++) {
+        const struct ap_metric_def *def = &ap_metric_defs[id];
+        ap_format_count(m->value[id], num);
+        fputs(def->label, out);
+        pad(out, width - text_width(def->label) + 2);
+        fprintf(out, "%*s\n", numw, num);
+        for (size_t k = 0; k < m->breakdown[id].n; k++) {
+            const char *lab = key_label(def->breakdown, m->breakdown[id].keys[k]);
+            ap_format_count(m->breakdown[id].counts[k], num);
+            fprintf(out, "    %s", lab);
+            pad(out, width - 4 - text_width(lab) + 2);
+            fprintf(out, "%*s\n", numw, num);
+        }
+    }
+}
+
+static void json_check(const void *p)
+{
+    if (!p)
+        ap_die_oom(); /* cJSON fails only when it cannot allocate */
+}
+
+static void write_json(const struct ap_metrics *m, FILE *out)
+{
+    char s[11], e[11];
+    ap_day_format(m->period.start, s);
+    ap_day_format(m->period.end, e);
+    cJSON *root = cJSON_CreateObject();
+    json_check(root);
+    json_check(cJSON_AddStringToObject(root, "period_start", s));
+    json_check(cJSON_AddStringToObject(root, "period_end", e));
+    for (int id = 0; id < AP_M_COUNT; id++) {
+        const struct ap_metric_def *def = &ap_metric_defs[id];
+        if (def->breakdown == AP_BREAKDOWN_NONE) {
+            json_check(cJSON_AddNumberToObject(root, def->name, (double)m->value[id]));
+            continue;
+        }
+        cJSON *obj = cJSON_AddObjectToObject(root, def->name);
+        json_check(obj);
+        for (size_t k = 0; k < m->breakdown[id].n; k++)
+            json_check(cJSON_AddNumberToObject(obj, m->breakdown[id].keys[k],
+                                               (double)m->breakdown[id].counts[k]));
+    }
+    char *text = cJSON_Print(root);
+    json_check(text);
+    fputs(text, out);
+    fputc('\n', out);
+    cJSON_free(text);
+    cJSON_Delete(root);
+}
+
+/* One CSV field, RFC 4180 quoted when needed. Text that a spreadsheet would
+ * take as a formula (= + - @, or a leading tab or carriage return) is prefixed
+ * with ' and quoted so it is shown, never run. */
+static void csv_field(FILE *out, const char *s)
+{
+    bool formula = s[0] != '\0' && strchr("=+-@\t\r", s[0]) != NULL;
+    bool quote = formula || strpbrk(s, ",\"\r\n") != NULL;
+    if (!quote) {
+        fputs(s, out);
+        return;
+    }
+    fputc('"', out);
+    if (formula)
+        fputc('\'', out);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', out);
+        fputc(*s, out);
+    }
+    fputc('"', out);
+}
+
+static void write_csv(const struct ap_metrics *m, FILE *out)
+{
+    char s[11], e[11];
+    ap_day_format(m->period.start, s);
+    ap_day_format(m->period.end, e);
+    fputs("metric,category,value\n", out);
+    fprintf(out, "period_start,,%s\nperiod_end,,%s\n", s, e);
+    for (int id = 0; id < AP_M_COUNT; id++) {
+        const struct ap_metric_def *def = &ap_metric_defs[id];
+        if (def->breakdown == AP_BREAKDOWN_NONE) {
+            fprintf(out, "%s,,%lld\n", def->name, m->value[id]);
+            continue;
+        }
+        /* Only the category rows: a total row would be counted twice by
+         * anyone summing the column. */
+        for (size_t k = 0; k < m->breakdown[id].n; k++) {
+            fprintf(out, "%s,", def->name);
+            csv_field(out, m->breakdown[id].keys[k]);
+            fprintf(out, ",%lld\n", m->breakdown[id].counts[k]);
+        }
+    }
+}
+
+enum ap_status ap_metrics_write(const struct ap_metrics *m, enum ap_metrics_format f, FILE *out,
+                                struct ap_diag *d)
+{
+    switch (f) {
+    case AP_FMT_JSON:
+        write_json(m, out);
+        break;
+    case AP_FMT_CSV:
+        write_csv(m, out);
+        break;
+    case AP_FMT_TEXT:
+    default:
+        write_text(m, out);
+        break;
+    }
+    if (fflush(out) != 0 || ferror(out)) {
+        ap_diag_error(d, AP_ERR_IO, "cannot write the figures: %s", "output error");
+        return AP_ERR_IO;
+    }
+    return AP_OK;
+}

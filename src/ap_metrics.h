@@ -141,6 +141,12 @@ struct ap_plan {
 enum ap_status ap_plan_load(sqlite3 *db, ap_day d_end, struct ap_plan *out, struct ap_diag *diag);
 void ap_plan_free(struct ap_plan *p);
 
+/* The SQL expression the engine uses for age in completed years on date `on` of
+ * someone born on `birth`; both arguments are SQL expressions giving ISO text
+ * (only the date part is read). It equals ap_age_years(), 29 February included
+ * (the unit tests check that). Caller owns the result. */
+char *ap_metrics_age_sql(const char *birth, const char *on);
+
 /* Output for `actionplan metrics`. */
 enum ap_metrics_format { AP_FMT_TEXT, AP_FMT_JSON, AP_FMT_CSV };
 enum ap_status ap_metrics_write(const struct ap_metrics *m, enum ap_metrics_format f, FILE *out,

@@ -1,0 +1,709 @@
+/*
+ * Unit tests for the metrics engine: every figure of a small synthetic database
+ * (tests/fixtures/metrics/small.sql) checked against values worked out by hand,
+ * the boundaries SPEC.md names (opening/closing on S and on D, 72 hours, 29
+ * February), compute_many against separate computes, the action plan as at D,
+ * and the three output formats.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ap_db.h"
+#include "ap_metrics.h"
+#include "ap_test.h"
+
+static char tmpdir[] = "/tmp/ap_metrics_test.XXXXXX";
+
+static ap_day day(const char *s)
+{
+    ap_day out = AP_DAY_NONE;
+    const char *why;
+    if (!ap_date_parse(s, strlen(s), &out, &why))
+        fprintf(stderr, "bad test date %s\n", s);
+    return out;
+}
+
+static struct ap_period quarter(const char *code)
+{
+    struct ap_period p;
+    const char *why;
+    memset(&p, 0, sizeof p);
+    if (!ap_period_parse_quarter(code, 4, &p, &why))
+        fprintf(stderr, "bad test quarter %s: %s\n", code, why);
+    return p;
+}
+
+static struct ap_period range(const char *from, const char *to)
+{
+    struct ap_period p;
+    const char *why;
+    memset(&p, 0, sizeof p);
+    if (!ap_period_from_range(day(from), day(to), &p, &why))
+        fprintf(stderr, "bad test range: %s\n", why);
+    return p;
+}
+
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    struct ap_buf b = AP_BUF_INIT;
+    char chunk[4096];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        ap_buf_add(&b, chunk, n);
+    fclose(f);
+    return ap_buf_detach(&b);
+}
+
+/* A new database at tmpdir/name holding the rows of sql (NULL: empty), opened
+ * read-only as the commands open it. */
+static sqlite3 *make_db(const char *name, const char *sql)
+{
+    struct ap_diag d;
+    ap_diag_init(&d);
+    char *path = ap_xasprintf("%s/%s", tmpdir, name);
+    sqlite3 *db = NULL;
+    if (ap_db_create(path, &d) != AP_OK) {
+        fprintf(stderr, "cannot create %s\n", path);
+        goto done;
+    }
+    if (sql) {
+        sqlite3 *rw = NULL;
+        char *err = NULL;
+        if (sqlite3_open_v2(path, &rw, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK ||
+            sqlite3_exec(rw, sql, NULL, NULL, &err) != SQLITE_OK)
+            fprintf(stderr, "cannot load fixture: %s\n", err ? err : sqlite3_errmsg(rw));
+        sqlite3_free(err);
+        sqlite3_close(rw);
+    }
+    if (ap_db_open(path, true, &db, &d) != AP_OK)
+        db = NULL;
+done:
+    free(path);
+    return db;
+}
+
+static sqlite3 *small_db(void)
+{
+    const char *src = getenv("AP_SOURCE_DIR");
+    char *path = ap_xasprintf("%s/tests/fixtures/metrics/small.sql", src ? src : ".");
+    char *sql = slurp(path);
+    if (!sql)
+        fprintf(stderr, "cannot read %s\n", path);
+    sqlite3 *db = make_db("small.db", sql);
+    free(sql);
+    free(path);
+    return db;
+}
+
+/* Count of key in metric id's breakdown, or -1 if the key is not listed. */
+static long long bd(const struct ap_metrics *m, enum ap_metric_id id, const char *key)
+{
+    const struct ap_breakdown *b = &m->breakdown[id];
+    for (size_t i = 0; i < b->n; i++) {
+        if (!strcmp(b->keys[i], key))
+            return b->counts[i];
+    }
+    return -1;
+}
+
+/* The breakdown's keys joined with commas, for checking order. */
+static char *bd_keys(const struct ap_metrics *m, enum ap_metric_id id)
+{
+    struct ap_buf b = AP_BUF_INIT;
+    for (size_t i = 0; i < m->breakdown[id].n; i++)
+        ap_buf_addf(&b, "%s%s", i ? "," : "", m->breakdown[id].keys[i]);
+    return ap_buf_detach(&b);
+}
+
+#define CHECK_KEYS(m, id, want)                                                                 \
+    do {                                                                                        \
+        char *k_ = bd_keys((m), (id));                                                          \
+        CHECK_STR(k_, (want));                                                                  \
+        free(k_);                                                                               \
+    } while (0)
+
+static void test_catalogue(void)
+{
+    /* SPEC.md's metric names, in order: the JSON keys. */
+    static const char *const names[] = {
+        "children_supported", "active_cases", "children_closed", "children_protected",
+        "children_supported_in_period", "new_cases", "closed_cases", "closure_reasons",
+        "referral_sources", "risk_levels", "gender", "ethnicity", "area", "age_bands",
+        "perpetrators_active", "perpetrators_dealt_with", "perpetrators_identified_in_period",
+        "perpetrator_actions", "missing_episodes", "return_interviews_offered_72h",
+        "return_interviews_completed", "actions_total", "actions_complete",
+        "actions_in_progress", "actions_not_started", "actions_red", "actions_amber",
+        "actions_green", "actions_overdue", "months_since_start"};
+    CHECK_INT(AP_ARRAY_LEN(names), AP_M_COUNT);
+    for (size_t i = 0; i < AP_M_COUNT; i++) {
+        const struct ap_metric_def *def = &ap_metric_defs[i];
+        CHECK_STR(def->name, names[i]);
+        CHECK(def->label && strlen(def->label) > 3);
+        CHECK(def->definition && strlen(def->definition) > 20);
+        CHECK(ap_metric_find(names[i]) == def);
+    }
+    CHECK(ap_metric_find("no_such_metric") == NULL);
+    CHECK(ap_metric_find(NULL) == NULL);
+
+    CHECK_INT(ap_metric_defs[AP_M_PERPETRATORS_DEALT_WITH].polarity, AP_POL_UP_GOOD);
+    CHECK_INT(ap_metric_defs[AP_M_ACTIVE_CASES].polarity, AP_POL_NEUTRAL);
+    CHECK_INT(ap_metric_defs[AP_M_ACTIONS_OVERDUE].polarity, AP_POL_DOWN_GOOD);
+    CHECK_INT(ap_metric_defs[AP_M_ACTIONS_RED].polarity, AP_POL_DOWN_GOOD);
+    CHECK_INT(ap_metric_defs[AP_M_CHILDREN_PROTECTED].polarity, AP_POL_UP_GOOD);
+    CHECK_INT(ap_metric_defs[AP_M_RETURN_INTERVIEWS_OFFERED_72H].polarity, AP_POL_UP_GOOD);
+
+    CHECK_INT(ap_metric_defs[AP_M_CLOSURE_REASONS].breakdown, AP_ENUM_CLOSURE_REASON);
+    CHECK_INT(ap_metric_defs[AP_M_REFERRAL_SOURCES].breakdown, AP_ENUM_REFERRAL_SOURCE);
+    CHECK_INT(ap_metric_defs[AP_M_RISK_LEVELS].breakdown, AP_ENUM_RISK_LEVEL);
+    CHECK_INT(ap_metric_defs[AP_M_GENDER].breakdown, AP_ENUM_GENDER);
+    CHECK_INT(ap_metric_defs[AP_M_ETHNICITY].breakdown, AP_ENUM_ETHNICITY);
+    CHECK_INT(ap_metric_defs[AP_M_AREA].breakdown, AP_BREAKDOWN_AREA);
+    CHECK_INT(ap_metric_defs[AP_M_AGE_BANDS].breakdown, AP_ENUM_AGE_BAND);
+    CHECK_INT(ap_metric_defs[AP_M_PERPETRATOR_ACTIONS].breakdown, AP_ENUM_PERP_ACTION);
+    CHECK_INT(ap_metric_defs[AP_M_NEW_CASES].breakdown, AP_BREAKDOWN_NONE);
+
+    CHECK_INT(ap_metric_defs[AP_M_CHILDREN_SUPPORTED].unit, AP_UNIT_CHILDREN);
+    CHECK_INT(ap_metric_defs[AP_M_ACTIVE_CASES].unit, AP_UNIT_CASES);
+    CHECK_INT(ap_metric_defs[AP_M_MISSING_EPISODES].unit, AP_UNIT_EPISODES);
+    CHECK_INT(ap_metric_defs[AP_M_PERPETRATORS_ACTIVE].unit, AP_UNIT_PERPETRATORS);
+    CHECK_INT(ap_metric_defs[AP_M_ACTIONS_TOTAL].unit, AP_UNIT_ACTIONS);
+    CHECK_INT(ap_metric_defs[AP_M_MONTHS_SINCE_START].unit, AP_UNIT_MONTHS);
+    CHECK(ap_metric_defs[AP_M_CHILDREN_SUPPORTED].cumulative);
+    CHECK(ap_metric_defs[AP_M_PERPETRATORS_DEALT_WITH].cumulative);
+    CHECK(!ap_metric_defs[AP_M_NEW_CASES].cumulative);
+    CHECK(ap_metric_defs[AP_M_CHILDREN_SUPPORTED].per_10k);
+    CHECK(ap_metric_defs[AP_M_CHILDREN_SUPPORTED_IN_PERIOD].per_10k);
+    CHECK(!ap_metric_defs[AP_M_ACTIVE_CASES].per_10k);
+}
+
+/* 2016/17-Q1: S = 2016-04-01, D = 2016-06-30. Each figure from small.sql by hand. */
+static void test_small_q1(sqlite3 *db)
+{
+    struct ap_diag d;
+    struct ap_metrics m;
+    struct ap_period p = quarter("2016/17-Q1");
+    ap_diag_init(&d);
+    CHECK_INT(ap_metrics_compute(db, &p, AP_DAY_NONE, &m, &d), AP_OK);
+
+    /* Cases opened on or before D: every child but C007 (opened 2016-07-01). */
+    CHECK_INT(m.value[AP_M_CHILDREN_SUPPORTED], 9);
+    /* Open at D: K01 (opened on S), K02 (opened on D), K08b, K10. Not K04 (closed
+     * on D: not active at D), not K03 (closed on S), not K07 (opens after D). */
+    CHECK_INT(m.value[AP_M_ACTIVE_CASES], 4);
+    /* 9 supported - 4 children with an open case (C001, C002, C008, C010):
+     * C003, C004, C005, C006, C009. C008 has a closed case too but is open. */
+    CHECK_INT(m.value[AP_M_CHILDREN_CLOSED], 5);
+    /* Latest case: C003 risk_reduced yes; C004 disengaged no; C005 latest K05b
+     * moved_away no (its earlier removed_from_abuse does not count); C006 latest
+     * K06b removed_from_abuse yes (its earlier disengaged does not count); C009
+     * other no. */
+    CHECK_INT(m.value[AP_M_CHILDREN_PROTECTED], 2);
+    /* Not closed before S: all supported but C006 (last closed 2016-03-31). C003
+     * (closed on S) and C004 (closed on D) are in; C005 and C008 counted once. */
+    CHECK_INT(m.value[AP_M_CHILDREN_SUPPORTED_IN_PERIOD], 8);
+    /* Opened S..D: K01 (on S), K02 (on D), K08b. */
+    CHECK_INT(m.value[AP_M_NEW_CASES], 3);
+    /* Closed S..D: K03 (on S), K04 (on D), K05b, K09. K06b closed the day before S. */
+    CHECK_INT(m.value[AP_M_CLOSED_CASES], 4);
+
+    /* closure_reasons of those 4: risk_reduced K03, moved_away K05b, disengaged
+     * K04, other K09. Every value listed, zeros included; the column is never
+     * empty on a closed case, so no unknown row. */
+    CHECK_KEYS(&m, AP_M_CLOSURE_REASONS,
+               "risk_reduced,removed_from_abuse,moved_away,transferred,turned_18,disengaged,"
+               "other");
+    CHECK_INT(bd(&m, AP_M_CLOSURE_REASONS, "risk_reduced"), 1);
+    CHECK_INT(bd(&m, AP_M_CLOSURE_REASONS, "removed_from_abuse"), 0);
+    CHECK_INT(bd(&m, AP_M_CLOSURE_REASONS, "moved_away"), 1);
+    CHECK_INT(bd(&m, AP_M_CLOSURE_REASONS, "disengaged"), 1);
+    CHECK_INT(bd(&m, AP_M_CLOSURE_REASONS, "other"), 1);
+    CHECK_INT(m.value[AP_M_CLOSURE_REASONS], 4);
+
+    /* referral_sources of the 3 new cases: police K01, education K02, health K08b. */
+    CHECK_KEYS(&m, AP_M_REFERRAL_SOURCES,
+               "police,social_care,education,health,family,self,voluntary,other,unknown");
+    CHECK_INT(bd(&m, AP_M_REFERRAL_SOURCES, "police"), 1);
+    CHECK_INT(bd(&m, AP_M_REFERRAL_SOURCES, "education"), 1);
+    CHECK_INT(bd(&m, AP_M_REFERRAL_SOURCES, "health"), 1);
+    CHECK_INT(bd(&m, AP_M_REFERRAL_SOURCES, "family"), 0);
+    CHECK_INT(bd(&m, AP_M_REFERRAL_SOURCES, "unknown"), 0);
+    CHECK_INT(m.value[AP_M_REFERRAL_SOURCES], 3);
+
+    /* risk_levels of the 4 active: high K01, low K02, medium K08b, empty K10. */
+    CHECK_KEYS(&m, AP_M_RISK_LEVELS, "low,medium,high,unknown");
+    CHECK_INT(bd(&m, AP_M_RISK_LEVELS, "low"), 1);
+    CHECK_INT(bd(&m, AP_M_RISK_LEVELS, "medium"), 1);
+    CHECK_INT(bd(&m, AP_M_RISK_LEVELS, "high"), 1);
+    CHECK_INT(bd(&m, AP_M_RISK_LEVELS, "unknown"), 1);
+    CHECK_INT(m.value[AP_M_RISK_LEVELS], 4);
+
+    /* The 8 children in the period: C001 F, C002 M, C003 F, C004 empty, C005 F,
+     * C008 other, C009 F, C010 unknown. Gender has its own "unknown" value, which
+     * empty values join (no second unknown row). */
+    CHECK_KEYS(&m, AP_M_GENDER, "female,male,other,unknown");
+    CHECK_INT(bd(&m, AP_M_GENDER, "female"), 4);
+    CHECK_INT(bd(&m, AP_M_GENDER, "male"), 1);
+    CHECK_INT(bd(&m, AP_M_GENDER, "other"), 1);
+    CHECK_INT(bd(&m, AP_M_GENDER, "unknown"), 2);
+    CHECK_INT(m.value[AP_M_GENDER], 8);
+    /* white C001 C005; asian C002; black C003; mixed C008; other C009; unknown C004 C010. */
+    CHECK_KEYS(&m, AP_M_ETHNICITY, "white,mixed,asian,black,other,unknown");
+    CHECK_INT(bd(&m, AP_M_ETHNICITY, "white"), 2);
+    CHECK_INT(bd(&m, AP_M_ETHNICITY, "mixed"), 1);
+    CHECK_INT(bd(&m, AP_M_ETHNICITY, "asian"), 1);
+    CHECK_INT(bd(&m, AP_M_ETHNICITY, "black"), 1);
+    CHECK_INT(bd(&m, AP_M_ETHNICITY, "other"), 1);
+    CHECK_INT(bd(&m, AP_M_ETHNICITY, "unknown"), 2);
+    /* Areas of all children alphabetically, then unknown: North C001 C003 C009;
+     * South C002 C005; East C008; West only C006 (not in period) so 0; unknown
+     * C004 (NULL) and C010 (""). */
+    CHECK_KEYS(&m, AP_M_AREA, "East Ward,North Ward,South Ward,West Ward,unknown");
+    CHECK_INT(bd(&m, AP_M_AREA, "East Ward"), 1);
+    CHECK_INT(bd(&m, AP_M_AREA, "North Ward"), 3);
+    CHECK_INT(bd(&m, AP_M_AREA, "South Ward"), 2);
+    CHECK_INT(bd(&m, AP_M_AREA, "West Ward"), 0);
+    CHECK_INT(bd(&m, AP_M_AREA, "unknown"), 2);
+    CHECK_INT(m.value[AP_M_AREA], 8);
+    /* Age on the latest case's opened_on:
+     *   C001 born 2005-08-15, on 2016-04-01: 10 -> under_12
+     *   C002 born 2003-06-30, on 2016-06-30 (birthday): 13 -> 12_13
+     *   C003 born 2001-05-10, on 2015-12-01: 14 -> 14_15
+     *   C004 no birth date -> unknown
+     *   C005 born 2000-01-20, latest on 2016-02-01: 16 -> 16_17 (15 on its first case)
+     *   C008 born 1998-05-01, latest on 2016-05-01: 18 -> 18_plus (17 on its first)
+     *   C009 born 2004-02-29, on 2016-02-28: 11 -> under_12
+     *   C010 born 2004-02-29, on 2016-03-01: 12 -> 12_13 */
+    CHECK_KEYS(&m, AP_M_AGE_BANDS, "under_12,12_13,14_15,16_17,18_plus,unknown");
+    CHECK_INT(bd(&m, AP_M_AGE_BANDS, "under_12"), 2);
+    CHECK_INT(bd(&m, AP_M_AGE_BANDS, "12_13"), 2);
+    CHECK_INT(bd(&m, AP_M_AGE_BANDS, "14_15"), 1);
+    CHECK_INT(bd(&m, AP_M_AGE_BANDS, "16_17"), 1);
+    CHECK_INT(bd(&m, AP_M_AGE_BANDS, "18_plus"), 1);
+    CHECK_INT(bd(&m, AP_M_AGE_BANDS, "unknown"), 1);
+
+    /* Identified by D and not concluded by D: P01 (open), P03 (concludes after D),
+     * P05 (identified on D). P02 concluded on D is no longer active. */
+    CHECK_INT(m.value[AP_M_PERPETRATORS_ACTIVE], 3);
+    /* Concluded by D, prosecuted or disrupted: P02 (on D), P04 (before S,
+     * cumulative). Not P03 (after D), not P06 (no further action). */
+    CHECK_INT(m.value[AP_M_PERPETRATORS_DEALT_WITH], 2);
+    /* Identified S..D: P02 (on S), P05 (on D). */
+    CHECK_INT(m.value[AP_M_PERPETRATORS_IDENTIFIED_IN_PERIOD], 2);
+    /* Actions S..D: A01 cawn (on S), A02 arrested (on D), A03 cawn. Not A04 (day
+     * before S) or A05 (day after D). */
+    CHECK_INT(bd(&m, AP_M_PERPETRATOR_ACTIONS, "cawn"), 2);
+    CHECK_INT(bd(&m, AP_M_PERPETRATOR_ACTIONS, "arrested"), 1);
+    CHECK_INT(bd(&m, AP_M_PERPETRATOR_ACTIONS, "charged"), 0);
+    CHECK_INT(bd(&m, AP_M_PERPETRATOR_ACTIONS, "convicted"), 0);
+    CHECK_INT(bd(&m, AP_M_PERPETRATOR_ACTIONS, "unknown"), -1);
+    CHECK_INT(m.breakdown[AP_M_PERPETRATOR_ACTIONS].n, 16);
+    CHECK_INT(m.value[AP_M_PERPETRATOR_ACTIONS], 3);
+
+    /* Returned S..D: E01, E02, E03, E04, E05 (D at 23:59), E09 (S at 00:00).
+     * Not E06 (D+1 at 00:00), E07 (S-1 at 23:59), E08 (not returned). */
+    CHECK_INT(m.value[AP_M_MISSING_EPISODES], 6);
+    /* E01 offered exactly 72 hours after: yes. E02 72h + 1 minute: no. E03 bare
+     * dates 3 days after: yes. E04 bare return, offer 4 days after: no. E05 no
+     * offer. E09 bare offer 3 days after a timed return: yes (by date). */
+    CHECK_INT(m.value[AP_M_RETURN_INTERVIEWS_OFFERED_72H], 3);
+    /* Completed: E01, E03, E09. */
+    CHECK_INT(m.value[AP_M_RETURN_INTERVIEWS_COMPLETED], 3);
+
+    /* Plan as at D: 1.1 in_progress amber (its complete update of 2016-07-05 is
+     * after D; due on D is not overdue); 1.2 not_started red, due the day before
+     * D: overdue; 2.1 complete green (updated on D), not overdue though past due;
+     * 2.2 no update: not_started; 3.1 in_progress red, overdue; 3.2 no update,
+     * due next year. */
+    CHECK_INT(m.value[AP_M_ACTIONS_TOTAL], 6);
+    CHECK_INT(m.value[AP_M_ACTIONS_COMPLETE], 1);
+    CHECK_INT(m.value[AP_M_ACTIONS_IN_PROGRESS], 2);
+    CHECK_INT(m.value[AP_M_ACTIONS_NOT_STARTED], 3);
+    CHECK_INT(m.value[AP_M_ACTIONS_RED], 2);
+    CHECK_INT(m.value[AP_M_ACTIONS_AMBER], 1);
+    CHECK_INT(m.value[AP_M_ACTIONS_GREEN], 1);
+    CHECK_INT(m.value[AP_M_ACTIONS_OVERDUE], 2);
+
+    /* No team start given: the earliest opened_on, 2015-11-02 (K05a); November
+     * 2015 to June 2016 counting both is 8 months. */
+    CHECK_INT(m.team_start, day("2015-11-02"));
+    CHECK_INT(m.value[AP_M_MONTHS_SINCE_START], 8);
+    CHECK_INT(m.period.start, day("2016-04-01"));
+    CHECK_INT(m.period.end, day("2016-06-30"));
+    CHECK_INT(d.errors, 0);
+    ap_metrics_free(&m);
+    CHECK_INT(m.breakdown[AP_M_AREA].n, 0);
+    ap_metrics_free(NULL);
+}
+
+/* 2016/17-Q2 (S = 2016-07-01, D = 2016-09-30) moves every boundary by one day. */
+static void test_small_q2(sqlite3 *db)
+{
+    struct ap_diag d;
+    struct ap_metrics m;
+    struct ap_period p = quarter("2016/17-Q2");
+    ap_diag_init(&d);
+    CHECK_INT(ap_metrics_compute(db, &p, day("2015-11-01"), &m, &d), AP_OK);
+    /* C007 joins (opened 2016-07-01 = S). */
+    CHECK_INT(m.value[AP_M_CHILDREN_SUPPORTED], 10);
+    /* Open at D: K01, K02, K07, K08b, K10. */
+    CHECK_INT(m.value[AP_M_ACTIVE_CASES], 5);
+    /* In period: the five children with an open case; C004 closed on 2016-06-30 is
+     * out now. */
+    CHECK_INT(m.value[AP_M_CHILDREN_SUPPORTED_IN_PERIOD], 5);
+    CHECK_INT(m.value[AP_M_NEW_CASES], 1);
+    CHECK_INT(m.value[AP_M_CLOSED_CASES], 0);
+    /* P03 concluded 2016-07-01 prosecuted: dealt with now (with P02, P04), and no
+     * longer active; P07 identified 2016-07-02 is. Active: P01, P05, P07. */
+    CHECK_INT(m.value[AP_M_PERPETRATORS_DEALT_WITH], 3);
+    CHECK_INT(m.value[AP_M_PERPETRATORS_ACTIVE], 3);
+    CHECK_INT(m.value[AP_M_PERPETRATORS_IDENTIFIED_IN_PERIOD], 1);
+    /* A05 convicted 2016-07-01. */
+    CHECK_INT(bd(&m, AP_M_PERPETRATOR_ACTIONS, "convicted"), 1);
+    CHECK_INT(m.value[AP_M_PERPETRATOR_ACTIONS], 1);
+    /* E06 returned 2016-07-01 00:00, offer 9 hours later; no completion. */
+    CHECK_INT(m.value[AP_M_MISSING_EPISODES], 1);
+    CHECK_INT(m.value[AP_M_RETURN_INTERVIEWS_OFFERED_72H], 1);
+    CHECK_INT(m.value[AP_M_RETURN_INTERVIEWS_COMPLETED], 0);
+    /* 1.1 now complete (2016-07-05): complete 1.1, 2.1; 3.2 still not due. */
+    CHECK_INT(m.value[AP_M_ACTIONS_COMPLETE], 2);
+    CHECK_INT(m.value[AP_M_ACTIONS_GREEN], 2);
+    CHECK_INT(m.value[AP_M_ACTIONS_OVERDUE], 2);
+    /* Team start given: November 2015 to September 2016 = 11 months. */
+    CHECK_INT(m.team_start, day("2015-11-01"));
+    CHECK_INT(m.value[AP_M_MONTHS_SINCE_START], 11);
+    ap_metrics_free(&m);
+}
+
+static void test_months(sqlite3 *db)
+{
+    struct ap_diag d;
+    struct ap_metrics m;
+    struct ap_period p = quarter("2016/17-Q4");
+    ap_diag_init(&d);
+    /* SPEC.md's reference point: team started November 2015, March 2017 = 17. */
+    CHECK_INT(ap_metrics_compute(db, &p, day("2015-11-01"), &m, &d), AP_OK);
+    CHECK_INT(m.value[AP_M_MONTHS_SINCE_START], 17);
+    ap_metrics_free(&m);
+    /* A team start on the last day of its month still counts that month. */
+    CHECK_INT(ap_metrics_compute(db, &p, day("2015-11-30"), &m, &d), AP_OK);
+    CHECK_INT(m.value[AP_M_MONTHS_SINCE_START], 17);
+    ap_metrics_free(&m);
+}
+
+static int same_metrics(const struct ap_metrics *a, const struct ap_metrics *b)
+{
+    int same = a->period.start == b->period.start && a->period.end == b->period.end &&
+               a->team_start == b->team_start;
+    for (int id = 0; id < AP_M_COUNT; id++) {
+        if (a->value[id] != b->value[id]) {
+            fprintf(stderr, "  %s: %lld vs %lld\n", ap_metric_defs[id].name, a->value[id],
+                    b->value[id]);
+            same = 0;
+        }
+        const struct ap_breakdown *x = &a->breakdown[id], *y = &b->breakdown[id];
+        if (x->n != y->n) {
+            same = 0;
+            continue;
+        }
+        for (size_t k = 0; k < x->n; k++) {
+            if (strcmp(x->keys[k], y->keys[k]) || x->counts[k] != y->counts[k]) {
+                fprintf(stderr, "  %s[%s]: %lld vs %lld\n", ap_metric_defs[id].name, x->keys[k],
+                        x->counts[k], y->counts[k]);
+                same = 0;
+            }
+        }
+    }
+    return same;
+}
+
+/* compute_many shares one scan between periods; it must equal separate computes. */
+static void test_many(sqlite3 *db)
+{
+    struct ap_period p[10];
+    p[0] = quarter("2015/16-Q3");
+    p[1] = quarter("2015/16-Q4");
+    p[2] = quarter("2016/17-Q1");
+    p[3] = quarter("2016/17-Q2");
+    p[4] = quarter("2016/17-Q3");
+    p[5] = quarter("2014/15-Q1"); /* before any data */
+    p[6] = range("2016-01-01", "2016-12-31");
+    p[7] = range("2016-06-30", "2016-06-30"); /* one day: S = D */
+    p[8] = range("2016-04-01", "2016-04-01");
+    p[9] = quarter("2016/17-Q1"); /* a repeat */
+    size_t n = AP_ARRAY_LEN(p);
+    struct ap_metrics many[AP_ARRAY_LEN(p)], one;
+    struct ap_diag d;
+    ap_diag_init(&d);
+    for (int pass = 0; pass < 2; pass++) {
+        ap_day t = pass ? day("2015-11-01") : AP_DAY_NONE;
+        CHECK_INT(ap_metrics_compute_many(db, p, n, t, many, &d), AP_OK);
+        for (size_t i = 0; i < n; i++) {
+            CHECK_INT(ap_metrics_compute(db, &p[i], t, &one, &d), AP_OK);
+            if (!same_metrics(&many[i], &one))
+                fprintf(stderr, "  (period %zu, pass %d)\n", i, pass);
+            CHECK(same_metrics(&many[i], &one));
+            ap_metrics_free(&one);
+        }
+        for (size_t i = 0; i < n; i++)
+            ap_metrics_free(&many[i]);
+    }
+    /* One day S = D = 2016-06-30: K02 opens and K04 closes that day. */
+    CHECK_INT(ap_metrics_compute(db, &p[7], AP_DAY_NONE, &one, &d), AP_OK);
+    CHECK_INT(one.value[AP_M_NEW_CASES], 1);
+    CHECK_INT(one.value[AP_M_CLOSED_CASES], 1);
+    CHECK_INT(one.value[AP_M_MISSING_EPISODES], 1); /* E05 at 23:59 */
+    ap_metrics_free(&one);
+    CHECK_INT(ap_metrics_compute_many(db, p, 0, AP_DAY_NONE, many, &d), AP_OK);
+}
+
+/* The engine's SQL age expression agrees with ap_age_years() on every pair of
+ * days in the range, leap years and 29 February included. */
+static void test_age_sql(void)
+{
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    char *expr = ap_metrics_age_sql("?1", "?2");
+    char *sql = ap_xasprintf("SELECT %s", expr);
+    CHECK_INT(sqlite3_open(":memory:", &db), SQLITE_OK);
+    CHECK_INT(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+    long mismatches = 0, tried = 0;
+    ap_day b0 = day("2003-01-01"), b1 = day("2004-12-31");
+    ap_day o0 = day("2015-01-01"), o1 = day("2017-12-31");
+    for (ap_day b = b0; st && b <= b1; b += 1) {
+        char bs[11];
+        ap_day_format(b, bs);
+        for (ap_day o = o0; o <= o1; o += (b % 7 == 0 || (b >= day("2004-02-20") &&
+                                                          b <= day("2004-03-05"))) ? 1 : 5) {
+            char os[20];
+            ap_day_format(o, os);
+            /* The on-date may be a case's key: extra characters after the date. */
+            if (o % 2)
+                memcpy(os + 10, "9999-12-31", 10), os[19] = '\0';
+            sqlite3_reset(st);
+            sqlite3_bind_text(st, 1, bs, -1, SQLITE_TRANSIENT);
+            sqlite3_bind_text(st, 2, os, -1, SQLITE_TRANSIENT);
+            if (sqlite3_step(st) != SQLITE_ROW ||
+                sqlite3_column_int(st, 0) != ap_age_years(b, o)) {
+                if (mismatches++ < 5)
+                    fprintf(stderr, "  age of %s on %s: sql %d, C %d\n", bs, os,
+                            sqlite3_column_int(st, 0), ap_age_years(b, o));
+            }
+            tried++;
+        }
+    }
+    CHECK(tried > 100000);
+    CHECK_INT(mismatches, 0);
+    /* SPEC.md's cases, directly. */
+    const struct {
+        const char *birth, *on;
+        int age;
+    } cases[] = {
+        {"2004-02-29", "2016-03-01", 12}, {"2004-02-29", "2016-02-28", 11},
+        {"2004-02-29", "2016-02-29", 12}, {"2004-02-29", "2017-02-28", 12},
+        {"2004-02-29", "2017-03-01", 13}, {"2003-06-30", "2016-06-30", 13},
+        {"2003-06-30", "2016-06-29", 12},
+    };
+    for (size_t i = 0; st && i < AP_ARRAY_LEN(cases); i++) {
+        sqlite3_reset(st);
+        sqlite3_bind_text(st, 1, cases[i].birth, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, cases[i].on, -1, SQLITE_STATIC);
+        CHECK_INT(sqlite3_step(st), SQLITE_ROW);
+        CHECK_INT(sqlite3_column_int(st, 0), cases[i].age);
+        CHECK_INT(ap_age_years(day(cases[i].birth), day(cases[i].on)), cases[i].age);
+    }
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    free(sql);
+    free(expr);
+}
+
+static void test_plan(sqlite3 *db)
+{
+    struct ap_plan plan;
+    struct ap_diag d;
+    ap_diag_init(&d);
+    CHECK_INT(ap_plan_load(db, day("2016-06-30"), &plan, &d), AP_OK);
+    CHECK_INT(plan.n, 6);
+    if (plan.n == 6) {
+        /* Ordered by theme (Prevent, Protect, Pursue), then ref. */
+        const char *refs[] = {"1.1", "1.2", "2.1", "2.2", "3.1", "3.2"};
+        for (size_t i = 0; i < 6; i++)
+            CHECK_STR(plan.items[i].action_ref, refs[i]);
+        const struct ap_plan_item *a = &plan.items[0];
+        CHECK_STR(a->theme, "Prevent");
+        CHECK_STR(a->lead, "Schools lead");
+        CHECK_INT(a->due_on, day("2016-06-30"));
+        /* The 2016-07-05 update is after D and ignored. */
+        CHECK_INT(a->status, ap_enum_lookup(AP_ENUM_STATUS, "in_progress"));
+        CHECK_INT(a->rag, ap_enum_lookup(AP_ENUM_RAG, "amber"));
+        CHECK_INT(a->updated_on, day("2016-04-15"));
+        CHECK_STR(a->commentary, "Half the schools trained");
+        CHECK(!a->overdue); /* due on D */
+        CHECK(plan.items[1].overdue);
+        CHECK_STR(plan.items[1].commentary, "");
+        const struct ap_plan_item *c = &plan.items[2];
+        CHECK_INT(c->status, ap_enum_lookup(AP_ENUM_STATUS, "complete"));
+        CHECK_INT(c->updated_on, day("2016-06-30")); /* an update on D counts */
+        CHECK_STR(c->lead, "");
+        CHECK(!c->overdue);
+        const struct ap_plan_item *e = &plan.items[3];
+        CHECK_INT(e->status, ap_enum_lookup(AP_ENUM_STATUS, "not_started"));
+        CHECK_INT(e->rag, -1);
+        CHECK_INT(e->updated_on, AP_DAY_NONE);
+        CHECK_INT(e->due_on, AP_DAY_NONE);
+        CHECK(!e->overdue);
+        CHECK(plan.items[4].overdue);
+        CHECK(!plan.items[5].overdue);
+    }
+    ap_plan_free(&plan);
+    ap_plan_free(NULL);
+    /* Before any update: everything not started. */
+    CHECK_INT(ap_plan_load(db, day("2016-01-01"), &plan, &d), AP_OK);
+    for (size_t i = 0; i < plan.n; i++)
+        CHECK_INT(plan.items[i].status, ap_enum_lookup(AP_ENUM_STATUS, "not_started"));
+    ap_plan_free(&plan);
+}
+
+static void test_data_as_at(sqlite3 *small, sqlite3 *empty)
+{
+    struct ap_diag d;
+    ap_day at;
+    ap_diag_init(&d);
+    /* Latest event: the 2016-07-05 update of 1.1 (3.2's due date of 2017-03-31 is
+     * a target, not data). */
+    CHECK_INT(ap_metrics_data_as_at(small, &at, &d), AP_OK);
+    CHECK_INT(at, day("2016-07-05"));
+    CHECK_INT(ap_metrics_data_as_at(empty, &at, &d), AP_OK);
+    CHECK_INT(at, AP_DAY_NONE);
+}
+
+static void test_empty(sqlite3 *db)
+{
+    struct ap_diag d;
+    struct ap_metrics m;
+    struct ap_period p = quarter("2016/17-Q4");
+    ap_diag_init(&d);
+    CHECK_INT(ap_metrics_compute(db, &p, AP_DAY_NONE, &m, &d), AP_OK);
+    for (int id = 0; id < AP_M_COUNT; id++)
+        CHECK_INT(m.value[id], 0);
+    CHECK_INT(m.team_start, AP_DAY_NONE);
+    CHECK_KEYS(&m, AP_M_AREA, "unknown");
+    CHECK_KEYS(&m, AP_M_RISK_LEVELS, "low,medium,high,unknown");
+    CHECK_INT(bd(&m, AP_M_RISK_LEVELS, "unknown"), 0);
+    ap_metrics_free(&m);
+}
+
+/* Write m in format f to a string. */
+static char *written(const struct ap_metrics *m, enum ap_metrics_format f)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&text, &len);
+    struct ap_diag d;
+    ap_diag_init(&d);
+    CHECK_INT(ap_metrics_write(m, f, out, &d), AP_OK);
+    fclose(out);
+    return text;
+}
+
+static void test_write(sqlite3 *db)
+{
+    struct ap_diag d;
+    struct ap_metrics m;
+    struct ap_period p = quarter("2016/17-Q1");
+    ap_diag_init(&d);
+    CHECK_INT(ap_metrics_compute(db, &p, AP_DAY_NONE, &m, &d), AP_OK);
+
+    /* JSON: exactly the catalogue's names plus the period, breakdowns nested. */
+    char *json = written(&m, AP_FMT_JSON);
+    cJSON *root = cJSON_Parse(json);
+    CHECK(root != NULL);
+    CHECK_INT(cJSON_GetArraySize(root), AP_M_COUNT + 2);
+    CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(root, "period_start")),
+              "2016-04-01");
+    CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(root, "period_end")),
+              "2016-06-30");
+    for (int id = 0; id < AP_M_COUNT; id++)
+        CHECK(cJSON_GetObjectItemCaseSensitive(root, ap_metric_defs[id].name) != NULL);
+    CHECK_INT(cJSON_GetObjectItemCaseSensitive(root, "children_supported")->valueint, 9);
+    cJSON *area = cJSON_GetObjectItemCaseSensitive(root, "area");
+    CHECK(cJSON_IsObject(area));
+    CHECK_INT(cJSON_GetObjectItemCaseSensitive(area, "North Ward")->valueint, 3);
+    CHECK(strstr(json, "\"children_supported\":\t9,") != NULL); /* integers, not 9.0 */
+    cJSON_Delete(root);
+    free(json);
+
+    /* CSV: scalars with an empty category, breakdown rows per category. */
+    char *csv = written(&m, AP_FMT_CSV);
+    CHECK(!strncmp(csv, "metric,category,value\nperiod_start,,2016-04-01\n"
+                        "period_end,,2016-06-30\nchildren_supported,,9\n",
+                   strlen("metric,category,value\nperiod_start,,2016-04-01\n"
+                          "period_end,,2016-06-30\nchildren_supported,,9\n")));
+    CHECK(strstr(csv, "\narea,North Ward,3\n") != NULL);
+    CHECK(strstr(csv, "\nage_bands,18_plus,1\n") != NULL);
+    CHECK(strstr(csv, "\nmonths_since_start,,8\n") != NULL);
+    free(csv);
+
+    /* Text: labels and figures, breakdowns indented with their labels. */
+    char *text = written(&m, AP_FMT_TEXT);
+    CHECK(strstr(text, "Children supported since the team started") != NULL);
+    CHECK(strstr(text, "\n    North Ward ") != NULL);
+    CHECK(strstr(text, "\n    Not known ") != NULL);
+    free(text);
+
+    /* Area names that a spreadsheet would run as formulas are defused, and
+     * RFC 4180 quoting applies to commas and quotes. */
+    struct ap_breakdown *b = &m.breakdown[AP_M_AREA];
+    const char *evil[] = {"=HYPERLINK(\"x\")", "+Ward", "-Ward", "@Ward", "A, B", "Say \"hi\""};
+    for (size_t i = 0; i < AP_ARRAY_LEN(evil) && i < b->n; i++) {
+        free(b->keys[i]);
+        b->keys[i] = ap_xstrdup(evil[i]);
+    }
+    csv = written(&m, AP_FMT_CSV);
+    CHECK(strstr(csv, "\narea,\"'=HYPERLINK(\"\"x\"\")\",1\n") != NULL);
+    CHECK(strstr(csv, "\narea,\"'+Ward\",3\n") != NULL);
+    CHECK(strstr(csv, "\narea,\"'-Ward\",2\n") != NULL);
+    CHECK(strstr(csv, "\narea,\"'@Ward\",0\n") != NULL);
+    CHECK(strstr(csv, "\narea,\"A, B\",2\n") != NULL);
+    free(csv);
+    ap_metrics_free(&m);
+}
+
+int main(void)
+{
+    if (!mkdtemp(tmpdir)) {
+        perror("mkdtemp");
+        return 1;
+    }
+    test_catalogue();
+    test_age_sql();
+    sqlite3 *small = small_db();
+    sqlite3 *empty = make_db("empty.db", NULL);
+    CHECK(small != NULL);
+    CHECK(empty != NULL);
+    if (small && empty) {
+        test_small_q1(small);
+        test_small_q2(small);
+        test_months(small);
+        test_many(small);
+        test_plan(small);
+        test_data_as_at(small, empty);
+        test_empty(empty);
+        test_write(small);
+    }
+    ap_db_close(small);
+    ap_db_close(empty);
+    char *cmd = ap_xasprintf("rm -rf '%s'", tmpdir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "cannot remove %s\n", tmpdir);
+    free(cmd);
+    return ap_test_done();
+}
