@@ -28,8 +28,13 @@ struct ap_findings {
     struct ap_finding *items; /* owned */
 };
 
-/* Run every check as at day `as_at` (the report's period end, or today). */
+/* Run every check as at day `as_at` (the report's period end, or the latest date
+ * in the data). out gets one finding per check, in a fixed order, those with
+ * count 0 included; AP_DAY_NONE (no data) runs them with nothing to find.
+ * Release with ap_findings_free (also after a failure). */
 enum ap_status ap_check_run(sqlite3 *db, ap_day as_at, struct ap_findings *out, struct ap_diag *d);
+/* Print the findings with a count above 0 (errors with a hint how to fix them),
+ * then "N errors, N warnings (N checks)." or "No problems found (N checks).". */
 void ap_check_print(const struct ap_findings *f, FILE *out);
 void ap_findings_free(struct ap_findings *f);
 /* Number of findings with severity AP_ERROR and count > 0. */

@@ -29,6 +29,9 @@ struct ap_csv_record {
     size_t n;                    /* number of fields */
     struct ap_csv_field *fields; /* borrowed until the next ap_csv_next */
     long line;                   /* physical line the record starts on (1-based) */
+    bool bad;                    /* a defect in this record (stray quote, text after a
+                                    closing quote, over-long field) was reported: the
+                                    fields may be incomplete, so skip the record */
 };
 
 /* Open path for reading (path is borrowed for messages until close). */
@@ -37,8 +40,12 @@ enum ap_status ap_csv_open(const char *path, struct ap_csv **out, struct ap_diag
 struct ap_csv *ap_csv_from_stream(FILE *f, const char *name);
 
 /* Next record. Returns 1 with *rec filled, 0 at end of file, -1 on a structural
- * error (unterminated quote, stray quote, over-long record, read failure) which it
- * has reported at file:line. A blank line at the very end is not a record. */
+ * error that ends the file (unterminated quote, NUL byte, UTF-16 file, over-long
+ * record, too many fields, read failure) which it has reported at file:line:col.
+ * Defects confined to one record are reported and flagged with rec->bad, and
+ * reading goes on. Columns in messages are 1-based field numbers. Blank lines at
+ * the very end are not records; a blank line elsewhere is a record of one empty
+ * field. After -1 every call returns -1 without a new message. */
 int ap_csv_next(struct ap_csv *c, struct ap_csv_record *rec, struct ap_diag *d);
 
 const char *ap_csv_name(const struct ap_csv *c);

@@ -1,2 +1,1116 @@
-/* ap_import: not written yet. */
+/*
+ * ap_import: CSV export -> case database, all or nothing.
+ *
+ * One transaction (BEGIN IMMEDIATE). Each file streams row by row into a TEMP
+ * staging table s_<table> (line number, a "bad" flag, the kept columns only)
+ * through one reused INSERT; per-field and per-row rules are checked as rows
+ * arrive. Cross-row rules (duplicate ids, references to parents) then run as set
+ * operations on the staging tables; the good rows are upserted (or, with
+ * --replace, the named tables emptied first); the rules that depend on the final
+ * state (overlapping cases, rows left without a parent by --replace) run on the
+ * real tables. COMMIT only when no error was reported, else ROLLBACK, which
+ * leaves the database file byte-for-byte as it was.
+ *
+ * A row with an error is still staged (its bad fields as NULL, bad = 1) so that
+ * its id still counts for duplicate and reference checks: one wrong gender must
+ * not turn into "unknown child" errors on every case of that child.
+ */
 #include "ap_import.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "ap_csv.h"
+#include "ap_date.h"
+#include "ap_enum.h"
+
+enum kind { K_TEXT, K_ENUM, K_DATE, K_DATETIME };
+
+struct coldef {
+    const char *name;
+    enum kind kind;
+    bool required;
+    enum ap_enum_id en; /* K_ENUM only */
+};
+
+#define MAX_COLS 7
+
+struct tabledef {
+    const struct coldef *cols; /* key columns first */
+    size_t ncols;
+    size_t nkey;               /* number of primary-key columns */
+    int ref;                   /* column naming a parent row, or -1 */
+    enum ap_table_id parent;   /* the table that column refers to */
+    const char *noun;          /* "case", for messages about a row */
+};
+
+static const struct coldef children_cols[] = {
+    {"child_id", K_TEXT, true, 0},
+    {"birth_date", K_DATE, false, 0},
+    {"gender", K_ENUM, false, AP_ENUM_GENDER},
+    {"ethnicity", K_ENUM, false, AP_ENUM_ETHNICITY},
+    {"area", K_TEXT, false, 0},
+};
+static const struct coldef cases_cols[] = {
+    {"case_id", K_TEXT, true, 0},
+    {"child_id", K_TEXT, true, 0},
+    {"opened_on", K_DATE, true, 0},
+    {"closed_on", K_DATE, false, 0},
+    {"risk_level", K_ENUM, false, AP_ENUM_RISK_LEVEL},
+    {"referral_source", K_ENUM, false, AP_ENUM_REFERRAL_SOURCE},
+    {"closure_reason", K_ENUM, false, AP_ENUM_CLOSURE_REASON},
+};
+static const struct coldef missing_cols[] = {
+    {"episode_id", K_TEXT, true, 0},
+    {"child_id", K_TEXT, true, 0},
+    {"missing_from", K_DATETIME, true, 0},
+    {"returned_at", K_DATETIME, false, 0},
+    {"interview_offered_at", K_DATETIME, false, 0},
+    {"interview_completed_at", K_DATETIME, false, 0},
+};
+static const struct coldef perpetrators_cols[] = {
+    {"perpetrator_id", K_TEXT, true, 0},
+    {"identified_on", K_DATE, true, 0},
+    {"concluded_on", K_DATE, false, 0},
+    {"outcome", K_ENUM, false, AP_ENUM_OUTCOME},
+};
+static const struct coldef perp_actions_cols[] = {
+    {"action_id", K_TEXT, true, 0},
+    {"perpetrator_id", K_TEXT, true, 0},
+    {"action", K_ENUM, true, AP_ENUM_PERP_ACTION},
+    {"action_on", K_DATE, true, 0},
+};
+static const struct coldef action_plan_cols[] = {
+    {"action_ref", K_TEXT, true, 0},
+    {"theme", K_TEXT, true, 0},
+    {"action", K_TEXT, true, 0},
+    {"lead", K_TEXT, false, 0},
+    {"due_on", K_DATE, false, 0},
+};
+static const struct coldef action_updates_cols[] = {
+    {"action_ref", K_TEXT, true, 0},
+    {"updated_on", K_DATE, true, 0},
+    {"status", K_ENUM, true, AP_ENUM_STATUS},
+    {"rag", K_ENUM, false, AP_ENUM_RAG},
+    {"commentary", K_TEXT, false, 0},
+};
+
+#define COLS(a) a, AP_ARRAY_LEN(a)
+static const struct tabledef tables[AP_T_COUNT] = {
+    [AP_T_CHILDREN] = {COLS(children_cols), 1, -1, 0, "child"},
+    [AP_T_CASES] = {COLS(cases_cols), 1, 1, AP_T_CHILDREN, "case"},
+    [AP_T_MISSING_EPISODES] = {COLS(missing_cols), 1, 1, AP_T_CHILDREN, "missing episode"},
+    [AP_T_PERPETRATORS] = {COLS(perpetrators_cols), 1, -1, 0, "perpetrator"},
+    [AP_T_PERPETRATOR_ACTIONS] = {COLS(perp_actions_cols), 1, 1, AP_T_PERPETRATORS,
+                                  "perpetrator action"},
+    [AP_T_ACTION_PLAN] = {COLS(action_plan_cols), 1, -1, 0, "action"},
+    [AP_T_ACTION_UPDATES] = {COLS(action_updates_cols), 2, 0, AP_T_ACTION_PLAN,
+                             "action update"},
+};
+
+/* Row rules: column `then` must not come before column `first`; with
+ * needs_first, `then` may not be given without `first`. */
+static const struct {
+    enum ap_table_id t;
+    int first, then;
+    bool needs_first;
+    const char *hint;
+} order_rules[] = {
+    {AP_T_CASES, 2, 3, false, "a case cannot close before it opens"},
+    {AP_T_PERPETRATORS, 1, 2, false, "a perpetrator's case cannot conclude before it starts"},
+    {AP_T_MISSING_EPISODES, 2, 3, false, "a child cannot return before going missing"},
+    {AP_T_MISSING_EPISODES, 3, 4, true, "a return interview follows the return"},
+    {AP_T_MISSING_EPISODES, 3, 5, true, "a return interview follows the return"},
+};
+
+/* Row rules: a date and a reason given together or not at all. */
+static const struct {
+    enum ap_table_id t;
+    int date, reason;
+} pair_rules[] = {
+    {AP_T_CASES, 3, 6},
+    {AP_T_PERPETRATORS, 2, 3},
+};
+
+/* One parsed field of the current row. */
+struct val {
+    const char *s; /* text to store (NUL-terminated), valid while the row is */
+    size_t n;
+    bool set;      /* not empty */
+    bool ok;       /* no error */
+    const char *given; /* the trimmed text as in the file, for messages */
+    size_t given_n;
+    int64_t secs;  /* dates and date-times: seconds since 1970 (dates at midnight) */
+    bool has_time;
+    char iso[20];
+};
+
+struct imp {
+    sqlite3 *db;
+    struct ap_diag *d;
+    bool replace;
+    struct ap_import_summary *sum;
+    char *path[AP_T_COUNT];   /* the file given for each table, or NULL */
+    bool failed[AP_T_COUNT];  /* header or structural error: its rows are incomplete */
+    int fcol[AP_T_COUNT][MAX_COLS]; /* header position of each column, or -1 */
+};
+
+static const char *const table_files[AP_T_COUNT] = {
+    "children.csv",     "cases.csv",          "missing_episodes.csv", "perpetrators.csv",
+    "perpetrator_actions.csv", "action_plan.csv", "action_updates.csv",
+};
+
+static void allowed_files(struct ap_buf *b)
+{
+    for (int t = 0; t < AP_T_COUNT; t++)
+        ap_buf_addf(b, "%s%s", t == 0 ? "" : t == AP_T_COUNT - 1 ? " or " : ", ",
+                    table_files[t]);
+}
+
+/* Append s[0..n) for a message: control characters and bytes that are not
+ * UTF-8 escaped, long values cut at a character boundary so a 4000-byte field
+ * does not flood the terminal. */
+static void add_shown(struct ap_buf *b, const char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        if (i >= 60) {
+            ap_buf_adds(b, "...");
+            break;
+        }
+        unsigned char ch = (unsigned char)s[i];
+        if (ch >= 0x80) {
+            size_t len = ch >= 0xF0 ? 4 : ch >= 0xE0 ? 3 : ch >= 0xC0 ? 2 : 1;
+            if (len > 1 && i + len <= n && ap_utf8_valid(s + i, len)) {
+                ap_buf_add(b, s + i, len);
+                i += len;
+                continue;
+            }
+        }
+        i++;
+        if (ch == '\n')
+            ap_buf_adds(b, "\\n");
+        else if (ch == '\r')
+            ap_buf_adds(b, "\\r");
+        else if (ch == '\t')
+            ap_buf_adds(b, "\\t");
+        else if (ch < 0x20 || ch >= 0x7f)
+            ap_buf_addf(b, "\\x%02x", ch);
+        else
+            ap_buf_addch(b, (char)ch);
+    }
+}
+
+/* A value for a message, valid until the next call with the same slot. */
+static const char *shown(struct ap_buf *slot, const char *s, size_t n)
+{
+    ap_buf_reset(slot);
+    add_shown(slot, s, n);
+    return slot->buf;
+}
+
+static void trim(const char **s, size_t *n)
+{
+    while (*n && (**s == ' ' || **s == '\t'))
+        (*s)++, (*n)--;
+    while (*n && ((*s)[*n - 1] == ' ' || (*s)[*n - 1] == '\t'))
+        (*n)--;
+}
+
+static int64_t floor_day(int64_t secs)
+{
+    return secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400);
+}
+
+/* True if b is before a. When either lacks a time of day, only days count:
+ * "2016-03-01" is not before "2016-03-01 09:00" and vice versa. */
+static bool is_before(const struct val *b, const struct val *a)
+{
+    if (!a->has_time || !b->has_time)
+        return floor_day(b->secs) < floor_day(a->secs);
+    return b->secs < a->secs;
+}
+
+/* Parse and check one field. quiet: only fill v (for rows already reported). */
+static void check_field(struct imp *im, const char *file, const struct coldef *cd,
+                        const struct ap_csv_field *f, long line, long col, struct val *v,
+                        bool quiet)
+{
+    struct ap_buf m1 = AP_BUF_INIT, list = AP_BUF_INIT;
+    memset(v, 0, sizeof *v);
+    v->ok = true;
+    if (!f)
+        return; /* optional column not in the file */
+    size_t bad = ap_utf8_valid_prefix(f->s, f->len);
+    if (bad != f->len) {
+        if (!quiet)
+            ap_diag_input(im->d, file, line, col,
+                          "%s is not valid UTF-8 (byte %zu of the field); save the file as "
+                          "'CSV UTF-8'",
+                          cd->name, bad + 1);
+        v->ok = false;
+        goto done;
+    }
+    const char *t = f->s;
+    size_t tn = f->len;
+    trim(&t, &tn);
+    v->given = t;
+    v->given_n = tn;
+    if (tn == 0) {
+        if (cd->required) {
+            if (!quiet)
+                ap_diag_input(im->d, file, line, col, "%s is empty; it is required", cd->name);
+            v->ok = false;
+        }
+        goto done;
+    }
+    v->set = true;
+    const char *why = NULL;
+    switch (cd->kind) {
+    case K_TEXT:
+        v->s = f->s; /* stored exactly as given */
+        v->n = f->len;
+        break;
+    case K_ENUM: {
+        char word[64];
+        int idx = -1;
+        if (tn < sizeof word) {
+            memcpy(word, t, tn);
+            word[tn] = '\0';
+            idx = ap_enum_lookup(cd->en, word);
+        }
+        if (idx < 0) {
+            if (!quiet) {
+                ap_enum_allowed(cd->en, &list);
+                ap_diag_input(im->d, file, line, col, "%s '%s' is not one of %s", cd->name,
+                              shown(&m1, t, tn), list.buf);
+            }
+            v->ok = false;
+        } else {
+            v->s = ap_enums[cd->en].values[idx];
+            v->n = strlen(v->s);
+        }
+        break;
+    }
+    case K_DATE: {
+        ap_day day;
+        if (!ap_date_parse(t, tn, &day, &why)) {
+            v->ok = false;
+        } else {
+            v->secs = (int64_t)day * 86400;
+            ap_day_format(day, v->iso);
+        }
+        break;
+    }
+    case K_DATETIME:
+        if (!ap_datetime_parse(t, tn, &v->secs, &v->has_time, &why))
+            v->ok = false;
+        else
+            ap_datetime_format(v->secs, v->has_time, v->iso);
+        break;
+    }
+    if (why && !v->ok && !quiet)
+        ap_diag_input(im->d, file, line, col, "%s '%s': %s", cd->name, shown(&m1, t, tn), why);
+    if ((cd->kind == K_DATE || cd->kind == K_DATETIME) && v->ok) {
+        v->s = v->iso;
+        v->n = strlen(v->iso);
+    }
+done:
+    if (!v->ok)
+        v->set = false;
+    ap_buf_release(&m1);
+    ap_buf_release(&list);
+}
+
+/* Run a statement that returns no rows; report failures. */
+static enum ap_status exec(struct imp *im, const char *sql, const char *what)
+{
+    if (sqlite3_exec(im->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+        return ap_db_error(im->db, im->d, what);
+    return AP_OK;
+}
+
+/* The rules between fields of one row; returns false if one was broken. */
+static bool check_row(struct imp *im, enum ap_table_id t, const char *file, long line,
+                      struct val *v)
+{
+    bool ok = true;
+    struct ap_buf m1 = AP_BUF_INIT, m2 = AP_BUF_INIT, list = AP_BUF_INIT;
+    const struct coldef *cols = tables[t].cols;
+    for (size_t i = 0; i < AP_ARRAY_LEN(order_rules); i++) {
+        if (order_rules[i].t != t)
+            continue;
+        const struct val *a = &v[order_rules[i].first], *b = &v[order_rules[i].then];
+        const char *an = cols[order_rules[i].first].name, *bn = cols[order_rules[i].then].name;
+        long col = im->fcol[t][order_rules[i].then] + 1;
+        if (!b->set)
+            continue;
+        if (a->set && is_before(b, a)) {
+            ap_diag_input(im->d, file, line, col, "%s '%s' is before %s '%s'; %s", bn,
+                          shown(&m1, b->given, b->given_n), an,
+                          shown(&m2, a->given, a->given_n), order_rules[i].hint);
+            ok = false;
+        } else if (!a->set && a->ok && order_rules[i].needs_first) {
+            ap_diag_input(im->d, file, line, col, "%s is given but %s is empty; %s", bn, an,
+                          order_rules[i].hint);
+            ok = false;
+        }
+    }
+    for (size_t i = 0; i < AP_ARRAY_LEN(pair_rules); i++) {
+        if (pair_rules[i].t != t)
+            continue;
+        const struct val *dt = &v[pair_rules[i].date], *rs = &v[pair_rules[i].reason];
+        const struct coldef *dc = &cols[pair_rules[i].date], *rc = &cols[pair_rules[i].reason];
+        if (!dt->ok || !rs->ok)
+            continue;
+        if (rs->set && !dt->set) {
+            ap_diag_input(im->d, file, line, im->fcol[t][pair_rules[i].reason] + 1,
+                          "%s '%s' is given but %s is empty; give both or neither", rc->name,
+                          rs->s, dc->name);
+            ok = false;
+        } else if (dt->set && !rs->set) {
+            ap_buf_reset(&list);
+            ap_enum_allowed(rc->en, &list);
+            ap_diag_input(im->d, file, line, im->fcol[t][pair_rules[i].date] + 1,
+                          "%s '%s' is given but %s is empty; give one of %s", dc->name,
+                          shown(&m1, dt->given, dt->given_n), rc->name, list.buf);
+            ok = false;
+        }
+    }
+    ap_buf_release(&m1);
+    ap_buf_release(&m2);
+    ap_buf_release(&list);
+    return ok;
+}
+
+/* Column names compare ASCII case-insensitively. */
+static bool same_name(const char *a, size_t an, const char *b, size_t bn)
+{
+    if (an != bn)
+        return false;
+    for (size_t k = 0; k < an; k++) {
+        char x = a[k], y = b[k];
+        if (x >= 'A' && x <= 'Z')
+            x = (char)(x - 'A' + 'a');
+        if (y >= 'A' && y <= 'Z')
+            y = (char)(y - 'A' + 'a');
+        if (x != y)
+            return false;
+    }
+    return true;
+}
+
+/* Match the header to the table's columns. Returns false after reporting. */
+static bool read_header(struct imp *im, enum ap_table_id t, const char *file,
+                        const struct ap_csv_record *h)
+{
+    const struct tabledef *td = &tables[t];
+    bool ok = true;
+    struct ap_buf extra = AP_BUF_INIT, m1 = AP_BUF_INIT, have = AP_BUF_INIT;
+    int *fcol = im->fcol[t];
+    for (size_t c = 0; c < MAX_COLS; c++)
+        fcol[c] = -1;
+    size_t nextra = 0;
+    for (size_t i = 0; i < h->n; i++) {
+        const char *s = h->fields[i].s;
+        size_t n = h->fields[i].len;
+        trim(&s, &n);
+        /* A duplicated name is an error whether we keep the column or not. */
+        for (size_t j = 0; j < i && n > 0; j++) {
+            const char *s2 = h->fields[j].s;
+            size_t n2 = h->fields[j].len;
+            trim(&s2, &n2);
+            if (same_name(s, n, s2, n2)) {
+                ap_diag_input(im->d, file, h->line, (long)i + 1,
+                              "column '%s' appears twice in the header (columns %zu and %zu); "
+                              "keep one",
+                              shown(&m1, s, n), j + 1, i + 1);
+                ok = false;
+                break;
+            }
+        }
+        int found = -1;
+        for (size_t c = 0; c < td->ncols && found < 0; c++)
+            if (same_name(s, n, td->cols[c].name, strlen(td->cols[c].name)))
+                found = (int)c;
+        if (found >= 0) {
+            if (fcol[found] < 0)
+                fcol[found] = (int)i;
+        } else {
+            ap_buf_adds(&extra, nextra++ ? ", " : "");
+            if (n)
+                add_shown(&extra, s, n);
+            else
+                ap_buf_addf(&extra, "(unnamed column %zu)", i + 1);
+        }
+    }
+    for (size_t c = 0; c < td->ncols; c++) {
+        if (td->cols[c].required && fcol[c] < 0) {
+            ap_buf_reset(&have);
+            for (size_t i = 0; i < h->n; i++) {
+                ap_buf_adds(&have, i ? ", " : "");
+                add_shown(&have, h->fields[i].s, h->fields[i].len);
+            }
+            ap_diag_input(im->d, file, h->line, 0,
+                          "required column '%s' is missing from the header (which has: %s)",
+                          td->cols[c].name, have.buf);
+            ok = false;
+        }
+    }
+    if (nextra)
+        ap_diag_report(im->d, AP_NOTE, AP_OK, file, 0, 0,
+                       "ignored columns not kept in the database: %s", extra.buf);
+    ap_buf_release(&extra);
+    ap_buf_release(&m1);
+    ap_buf_release(&have);
+    return ok;
+}
+
+/* Create the staging table for t and prepare its INSERT. */
+static enum ap_status make_staging(struct imp *im, enum ap_table_id t, sqlite3_stmt **ins)
+{
+    const struct tabledef *td = &tables[t];
+    struct ap_buf sql = AP_BUF_INIT;
+    enum ap_status st = AP_OK;
+    ap_buf_addf(&sql, "CREATE TEMP TABLE s_%s (line INTEGER NOT NULL, bad INTEGER NOT NULL",
+                ap_table_names[t]);
+    for (size_t c = 0; c < td->ncols; c++)
+        ap_buf_addf(&sql, ", %s TEXT", td->cols[c].name);
+    ap_buf_adds(&sql, ")");
+    st = exec(im, sql.buf, "cannot create a staging table");
+    if (st != AP_OK)
+        goto done;
+    ap_buf_reset(&sql);
+    ap_buf_addf(&sql, "INSERT INTO temp.s_%s VALUES (?, ?", ap_table_names[t]);
+    for (size_t c = 0; c < td->ncols; c++)
+        ap_buf_adds(&sql, ", ?");
+    ap_buf_adds(&sql, ")");
+    if (!ap_db_prepare(im->db, sql.buf, ins, im->d))
+        st = AP_ERR_IO;
+done:
+    ap_buf_release(&sql);
+    return st;
+}
+
+/* Stream one file into its staging table, checking each row. */
+static enum ap_status load_file(struct imp *im, enum ap_table_id t)
+{
+    const struct tabledef *td = &tables[t];
+    const char *file = im->path[t];
+    struct ap_csv *csv = NULL;
+    sqlite3_stmt *ins = NULL;
+    struct ap_csv_record rec;
+    struct val v[MAX_COLS];
+    enum ap_status st = ap_csv_open(file, &csv, im->d);
+    if (st != AP_OK)
+        goto fail;
+    int rc = ap_csv_next(csv, &rec, im->d);
+    if (rc == 0) {
+        struct ap_buf want = AP_BUF_INIT;
+        for (size_t c = 0; c < td->ncols; c++)
+            ap_buf_addf(&want, "%s%s", c ? "," : "", td->cols[c].name);
+        ap_diag_input(im->d, file, 1, 0, "the file is empty; it needs a header row such as %s",
+                      want.buf);
+        ap_buf_release(&want);
+        goto fail;
+    }
+    if (rc < 0 || rec.bad || !read_header(im, t, file, &rec))
+        goto fail;
+    size_t width = rec.n;
+    st = make_staging(im, t, &ins);
+    if (st != AP_OK)
+        goto fail;
+
+    while ((rc = ap_csv_next(csv, &rec, im->d)) == 1) {
+        im->sum->rows[t]++;
+        bool bad = rec.bad, quiet = rec.bad;
+        if (!bad && rec.n != width) {
+            if (rec.n == 1 && rec.fields[0].len == 0)
+                ap_diag_input(im->d, file, rec.line, 0,
+                              "the line is blank; remove it (blank lines are allowed only at "
+                              "the end)");
+            else
+                ap_diag_input(im->d, file, rec.line, 0,
+                              "the row has %zu fields but the header has %zu; a field that "
+                              "holds a comma must be in double quotes",
+                              rec.n, width);
+            bad = quiet = true;
+        }
+        for (size_t c = 0; c < td->ncols; c++) {
+            int fc = im->fcol[t][c];
+            /* In a row already reported, keep only ids, for the cross-row checks. */
+            bool keep = !quiet || c < td->nkey || (int)c == td->ref;
+            const struct ap_csv_field *f = fc >= 0 && (size_t)fc < rec.n && keep
+                                               ? &rec.fields[fc] : NULL;
+            check_field(im, file, &td->cols[c], f, rec.line, fc + 1, &v[c], quiet);
+            if (!v[c].ok)
+                bad = true;
+        }
+        if (!quiet && !check_row(im, t, file, rec.line, v))
+            bad = true;
+        sqlite3_bind_int64(ins, 1, rec.line);
+        sqlite3_bind_int(ins, 2, bad);
+        for (size_t c = 0; c < td->ncols; c++) {
+            if (v[c].set)
+                sqlite3_bind_text(ins, (int)c + 3, v[c].s, (int)v[c].n, SQLITE_STATIC);
+            else
+                sqlite3_bind_null(ins, (int)c + 3);
+        }
+        if (sqlite3_step(ins) != SQLITE_DONE) {
+            st = ap_db_error(im->db, im->d, "cannot stage the rows");
+            goto fail;
+        }
+        sqlite3_reset(ins);
+    }
+    if (rc < 0)
+        goto fail;
+    st = AP_OK;
+    goto done;
+fail:
+    im->failed[t] = true;
+done:
+    sqlite3_finalize(ins);
+    ap_csv_close(csv);
+    return st;
+}
+
+/* "a.case_id = b.case_id" (AND-joined over the key columns). */
+static void key_match(struct ap_buf *b, enum ap_table_id t, const char *x, const char *y)
+{
+    for (size_t k = 0; k < tables[t].nkey; k++)
+        ap_buf_addf(b, "%s%s.%s = %s.%s", k ? " AND " : "", x, tables[t].cols[k].name, y,
+                    tables[t].cols[k].name);
+}
+
+/* "case_id" or "action_ref, updated_on", each prefixed with x. */
+static void key_list(struct ap_buf *b, enum ap_table_id t, const char *x)
+{
+    for (size_t k = 0; k < tables[t].nkey; k++)
+        ap_buf_addf(b, "%s%s%s%s", k ? ", " : "", x, x[0] ? "." : "", tables[t].cols[k].name);
+}
+
+/* Describe a key from statement columns first..: "case_id 'K12'" or
+ * "action_ref 'A1' with updated_on '2016-01-31'". */
+static void key_text(struct ap_buf *b, enum ap_table_id t, sqlite3_stmt *st, int first)
+{
+    for (size_t k = 0; k < tables[t].nkey; k++) {
+        const char *s = (const char *)sqlite3_column_text(st, first + (int)k);
+        ap_buf_addf(b, "%s%s '", k ? " with " : "", tables[t].cols[k].name);
+        add_shown(b, s ? s : "", s ? strlen(s) : 0);
+        ap_buf_addch(b, '\'');
+    }
+}
+
+/* Step through a query's rows calling fn on each (fn reports what it finds). */
+static enum ap_status each_row(struct imp *im, const char *sql,
+                               void (*fn)(struct imp *, enum ap_table_id, sqlite3_stmt *),
+                               enum ap_table_id t)
+{
+    sqlite3_stmt *st = NULL;
+    if (!ap_db_prepare(im->db, sql, &st, im->d))
+        return AP_ERR_IO;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        fn(im, t, st);
+    enum ap_status res = AP_OK;
+    if (rc != SQLITE_DONE)
+        res = ap_db_error(im->db, im->d, "cannot check the imported rows");
+    sqlite3_finalize(st);
+    return res;
+}
+
+static void report_duplicate(struct imp *im, enum ap_table_id t, sqlite3_stmt *st)
+{
+    struct ap_buf key = AP_BUF_INIT;
+    key_text(&key, t, st, 2);
+    /* The column of the first key column in this file's header. */
+    ap_diag_input(im->d, im->path[t], sqlite3_column_int64(st, 0),
+                  sqlite3_column_int64(st, 2 + (int)tables[t].nkey),
+                  "%s appears again (first at line %lld)", key.buf,
+                  (long long)sqlite3_column_int64(st, 1));
+    ap_buf_release(&key);
+}
+
+/* Later rows whose key an earlier row of the same file already used. */
+static enum ap_status check_duplicates(struct imp *im, enum ap_table_id t)
+{
+    struct ap_buf sql = AP_BUF_INIT;
+    const char *name = ap_table_names[t];
+    ap_buf_addf(&sql, "SELECT s.line, f.first, ");
+    key_list(&sql, t, "s");
+    ap_buf_addf(&sql, ", %d FROM temp.s_%s s JOIN (SELECT ", im->fcol[t][0] + 1, name);
+    key_list(&sql, t, "");
+    ap_buf_addf(&sql, ", min(line) AS first FROM temp.s_%s WHERE ", name);
+    for (size_t k = 0; k < tables[t].nkey; k++)
+        ap_buf_addf(&sql, "%s%s IS NOT NULL", k ? " AND " : "", tables[t].cols[k].name);
+    ap_buf_adds(&sql, " GROUP BY ");
+    key_list(&sql, t, "");
+    ap_buf_adds(&sql, " HAVING count(*) > 1) f ON ");
+    key_match(&sql, t, "s", "f");
+    ap_buf_adds(&sql, " WHERE s.line > f.first ORDER BY s.line");
+    enum ap_status st = each_row(im, sql.buf, report_duplicate, t);
+    ap_buf_release(&sql);
+    return st;
+}
+
+static void report_reference(struct imp *im, enum ap_table_id t, sqlite3_stmt *st)
+{
+    const struct tabledef *td = &tables[t];
+    enum ap_table_id p = td->parent;
+    const char *ref = (const char *)sqlite3_column_text(st, 1);
+    struct ap_buf m1 = AP_BUF_INIT, why = AP_BUF_INIT;
+    if (!im->path[p])
+        ap_buf_addf(&why, "is not in the database; import %s with this file, or correct the id",
+                    table_files[p]);
+    else if (im->replace)
+        ap_buf_addf(&why, "is not in '%s' (with --replace, that file is the whole list)",
+                    im->path[p]);
+    else
+        ap_buf_addf(&why, "is neither in '%s' nor in the database", im->path[p]);
+    ap_diag_input(im->d, im->path[t], sqlite3_column_int64(st, 0), im->fcol[t][td->ref] + 1,
+                  "%s '%s' %s", td->cols[td->ref].name, shown(&m1, ref, strlen(ref)), why.buf);
+    ap_buf_release(&m1);
+    ap_buf_release(&why);
+}
+
+/* Rows that name a parent found neither in the import nor (unless --replace
+ * replaces the parent table) in the database. */
+static enum ap_status check_references(struct imp *im, enum ap_table_id t)
+{
+    const struct tabledef *td = &tables[t];
+    enum ap_table_id p = td->parent;
+    const char *pk = tables[p].cols[0].name, *ref = td->cols[td->ref].name;
+    struct ap_buf sql = AP_BUF_INIT;
+    ap_buf_addf(&sql, "SELECT s.line, s.%s FROM temp.s_%s s WHERE s.%s IS NOT NULL", ref,
+                ap_table_names[t], ref);
+    if (im->path[p])
+        ap_buf_addf(&sql, " AND NOT EXISTS (SELECT 1 FROM temp.s_%s x WHERE x.%s = s.%s)",
+                    ap_table_names[p], pk, ref);
+    if (!(im->path[p] && im->replace))
+        ap_buf_addf(&sql, " AND NOT EXISTS (SELECT 1 FROM main.%s x WHERE x.%s = s.%s)",
+                    ap_table_names[p], pk, ref);
+    ap_buf_adds(&sql, " ORDER BY s.line");
+    enum ap_status st = each_row(im, sql.buf, report_reference, t);
+    ap_buf_release(&sql);
+    return st;
+}
+
+/* Count new and existing ids (and, for --replace, the rows that will go). */
+static enum ap_status count_changes(struct imp *im, enum ap_table_id t)
+{
+    const char *name = ap_table_names[t];
+    struct ap_buf sql = AP_BUF_INIT;
+    sqlite3_stmt *st = NULL;
+    enum ap_status res = AP_OK;
+    ap_buf_adds(&sql, "SELECT count(*), coalesce(sum(EXISTS (SELECT 1 FROM main.");
+    ap_buf_addf(&sql, "%s m WHERE ", name);
+    key_match(&sql, t, "m", "s");
+    ap_buf_adds(&sql, ")), 0), (SELECT count(*) FROM main.");
+    ap_buf_addf(&sql, "%s) FROM (SELECT DISTINCT ", name);
+    key_list(&sql, t, "");
+    ap_buf_addf(&sql, " FROM temp.s_%s WHERE NOT bad) s", name);
+    if (!ap_db_prepare(im->db, sql.buf, &st, im->d)) {
+        res = AP_ERR_IO;
+        goto done;
+    }
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        res = ap_db_error(im->db, im->d, "cannot count the imported rows");
+        goto done;
+    }
+    long distinct = (long)sqlite3_column_int64(st, 0);
+    long existing = (long)sqlite3_column_int64(st, 1);
+    long before = (long)sqlite3_column_int64(st, 2);
+    im->sum->inserted[t] = distinct - existing;
+    im->sum->updated[t] = existing;
+    im->sum->removed[t] = im->replace ? before - existing : 0;
+done:
+    sqlite3_finalize(st);
+    ap_buf_release(&sql);
+    return res;
+}
+
+/* INSERT ... SELECT the good staged rows, updating rows whose key exists. */
+static enum ap_status upsert(struct imp *im, enum ap_table_id t)
+{
+    const struct tabledef *td = &tables[t];
+    const char *name = ap_table_names[t];
+    struct ap_buf sql = AP_BUF_INIT, cols = AP_BUF_INIT;
+    for (size_t c = 0; c < td->ncols; c++)
+        ap_buf_addf(&cols, "%s%s", c ? ", " : "", td->cols[c].name);
+    ap_buf_addf(&sql, "INSERT INTO main.%s (%s) SELECT %s FROM temp.s_%s WHERE NOT bad "
+                      "ON CONFLICT (",
+                name, cols.buf, cols.buf, name);
+    key_list(&sql, t, "");
+    ap_buf_adds(&sql, ") DO UPDATE SET ");
+    for (size_t c = td->nkey; c < td->ncols; c++)
+        ap_buf_addf(&sql, "%s%s = excluded.%s", c > td->nkey ? ", " : "", td->cols[c].name,
+                    td->cols[c].name);
+    enum ap_status st = exec(im, sql.buf, "cannot write the imported rows");
+    ap_buf_release(&sql);
+    ap_buf_release(&cols);
+    return st;
+}
+
+static void report_overlap(struct imp *im, enum ap_table_id t, sqlite3_stmt *st)
+{
+    (void)t;
+    struct ap_buf m1 = AP_BUF_INIT, m2 = AP_BUF_INIT, m3 = AP_BUF_INIT, where = AP_BUF_INIT;
+    const char *a = (const char *)sqlite3_column_text(st, 1);
+    const char *child = (const char *)sqlite3_column_text(st, 2);
+    const char *a_open = (const char *)sqlite3_column_text(st, 3);
+    const char *a_close = (const char *)sqlite3_column_text(st, 4);
+    const char *b = (const char *)sqlite3_column_text(st, 5);
+    const char *b_open = (const char *)sqlite3_column_text(st, 6);
+    const char *b_close = (const char *)sqlite3_column_text(st, 7);
+    if (sqlite3_column_type(st, 8) == SQLITE_NULL)
+        ap_buf_adds(&where, "in the database");
+    else
+        ap_buf_addf(&where, "line %lld", (long long)sqlite3_column_int64(st, 8));
+    ap_diag_input(im->d, im->path[AP_T_CASES], sqlite3_column_int64(st, 0), im->fcol[AP_T_CASES][2] + 1,
+                  "case '%s' (opened %s, %s%s) overlaps case '%s' (opened %s, %s%s; %s) of "
+                  "the same child '%s'; a child has one case at a time (a case may open on the "
+                  "day the previous one closed)",
+                  shown(&m1, a, strlen(a)), a_open, a_close ? "closed " : "still open",
+                  a_close ? a_close : "", shown(&m2, b, strlen(b)), b_open,
+                  b_close ? "closed " : "still open", b_close ? b_close : "", where.buf,
+                  shown(&m3, child, strlen(child)));
+    ap_buf_release(&m1);
+    ap_buf_release(&m2);
+    ap_buf_release(&m3);
+    ap_buf_release(&where);
+}
+
+/* Overlapping cases of one child in the final state, reported once per pair at
+ * the later imported row. */
+static enum ap_status check_overlaps(struct imp *im)
+{
+    static const char sql[] =
+        "WITH s AS (SELECT case_id, min(line) AS line FROM temp.s_cases WHERE NOT bad "
+        "GROUP BY case_id) "
+        "SELECT sa.line, a.case_id, a.child_id, a.opened_on, a.closed_on, "
+        "b.case_id, b.opened_on, b.closed_on, sb.line "
+        "FROM s AS sa JOIN main.cases a ON a.case_id = sa.case_id "
+        "JOIN main.cases b ON b.child_id = a.child_id AND b.case_id <> a.case_id "
+        "AND b.opened_on < coalesce(a.closed_on, '9999-12-31') "
+        "AND a.opened_on < coalesce(b.closed_on, '9999-12-31') "
+        "LEFT JOIN s AS sb ON sb.case_id = b.case_id "
+        "WHERE sb.line IS NULL OR sb.line < sa.line "
+        "ORDER BY sa.line, b.opened_on, b.case_id";
+    return each_row(im, sql, report_overlap, AP_T_CASES);
+}
+
+static void report_dangling(struct imp *im, enum ap_table_id t, sqlite3_stmt *st)
+{
+    const struct tabledef *td = &tables[t];
+    struct ap_buf key = AP_BUF_INIT, m1 = AP_BUF_INIT;
+    key_text(&key, t, st, 0);
+    const char *ref = (const char *)sqlite3_column_text(st, (int)td->nkey);
+    ap_diag_input(im->d, im->path[td->parent], 0, 0,
+                  "the %s with %s, already in the database, refers to %s '%s', which is not in "
+                  "this file: --replace would leave it without its %s; add it to the file, or "
+                  "import %s too",
+                  td->noun, key.buf, td->cols[td->ref].name, shown(&m1, ref, strlen(ref)),
+                  tables[td->parent].noun, table_files[t]);
+    ap_buf_release(&key);
+    ap_buf_release(&m1);
+}
+
+/* After --replace emptied a parent table: rows of other tables, not in this
+ * import, left pointing at a parent that is gone. */
+static enum ap_status check_dangling(struct imp *im, enum ap_table_id t)
+{
+    const struct tabledef *td = &tables[t];
+    enum ap_table_id p = td->parent;
+    const char *pk = tables[p].cols[0].name, *ref = td->cols[td->ref].name;
+    struct ap_buf sql = AP_BUF_INIT;
+    ap_buf_adds(&sql, "SELECT ");
+    key_list(&sql, t, "m");
+    ap_buf_addf(&sql,
+                ", m.%s FROM main.%s m WHERE NOT EXISTS (SELECT 1 FROM main.%s x WHERE x.%s = "
+                "m.%s) AND NOT EXISTS (SELECT 1 FROM temp.s_%s x WHERE x.%s = m.%s)",
+                ref, ap_table_names[t], ap_table_names[p], pk, ref, ap_table_names[p], pk, ref);
+    if (im->path[t]) {
+        ap_buf_addf(&sql, " AND NOT EXISTS (SELECT 1 FROM temp.s_%s x WHERE ",
+                    ap_table_names[t]);
+        key_match(&sql, t, "x", "m");
+        ap_buf_adds(&sql, ")");
+    }
+    ap_buf_adds(&sql, " ORDER BY 1, 2");
+    enum ap_status st = each_row(im, sql.buf, report_dangling, t);
+    ap_buf_release(&sql);
+    return st;
+}
+
+/* Which table a file name stands for, or -1. */
+static int table_of(const char *path)
+{
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    for (int t = 0; t < AP_T_COUNT; t++)
+        if (!ap_strcasecmp(base, table_files[t]))
+            return t;
+    return -1;
+}
+
+/* Claim table t for path; a second file for one table is an error. */
+static bool claim(struct imp *im, int t, const char *path)
+{
+    if (im->path[t]) {
+        ap_diag_report(im->d, AP_ERROR, AP_ERR_INPUT, path, 0, 0,
+                       "a second file for the %s table (the first is '%s'); give each table "
+                       "once",
+                       ap_table_names[t], im->path[t]);
+        return false;
+    }
+    im->path[t] = ap_xstrdup(path);
+    return true;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Take the table files of a folder; note every other entry. */
+static enum ap_status scan_folder(struct imp *im, const char *dir)
+{
+    DIR *dp = opendir(dir);
+    if (!dp) {
+        ap_diag_report(im->d, AP_ERROR, AP_ERR_IO, dir, 0, 0, "cannot read the folder: %s",
+                       strerror(errno));
+        return AP_ERR_IO;
+    }
+    enum ap_status st = AP_OK;
+    char **names = NULL;
+    size_t n = 0, alloc = 0;
+    struct dirent *e;
+    while ((e = readdir(dp))) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+            continue;
+        ap_grow((void **)&names, sizeof *names, n + 1, &alloc);
+        names[n++] = ap_xstrdup(e->d_name);
+    }
+    closedir(dp);
+    qsort(names, n, sizeof *names, cmp_str);
+    size_t len = strlen(dir), found = 0;
+    bool slash = len > 0 && dir[len - 1] == '/';
+    for (size_t i = 0; i < n; i++) {
+        char *full = ap_xasprintf("%s%s%s", dir, slash ? "" : "/", names[i]);
+        struct stat sb;
+        int t = table_of(names[i]);
+        if (t >= 0 && stat(full, &sb) == 0 && S_ISREG(sb.st_mode)) {
+            found++;
+            if (!claim(im, t, full))
+                st = AP_ERR_INPUT;
+        } else {
+            ap_diag_report(im->d, AP_NOTE, AP_OK, full, 0, 0,
+                           "not read: only files named after a table are imported");
+        }
+        free(full);
+        free(names[i]);
+    }
+    free(names);
+    if (found == 0) {
+        struct ap_buf list = AP_BUF_INIT;
+        allowed_files(&list);
+        ap_diag_report(im->d, AP_ERROR, AP_ERR_INPUT, dir, 0, 0,
+                       "the folder holds none of the import files (%s)", list.buf);
+        ap_buf_release(&list);
+        st = AP_ERR_INPUT;
+    }
+    return st;
+}
+
+/* Sort the command line's paths into one file per table. */
+static enum ap_status collect(struct imp *im, const char *const *paths, size_t npaths)
+{
+    enum ap_status st = AP_OK;
+    for (size_t i = 0; i < npaths; i++) {
+        struct stat sb;
+        if (stat(paths[i], &sb) != 0) {
+            ap_diag_report(im->d, AP_ERROR, AP_ERR_IO, paths[i], 0, 0, "cannot read: %s",
+                           strerror(errno));
+            st = ap_status_worst(st, AP_ERR_IO);
+            continue;
+        }
+        if (S_ISDIR(sb.st_mode)) {
+            st = ap_status_worst(st, scan_folder(im, paths[i]));
+            continue;
+        }
+        int t = table_of(paths[i]);
+        if (t < 0) {
+            struct ap_buf list = AP_BUF_INIT;
+            allowed_files(&list);
+            ap_diag_report(im->d, AP_ERROR, AP_ERR_INPUT, paths[i], 0, 0,
+                           "not an import file name; name each file after its table: %s",
+                           list.buf);
+            ap_buf_release(&list);
+            st = ap_status_worst(st, AP_ERR_INPUT);
+        } else if (!claim(im, t, paths[i])) {
+            st = ap_status_worst(st, AP_ERR_INPUT);
+        }
+    }
+    return st;
+}
+
+static void drop_staging(sqlite3 *db)
+{
+    for (int t = 0; t < AP_T_COUNT; t++) {
+        char *sql = ap_xasprintf("DROP TABLE IF EXISTS temp.s_%s", ap_table_names[t]);
+        sqlite3_exec(db, sql, NULL, NULL, NULL);
+        free(sql);
+    }
+}
+
+enum ap_status ap_import_run(sqlite3 *db, const char *const *paths, size_t npaths,
+                             const struct ap_import_opts *o, struct ap_import_summary *sum,
+                             struct ap_diag *d)
+{
+    struct imp im = {.db = db, .d = d, .replace = o && o->replace, .sum = sum};
+    enum ap_status st = AP_OK;
+    size_t errors0 = d->errors;
+    bool in_tx = false, any_failed = false;
+    memset(sum, 0, sizeof *sum);
+
+    st = collect(&im, paths, npaths);
+    if (st != AP_OK)
+        goto done;
+    for (int t = 0; t < AP_T_COUNT; t++)
+        sum->present[t] = im.path[t] != NULL;
+
+    /* Staging lives in TEMP, which goes to a temporary file past the cache, so
+     * memory stays bounded however large the files are. */
+    st = exec(&im,
+              "PRAGMA temp_store = FILE; PRAGMA cache_size = -65536; "
+              "PRAGMA temp.cache_size = -65536",
+              "cannot set up the import");
+    if (st != AP_OK)
+        goto done;
+    drop_staging(db);
+    st = exec(&im, "BEGIN IMMEDIATE", "cannot start the import");
+    if (st != AP_OK)
+        goto done;
+    in_tx = true;
+
+    for (int t = 0; t < AP_T_COUNT; t++) {
+        if (!im.path[t])
+            continue;
+        st = load_file(&im, t);
+        if (st == AP_ERR_IO)
+            goto done;
+        if (im.failed[t]) {
+            any_failed = true;
+            continue;
+        }
+        /* Index the staged ids for the set checks below. */
+        struct ap_buf sql = AP_BUF_INIT;
+        ap_buf_addf(&sql, "CREATE INDEX temp.s_%s_key ON s_%s (", ap_table_names[t],
+                    ap_table_names[t]);
+        key_list(&sql, t, "");
+        ap_buf_adds(&sql, ", line)");
+        st = exec(&im, sql.buf, "cannot index the staged rows");
+        ap_buf_release(&sql);
+        if (st != AP_OK)
+            goto done;
+    }
+
+    for (int t = 0; t < AP_T_COUNT; t++) {
+        if (!im.path[t] || im.failed[t])
+            continue;
+        st = check_duplicates(&im, t);
+        if (st == AP_OK && tables[t].ref >= 0 && !im.failed[tables[t].parent])
+            st = check_references(&im, t);
+        if (st != AP_OK)
+            goto done;
+    }
+    /* Without all of every file staged, the final state would be a guess. */
+    if (any_failed)
+        goto done;
+
+    for (int t = 0; t < AP_T_COUNT; t++) {
+        if (!im.path[t])
+            continue;
+        st = count_changes(&im, t);
+        if (st != AP_OK)
+            goto done;
+        if (im.replace) {
+            char *sql = ap_xasprintf("DELETE FROM main.%s", ap_table_names[t]);
+            st = exec(&im, sql, "cannot empty the table for --replace");
+            free(sql);
+            if (st != AP_OK)
+                goto done;
+        }
+    }
+    for (int t = 0; t < AP_T_COUNT; t++) {
+        if (im.path[t] && (st = upsert(&im, t)) != AP_OK)
+            goto done;
+    }
+    if (im.path[AP_T_CASES] && (st = check_overlaps(&im)) != AP_OK)
+        goto done;
+    if (im.replace) {
+        for (int t = 0; t < AP_T_COUNT; t++) {
+            if (tables[t].ref >= 0 && im.path[tables[t].parent] &&
+                (st = check_dangling(&im, t)) != AP_OK)
+                goto done;
+        }
+    }
+    if (d->errors == errors0) {
+        if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+            st = ap_db_error(db, d, "cannot save the import");
+            goto done;
+        }
+        in_tx = false;
+        /* A database in WAL mode cannot be read from a folder the reader cannot
+         * write; leave it in the plain rollback-journal mode. */
+        sqlite3_exec(db, "PRAGMA journal_mode = DELETE", NULL, NULL, NULL);
+    }
+
+done:
+    if (in_tx)
+        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    if (d->errors > errors0)
+        st = ap_status_worst(st, d->status == AP_OK ? AP_ERR_INPUT : d->status);
+    if (st != AP_OK) {
+        memset(sum->inserted, 0, sizeof sum->inserted);
+        memset(sum->updated, 0, sizeof sum->updated);
+        memset(sum->removed, 0, sizeof sum->removed);
+    }
+    drop_staging(db);
+    for (int t = 0; t < AP_T_COUNT; t++)
+        free(im.path[t]);
+    return st;
+}
+
+void ap_import_print_summary(const struct ap_import_summary *sum, FILE *out)
+{
+    int files = 0;
+    for (int t = 0; t < AP_T_COUNT; t++)
+        files += sum->present[t];
+    fprintf(out, "imported %d file%s", files, files == 1 ? "" : "s");
+    const char *sep = ": ";
+    for (int t = 0; t < AP_T_COUNT; t++) {
+        if (!sum->present[t])
+            continue;
+        char n[32];
+        ap_format_count(sum->rows[t], n);
+        fprintf(out, "%s%s %s row%s", sep, ap_table_names[t], n, sum->rows[t] == 1 ? "" : "s");
+        sep = ", ";
+        const long part[3] = {sum->inserted[t], sum->updated[t], sum->removed[t]};
+        const char *const word[3] = {"new", "updated", "removed"};
+        const char *psep = " (";
+        for (int i = 0; i < 3; i++) {
+            if (!part[i])
+                continue;
+            ap_format_count(part[i], n);
+            fprintf(out, "%s%s %s", psep, n, word[i]);
+            psep = ", ";
+        }
+        if (psep[0] == ',')
+            fputc(')', out);
+    }
+    fputc('\n', out);
+}

@@ -23,17 +23,22 @@ struct ap_import_summary {
     long rows[AP_T_COUNT];     /* rows read per table */
     long inserted[AP_T_COUNT]; /* new ids */
     long updated[AP_T_COUNT];  /* ids that already existed */
+    long removed[AP_T_COUNT];  /* --replace: rows dropped because the file lacks their id */
     bool present[AP_T_COUNT];  /* a file for this table was given */
 };
 
 /* Import paths (CSV files, or folders whose *.csv files named after the tables
  * are taken). Unknown file names are errors. Returns AP_OK or the worst status;
- * on anything but AP_OK nothing was written. */
+ * on anything but AP_OK nothing was written. Runs in one transaction of its own
+ * (BEGIN IMMEDIATE), so db must not be inside one. Sets temp_store=FILE (which
+ * drops the connection's TEMP objects) and uses TEMP tables s_<table>, dropped
+ * before returning. Errors go to d, capped by d->max_errors. */
 enum ap_status ap_import_run(sqlite3 *db, const char *const *paths, size_t npaths,
                              const struct ap_import_opts *o, struct ap_import_summary *sum,
                              struct ap_diag *d);
 
-/* Print the per-table summary ("cases: 120 rows (100 new, 20 updated)"). */
+/* Print the summary on one line: "imported 2 files: children 97 rows (97 new),
+ * cases 120 rows (100 new, 20 updated)". */
 void ap_import_print_summary(const struct ap_import_summary *sum, FILE *out);
 
 #endif

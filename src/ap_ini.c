@@ -94,6 +94,8 @@ static bool line_ok(struct reader *r, const char *s, size_t n)
             return false;
         }
         for (const char *p = close + 1; p < s + n; p++) {
+            if (*p == ';' || *p == '#')
+                break; /* "[report]  ; comment" */
             if (!is_blank(*p)) {
                 excerpt(s, n, ex);
                 ap_diag_input(r->d, r->path, r->line, (long)(p - s) + 1,
@@ -136,7 +138,7 @@ static char *read_line(char *str, int num, void *stream)
         ap_diag_input(r->d, r->path, r->line, 0, "line is too long (%zu bytes)", n);
         ok = false;
     }
-    if (ok && r->sh && s[0] == '[') {
+    if (ok && r->sh && n > 0 && s[0] == '[') {
         const char *close = memchr(s, ']', n);
         char *name = ap_xstrndup(s + 1, (size_t)(close - s) - 1);
         /* inih strips blanks around the name; do the same. */

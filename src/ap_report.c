@@ -1,2 +1,1090 @@
-/* ap_report: not written yet. */
+/*
+ * ap_report: builds the report model from the metrics, the action plan, the
+ * data-quality findings, the config and a template. Every figure is decided
+ * here once: suppressed (ap_suppress), formatted, compared with earlier quarters
+ * and coloured by the metric's polarity. Renderers only lay the model out.
+ */
 #include "ap_report.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "ap_check.h"
+#include "ap_enum.h"
+#include "ap_metrics.h"
+#include "ap_suppress.h"
+#include "ap_template.h"
+
+/* The trend covers NQ quarters; the report's own period is the last. */
+#define NQ 8
+#define NOW (NQ - 1)
+#define PREV (NQ - 2)
+#define YEAR (NQ - 5)
+
+struct fig {
+    long long v;
+    enum ap_mark mark;
+};
+
+struct build {
+    struct ap_report *r;
+    const struct ap_template *t;
+    const struct ap_config *cfg;
+    struct ap_diag *d;
+    struct ap_period per[NQ];
+    struct ap_metrics m[NQ];
+    bool avail[NQ]; /* the quarter ends on or after the team started */
+    bool on;        /* suppression */
+    int k;
+    struct ap_plan plan;
+    struct ap_findings findings;
+    int table_of[AP_TBL_COUNT]; /* index into r->tables, or -1 */
+    int chart;                  /* index into r->charts, or -1 */
+};
+
+/* --- cells ------------------------------------------------------------- */
+
+/* One decimal place, halves rounded away from zero as Excel's "0.0" does, so
+ * the PDF and the workbook show the same digits. */
+static char *one_decimal(double v, const char *suffix)
+{
+    double r = round(v * 10.0) / 10.0;
+    return ap_xasprintf("%.1f%s", r == 0.0 ? 0.0 : r, suffix);
+}
+
+static struct ap_cell cell_text(const char *s)
+{
+    struct ap_cell c = {.kind = AP_CELL_TEXT, .text = ap_xstrdup(s ? s : "")};
+    return c;
+}
+
+static struct ap_cell cell_empty(void)
+{
+    struct ap_cell c = {.kind = AP_CELL_EMPTY, .text = ap_xstrdup("")};
+    return c;
+}
+
+static struct ap_cell cell_marker(enum ap_mark m)
+{
+    struct ap_cell c = {.kind = AP_CELL_MARKER, .text = ap_xstrdup(ap_mark_text(m))};
+    return c;
+}
+
+static struct ap_cell cell_count(struct fig f)
+{
+    if (f.mark != AP_MARK_NONE)
+        return cell_marker(f.mark);
+    char buf[32];
+    ap_format_count(f.v, buf);
+    struct ap_cell c = {
+        .kind = AP_CELL_NUMBER, .fmt = AP_NUM_COUNT, .value = (double)f.v, .text = ap_xstrdup(buf)};
+    return c;
+}
+
+static void change_text(long long v, char out[40])
+{
+    char buf[32];
+    ap_format_count(v < 0 ? -v : v, buf);
+    snprintf(out, 40, "%s%s", v > 0 ? "+" : v < 0 ? "-" : "", buf);
+}
+
+static struct ap_cell cell_change(struct fig now, struct fig before)
+{
+    enum ap_mark m = ap_suppress_change(now.mark, before.mark);
+    if (m != AP_MARK_NONE)
+        return cell_marker(m);
+    char buf[40];
+    change_text(now.v - before.v, buf);
+    struct ap_cell c = {.kind = AP_CELL_NUMBER,
+                        .fmt = AP_NUM_CHANGE,
+                        .value = (double)(now.v - before.v),
+                        .text = ap_xstrdup(buf)};
+    return c;
+}
+
+static struct ap_cell cell_pct(struct fig num, struct fig den)
+{
+    enum ap_mark m = ap_suppress_ratio(num.mark, den.mark, den.v);
+    if (m != AP_MARK_NONE)
+        return cell_marker(m);
+    double v = (double)num.v / (double)den.v;
+    struct ap_cell c = {.kind = AP_CELL_NUMBER,
+                        .fmt = AP_NUM_PERCENT,
+                        .value = v,
+                        .text = one_decimal(v * 100.0, "%")};
+    return c;
+}
+
+static struct ap_cell cell_date(ap_day day)
+{
+    if (day == AP_DAY_NONE)
+        return cell_marker(AP_MARK_X);
+    static const char *const mon[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                      "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    int y, m, dd;
+    ap_day_to_ymd(day, &y, &m, &dd);
+    struct ap_cell c = {.kind = AP_CELL_DATE,
+                        .value = (double)day,
+                        .text = ap_xasprintf("%d %s %d", dd, mon[m - 1], y)};
+    return c;
+}
+
+static void cell_free(struct ap_cell *c)
+{
+    free(c->text);
+    c->text = NULL;
+}
+
+/* --- figures ------------------------------------------------------------ */
+
+static bool unit_suppressed(enum ap_unit u)
+{
+    return u == AP_UNIT_CHILDREN || u == AP_UNIT_CASES || u == AP_UNIT_EPISODES;
+}
+
+/* Metric id in quarter q of the trend, suppressed on its own. */
+static struct fig metric_fig(const struct build *b, int q, enum ap_metric_id id)
+{
+    struct fig f = {b->m[q].value[id], AP_MARK_NONE};
+    if (!b->avail[q])
+        f.mark = AP_MARK_Z;
+    else if (unit_suppressed(ap_metric_defs[id].unit))
+        f.mark = ap_suppress_count(f.v, b->k, b->on);
+    return f;
+}
+
+static struct ap_cell cell_rate(const struct build *b, enum ap_metric_id id)
+{
+    if (b->cfg->child_population <= 0)
+        return cell_empty();
+    if (!ap_metric_defs[id].per_10k)
+        return cell_marker(AP_MARK_Z);
+    struct fig f = metric_fig(b, NOW, id);
+    if (f.mark != AP_MARK_NONE)
+        return cell_marker(f.mark);
+    double v = (double)f.v * 10000.0 / (double)b->cfg->child_population;
+    struct ap_cell c = {
+        .kind = AP_CELL_NUMBER, .fmt = AP_NUM_RATE, .value = v, .text = one_decimal(v, "")};
+    return c;
+}
+
+/* Direction of travel against the previous quarter and its colour. */
+static const char *direction(const struct build *b, enum ap_metric_id id, enum ap_tone *tone)
+{
+    struct fig now = metric_fig(b, NOW, id), prev = metric_fig(b, PREV, id);
+    *tone = AP_TONE_NONE;
+    if (ap_suppress_change(now.mark, prev.mark) != AP_MARK_NONE)
+        return "";
+    long long delta = now.v - prev.v;
+    enum ap_polarity pol = ap_metric_defs[id].polarity;
+    if (delta == 0 || pol == AP_POL_NEUTRAL)
+        *tone = AP_TONE_NEUTRAL;
+    else if ((delta > 0) == (pol == AP_POL_UP_GOOD))
+        *tone = AP_TONE_GOOD;
+    else
+        *tone = AP_TONE_BAD;
+    return delta > 0 ? "up" : delta < 0 ? "down" : "no change";
+}
+
+static const char *tone_word(enum ap_tone t)
+{
+    switch (t) {
+    case AP_TONE_GOOD:
+        return "better";
+    case AP_TONE_BAD:
+        return "worse";
+    default:
+        return "";
+    }
+}
+
+/* --- tables ------------------------------------------------------------- */
+
+static struct ap_table *new_table(struct build *b, enum ap_table_kind kind, const char *title,
+                                  const char *description, size_t ncols)
+{
+    struct ap_report *r = b->r;
+    r->tables = ap_xrealloc(r->tables, (r->ntables + 1) * sizeof *r->tables);
+    b->table_of[kind] = (int)r->ntables;
+    struct ap_table *t = &r->tables[r->ntables++];
+    memset(t, 0, sizeof *t);
+    t->id = ap_xstrdup(ap_table_kind_ids[kind]);
+    t->title = ap_xasprintf("Table %zu: %s", r->ntables, title);
+    t->description = ap_xstrdup(description);
+    t->ncols = ncols;
+    t->cols = ap_xcalloc(ncols, sizeof *t->cols);
+    return t;
+}
+
+static void set_col(struct ap_table *t, size_t i, const char *heading, bool numeric, double width)
+{
+    t->cols[i].heading = ap_xstrdup(heading);
+    t->cols[i].numeric = numeric;
+    t->cols[i].width = width;
+}
+
+/* Append a row of ncols cells taken from cells[] (ownership moves). */
+static void add_row(struct ap_table *t, const struct ap_cell *cells)
+{
+    t->cells = ap_xrealloc(t->cells, (t->nrows + 1) * t->ncols * sizeof *t->cells);
+    memcpy(&t->cells[t->nrows * t->ncols], cells, t->ncols * sizeof *cells);
+    t->nrows++;
+}
+
+static const char *period_word(const struct build *b)
+{
+    return b->per[NOW].quarter ? "quarter" : "period";
+}
+
+static void build_summary(struct build *b)
+{
+    bool rates = b->cfg->child_population > 0;
+    char *desc = ap_xasprintf(
+        "The headline figures for %s, with the change since the previous %s and since the same %s "
+        "a year before.",
+        b->r->period_label, period_word(b), period_word(b));
+    struct ap_table *t = new_table(b, AP_TBL_SUMMARY, "Headline figures", desc, rates ? 6 : 5);
+    free(desc);
+    set_col(t, 0, "Measure", false, 44);
+    set_col(t, 1, "Figure", true, 10);
+    set_col(t, 2,
+            b->per[NOW].quarter ? "Change since previous quarter"
+                                : "Change since three months before",
+            true, 14);
+    set_col(t, 3, "Change since a year before", true, 14);
+    set_col(t, 4, "Direction of travel", false, 14);
+    if (rates)
+        set_col(t, 5, "Rate per 10,000 children", true, 12);
+    const struct ap_report *r = b->r;
+    for (size_t i = 0; i < r->nheadlines; i++) {
+        const struct ap_headline *h = &r->headlines[i];
+        struct ap_cell row[6];
+        row[0] = cell_text(h->label);
+        row[1] = h->value;
+        row[1].text = ap_xstrdup(h->value.text);
+        row[2] = h->change_prev;
+        row[2].text = ap_xstrdup(h->change_prev.text);
+        row[3] = h->change_year;
+        row[3].text = ap_xstrdup(h->change_year.text);
+        if (*h->direction) {
+            const char *w = tone_word(h->tone);
+            row[4] = cell_text(NULL);
+            free(row[4].text);
+            row[4].text = *w ? ap_xasprintf("%s (%s)", h->direction, w) : ap_xstrdup(h->direction);
+            row[4].tone = h->tone;
+        } else {
+            row[4] = cell_marker(h->change_prev.kind == AP_CELL_MARKER
+                                     ? (!strcmp(h->change_prev.text, "[c]") ? AP_MARK_C : AP_MARK_X)
+                                     : AP_MARK_X);
+        }
+        if (rates) {
+            row[5] = h->rate;
+            row[5].text = ap_xstrdup(h->rate.text);
+        }
+        add_row(t, row);
+    }
+}
+
+/* Trend columns: the first three are the chart's series. */
+static const enum ap_metric_id trend_metrics[] = {
+    AP_M_ACTIVE_CASES,
+    AP_M_NEW_CASES,
+    AP_M_CLOSED_CASES,
+    AP_M_CHILDREN_SUPPORTED_IN_PERIOD,
+    AP_M_CHILDREN_SUPPORTED,
+    AP_M_PERPETRATORS_ACTIVE,
+    AP_M_PERPETRATORS_DEALT_WITH,
+    AP_M_MISSING_EPISODES,
+};
+#define TREND_SERIES 3
+
+static void build_trend(struct build *b)
+{
+    size_t nm = AP_ARRAY_LEN(trend_metrics);
+    struct ap_table *t = new_table(
+        b, AP_TBL_TREND,
+        b->per[NOW].quarter ? "Key figures for the last eight quarters"
+                            : "Key figures for the last eight periods",
+        "Each row is one quarter; figures are suppressed quarter by quarter, and [z] marks a "
+        "quarter that ended before the team was set up.",
+        1 + nm);
+    set_col(t, 0, b->per[NOW].quarter ? "Quarter" : "Period", false, 14);
+    for (size_t j = 0; j < nm; j++)
+        set_col(t, 1 + j, ap_metric_defs[trend_metrics[j]].label, true, 14);
+    for (int q = 0; q < NQ; q++) {
+        struct ap_cell row[1 + AP_ARRAY_LEN(trend_metrics)];
+        row[0] = cell_text(b->per[q].label);
+        for (size_t j = 0; j < nm; j++)
+            row[1 + j] = cell_count(metric_fig(b, q, trend_metrics[j]));
+        add_row(t, row);
+    }
+}
+
+static void build_chart(struct build *b)
+{
+    struct ap_report *r = b->r;
+    const struct ap_table *t = &r->tables[b->table_of[AP_TBL_TREND]];
+    r->charts = ap_xcalloc(1, sizeof *r->charts);
+    r->ncharts = 1;
+    b->chart = 0;
+    struct ap_chart *c = &r->charts[0];
+    c->title = ap_xstrdup(b->per[NOW].quarter ? "Cases in each of the last eight quarters"
+                                              : "Cases in each of the last eight periods");
+    c->y_title = ap_xstrdup("Cases");
+    c->table = (size_t)b->table_of[AP_TBL_TREND];
+    c->first_col = 1;
+    c->ncats = NQ;
+    c->categories = ap_xcalloc(NQ, sizeof *c->categories);
+    for (int q = 0; q < NQ; q++)
+        c->categories[q] = ap_xstrdup(b->per[q].label);
+    c->nseries = TREND_SERIES;
+    c->series = ap_xcalloc(TREND_SERIES, sizeof *c->series);
+    for (size_t s = 0; s < TREND_SERIES; s++) {
+        c->series[s].name = ap_xstrdup(t->cols[1 + s].heading);
+        c->series[s].values = ap_xcalloc(NQ, sizeof(double));
+        c->series[s].missing = ap_xcalloc(NQ, sizeof(bool));
+        for (int q = 0; q < NQ; q++) {
+            const struct ap_cell *cell = ap_table_cell(t, (size_t)q, 1 + s);
+            c->series[s].missing[q] = cell->kind != AP_CELL_NUMBER;
+            c->series[s].values[q] = cell->kind == AP_CELL_NUMBER ? cell->value : 0.0;
+        }
+    }
+}
+
+struct breakdown_spec {
+    enum ap_table_kind kind;
+    enum ap_metric_id metric;
+    int en; /* enum ap_enum_id for labels, or -1 (area: the data's names) */
+    const char *title;
+    const char *category;
+    const char *unit; /* count column heading */
+    const char *what; /* description */
+};
+
+static const struct breakdown_spec breakdowns[] = {
+    {AP_TBL_REFERRAL_SOURCES, AP_M_REFERRAL_SOURCES, AP_ENUM_REFERRAL_SOURCE,
+     "New cases in the {p}, by who referred the child", "Referred by", "New cases",
+     "Cases opened in the {p}, by the agency or person that made the referral."},
+    {AP_TBL_RISK_LEVELS, AP_M_RISK_LEVELS, AP_ENUM_RISK_LEVEL,
+     "Active cases at the end of the {p}, by level of risk", "Risk level", "Active cases",
+     "Cases open on the last day of the {p}, by the risk level recorded."},
+    {AP_TBL_CLOSURE_REASONS, AP_M_CLOSURE_REASONS, AP_ENUM_CLOSURE_REASON,
+     "Cases closed in the {p}, by reason", "Reason for closure", "Closed cases",
+     "Cases closed in the {p}, by the reason recorded at closure."},
+    {AP_TBL_GENDER, AP_M_GENDER, AP_ENUM_GENDER, "Children supported in the {p}, by gender",
+     "Gender", "Children", "Children with a case open at some time in the {p}, by gender."},
+    {AP_TBL_ETHNICITY, AP_M_ETHNICITY, AP_ENUM_ETHNICITY,
+     "Children supported in the {p}, by ethnicity", "Ethnic group", "Children",
+     "Children with a case open at some time in the {p}, by ethnic group."},
+    {AP_TBL_AREA, AP_M_AREA, -1, "Children supported in the {p}, by area", "Area", "Children",
+     "Children with a case open at some time in the {p}, by the area they live in."},
+    {AP_TBL_AGE_BANDS, AP_M_AGE_BANDS, AP_ENUM_AGE_BAND, "Children supported in the {p}, by age",
+     "Age when the case opened", "Children",
+     "Children with a case open at some time in the {p}, by age in completed years when their "
+     "latest case opened."},
+    {AP_TBL_PERPETRATOR_ACTIONS, AP_M_PERPETRATOR_ACTIONS, AP_ENUM_PERP_ACTION,
+     "Action taken against perpetrators in the {p}", "Action", "Actions",
+     "Police and council actions recorded against perpetrators in the {p}, by kind of action."},
+};
+
+/* s with its "{p}" replaced by the period word ("quarter"); caller owns. */
+static char *with_period_word(const char *s, const char *word)
+{
+    struct ap_buf out = AP_BUF_INIT;
+    const char *at;
+    while ((at = strstr(s, "{p}")) != NULL) {
+        ap_buf_add(&out, s, (size_t)(at - s));
+        ap_buf_adds(&out, word);
+        s = at + 3;
+    }
+    ap_buf_adds(&out, s);
+    return ap_buf_detach(&out);
+}
+
+static const char *key_label(int en, const char *key)
+{
+    if (en >= 0)
+        return ap_enum_label((enum ap_enum_id)en, key);
+    return !strcmp(key, "unknown") ? "Not known" : key;
+}
+
+static void build_breakdown(struct build *b, const struct breakdown_spec *s)
+{
+    const char *pw = period_word(b);
+    char *title = with_period_word(s->title, pw);
+    char *desc = with_period_word(s->what, pw);
+    struct ap_table *t = new_table(b, s->kind, title, desc, 3);
+    free(title);
+    free(desc);
+    set_col(t, 0, s->category, false, 36);
+    set_col(t, 1, s->unit, true, 12);
+    set_col(t, 2, "Percentage", true, 12);
+    const struct ap_breakdown *bd = &b->m[NOW].breakdown[s->metric];
+    bool on = b->on && unit_suppressed(ap_metric_defs[s->metric].unit);
+    enum ap_mark *marks = ap_xcalloc(bd->n ? bd->n : 1, sizeof *marks);
+    ap_suppress_breakdown(bd->counts, bd->n, b->k, on, true, marks);
+    long long total = 0;
+    for (size_t i = 0; i < bd->n; i++)
+        total += bd->counts[i];
+    struct fig tot = {total, ap_suppress_count(total, b->k, on)};
+    for (size_t i = 0; i < bd->n; i++) {
+        struct fig f = {bd->counts[i], marks[i]};
+        struct ap_cell row[3] = {cell_text(key_label(s->en, bd->keys[i])), cell_count(f),
+                                 cell_pct(f, tot)};
+        add_row(t, row);
+    }
+    struct ap_cell row[3] = {cell_text("Total"), cell_count(tot), cell_pct(tot, tot)};
+    add_row(t, row);
+    free(marks);
+}
+
+/* Rows of measures with this, the previous and the year-before period. */
+static void measure_columns(struct build *b, struct ap_table *t)
+{
+    set_col(t, 0, "Measure", false, 44);
+    set_col(t, 1, b->per[NOW].label, true, 14);
+    set_col(t, 2, b->per[PREV].label, true, 14);
+    set_col(t, 3, b->per[YEAR].label, true, 14);
+}
+
+static void measure_row(struct build *b, struct ap_table *t, enum ap_metric_id id)
+{
+    struct ap_cell row[4] = {
+        cell_text(ap_metric_defs[id].label), cell_count(metric_fig(b, NOW, id)),
+        cell_count(metric_fig(b, PREV, id)), cell_count(metric_fig(b, YEAR, id))};
+    add_row(t, row);
+}
+
+static void pct_row(struct build *b, struct ap_table *t, const char *label, enum ap_metric_id num,
+                    enum ap_metric_id den)
+{
+    static const int qs[] = {NOW, PREV, YEAR};
+    struct ap_cell row[4] = {cell_text(label)};
+    for (size_t i = 0; i < 3; i++)
+        row[1 + i] = cell_pct(metric_fig(b, qs[i], num), metric_fig(b, qs[i], den));
+    add_row(t, row);
+}
+
+static void build_perpetrators(struct build *b)
+{
+    struct ap_table *t = new_table(
+        b, AP_TBL_PERPETRATORS, "Perpetrators identified, disrupted and prosecuted",
+        "People identified as posing a risk of sexual exploitation to children, in this and "
+        "earlier periods; those dealt with are counted since the team was set up.",
+        4);
+    measure_columns(b, t);
+    measure_row(b, t, AP_M_PERPETRATORS_IDENTIFIED_IN_PERIOD);
+    measure_row(b, t, AP_M_PERPETRATORS_ACTIVE);
+    measure_row(b, t, AP_M_PERPETRATORS_DEALT_WITH);
+}
+
+static void build_missing(struct build *b)
+{
+    struct ap_table *t =
+        new_table(b, AP_TBL_MISSING, "Children missing from home or care, and return interviews",
+                  "Missing episodes that ended in the period, and whether the child was offered an "
+                  "independent return interview within 72 hours of coming back.",
+                  4);
+    measure_columns(b, t);
+    measure_row(b, t, AP_M_MISSING_EPISODES);
+    measure_row(b, t, AP_M_RETURN_INTERVIEWS_OFFERED_72H);
+    pct_row(b, t, "Percentage offered a return interview within 72 hours",
+            AP_M_RETURN_INTERVIEWS_OFFERED_72H, AP_M_MISSING_EPISODES);
+    measure_row(b, t, AP_M_RETURN_INTERVIEWS_COMPLETED);
+    pct_row(b, t, "Percentage with a completed return interview", AP_M_RETURN_INTERVIEWS_COMPLETED,
+            AP_M_MISSING_EPISODES);
+}
+
+static void build_action_plan(struct build *b)
+{
+    char end[32];
+    ap_day_format_long(b->per[NOW].end, end);
+    char *desc =
+        ap_xasprintf("Each action in the CSE Action Plan as it stood on %s, with its "
+                     "latest update; RAG is the lead officer's red, amber or green rating.",
+                     end);
+    struct ap_table *t =
+        new_table(b, AP_TBL_ACTION_PLAN, "Progress on the CSE Action Plan", desc, 9);
+    free(desc);
+    set_col(t, 0, "Ref", false, 8);
+    set_col(t, 1, "Theme", false, 18);
+    set_col(t, 2, "Action", false, 40);
+    set_col(t, 3, "Lead", false, 16);
+    set_col(t, 4, "Due", false, 12);
+    set_col(t, 5, "Status", false, 12);
+    set_col(t, 6, "RAG", false, 8);
+    set_col(t, 7, "Latest update", false, 40);
+    set_col(t, 8, "Overdue", false, 9);
+    static const enum ap_tone rag_tone[] = {AP_TONE_RED, AP_TONE_AMBER, AP_TONE_GREEN};
+    for (size_t i = 0; i < b->plan.n; i++) {
+        const struct ap_plan_item *it = &b->plan.items[i];
+        struct ap_cell row[9];
+        row[0] = cell_text(it->action_ref);
+        row[1] = cell_text(it->theme);
+        row[2] = cell_text(it->action);
+        row[3] = *it->lead ? cell_text(it->lead) : cell_marker(AP_MARK_X);
+        row[4] = cell_date(it->due_on);
+        row[5] = cell_text(ap_enums[AP_ENUM_STATUS].labels[it->status]);
+        if (it->rag >= 0 && it->rag < 3) {
+            row[6] = cell_text(ap_enums[AP_ENUM_RAG].labels[it->rag]);
+            row[6].tone = rag_tone[it->rag];
+        } else {
+            row[6] = cell_marker(AP_MARK_X);
+        }
+        row[7] = cell_text(*it->commentary ? it->commentary : "No update yet");
+        row[8] = cell_text(it->overdue ? "Overdue" : "No");
+        if (it->overdue)
+            row[8].tone = AP_TONE_BAD;
+        add_row(t, row);
+    }
+    if (b->plan.n == 0) {
+        struct ap_cell row[9] = {cell_marker(AP_MARK_Z),
+                                 cell_marker(AP_MARK_Z),
+                                 cell_text("No action plan items have been recorded"),
+                                 cell_marker(AP_MARK_Z),
+                                 cell_marker(AP_MARK_Z),
+                                 cell_marker(AP_MARK_Z),
+                                 cell_marker(AP_MARK_Z),
+                                 cell_marker(AP_MARK_Z),
+                                 cell_marker(AP_MARK_Z)};
+        add_row(t, row);
+    }
+}
+
+static const char *severity_word(enum ap_severity s)
+{
+    return s == AP_ERROR ? "Error" : s == AP_WARNING ? "Warning" : "Note";
+}
+
+static void build_data_quality(struct build *b, bool detail)
+{
+    struct ap_table *t = new_table(
+        b, detail ? AP_TBL_DATA_QUALITY_DETAIL : AP_TBL_DATA_QUALITY,
+        detail ? "Data-quality checks, with records to look at" : "Data-quality checks",
+        "Checks run on the case records at the end of the period; a count of 0 means the check "
+        "found nothing.",
+        detail ? 4 : 3);
+    set_col(t, 0, "Check", false, 50);
+    set_col(t, 1, "Severity", false, 10);
+    set_col(t, 2, "Records", true, 10);
+    if (detail)
+        set_col(t, 3, "Records to look at", false, 40);
+    for (size_t i = 0; i < b->findings.n; i++) {
+        const struct ap_finding *f = &b->findings.items[i];
+        struct fig n = {f->count, ap_suppress_count(f->count, b->k, b->on)};
+        struct ap_cell row[4] = {cell_text(f->message), cell_text(severity_word(f->severity)),
+                                 cell_count(n)};
+        /* check's messages are phrased to follow a count; a table row starts a sentence */
+        if (row[0].text[0] >= 'a' && row[0].text[0] <= 'z')
+            row[0].text[0] = (char)(row[0].text[0] - 'a' + 'A');
+        if (detail) {
+            struct ap_buf ids = AP_BUF_INIT;
+            for (size_t j = 0; j < f->nids; j++)
+                ap_buf_addf(&ids, "%s%s", j ? ", " : "", f->ids[j]);
+            if (f->count > (long long)f->nids && f->nids)
+                ap_buf_addf(&ids, " and %lld more", f->count - (long long)f->nids);
+            row[3] = f->nids ? cell_text(ids.buf) : cell_marker(AP_MARK_Z);
+            ap_buf_release(&ids);
+        }
+        add_row(t, row);
+    }
+    if (b->findings.n == 0) {
+        struct ap_cell row[4] = {cell_text("No checks were run"), cell_marker(AP_MARK_Z),
+                                 cell_marker(AP_MARK_Z), cell_marker(AP_MARK_Z)};
+        if (!detail)
+            cell_free(&row[3]);
+        add_row(t, row);
+    }
+}
+
+static void build_definitions(struct build *b)
+{
+    struct ap_table *t = new_table(b, AP_TBL_DEFINITIONS, "Definitions",
+                                   "What each figure in this report counts.", 3);
+    set_col(t, 0, "Measure", false, 36);
+    set_col(t, 1, "Name in the data", false, 30);
+    set_col(t, 2, "Definition", false, 70);
+    for (int i = 0; i < AP_M_COUNT; i++) {
+        struct ap_cell row[3] = {cell_text(ap_metric_defs[i].label),
+                                 cell_text(ap_metric_defs[i].name),
+                                 cell_text(ap_metric_defs[i].definition)};
+        add_row(t, row);
+    }
+}
+
+static void build_table(struct build *b, enum ap_table_kind kind)
+{
+    if (b->table_of[kind] >= 0)
+        return;
+    for (size_t i = 0; i < AP_ARRAY_LEN(breakdowns); i++) {
+        if (breakdowns[i].kind == kind) {
+            build_breakdown(b, &breakdowns[i]);
+            return;
+        }
+    }
+    switch (kind) {
+    case AP_TBL_SUMMARY:
+        build_summary(b);
+        break;
+    case AP_TBL_TREND:
+        build_trend(b);
+        break;
+    case AP_TBL_PERPETRATORS:
+        build_perpetrators(b);
+        break;
+    case AP_TBL_MISSING:
+        build_missing(b);
+        break;
+    case AP_TBL_ACTION_PLAN:
+        build_action_plan(b);
+        break;
+    case AP_TBL_DATA_QUALITY:
+        build_data_quality(b, false);
+        break;
+    case AP_TBL_DATA_QUALITY_DETAIL:
+        build_data_quality(b, true);
+        break;
+    case AP_TBL_DEFINITIONS:
+        build_definitions(b);
+        break;
+    default:
+        break;
+    }
+}
+
+/* --- headlines and notes ------------------------------------------------ */
+
+static void build_headlines(struct build *b)
+{
+    struct ap_report *r = b->r;
+    r->nheadlines = b->t->nheadlines;
+    r->headlines = ap_xcalloc(r->nheadlines ? r->nheadlines : 1, sizeof *r->headlines);
+    for (size_t i = 0; i < r->nheadlines; i++) {
+        enum ap_metric_id id = b->t->headlines[i];
+        struct ap_headline *h = &r->headlines[i];
+        struct fig now = metric_fig(b, NOW, id);
+        h->metric = ap_xstrdup(ap_metric_defs[id].name);
+        h->label = ap_xstrdup(ap_metric_defs[id].label);
+        h->value = cell_count(now);
+        h->change_prev = cell_change(now, metric_fig(b, PREV, id));
+        h->change_year = cell_change(now, metric_fig(b, YEAR, id));
+        h->direction = ap_xstrdup(direction(b, id, &h->tone));
+        h->rate = cell_rate(b, id);
+    }
+}
+
+static void add_note(struct ap_report *r, const char *marker, const char *text)
+{
+    r->notes = ap_xrealloc(r->notes, (r->nnotes + 1) * sizeof *r->notes);
+    r->notes[r->nnotes].marker = ap_xstrdup(marker);
+    r->notes[r->nnotes].text = ap_xstrdup(text);
+    r->nnotes++;
+}
+
+static void build_notes(struct build *b)
+{
+    struct ap_report *r = b->r;
+    char *s;
+    if (b->on) {
+        s = ap_xasprintf(
+            "Confidential: a count of 1 to %d children, cases or missing episodes is not shown, so "
+            "that no child can be identified. Where a hidden figure could be worked out from a "
+            "total and the other figures, the next smallest figure is hidden too; a percentage, "
+            "rate or change worked out from a hidden figure is hidden as well.",
+            b->k);
+        add_note(r, "[c]", s);
+        free(s);
+    }
+    add_note(r, "[z]",
+             "Not applicable: for example a percentage of no missing episodes, or a quarter that "
+             "ended before the team was set up.");
+    add_note(r, "[x]",
+             "Not available: the information was not recorded (for example an action with no due "
+             "date, lead or RAG rating).");
+    if (b->on) {
+        add_note(r, "",
+                 "Figures in the trend table are suppressed quarter by quarter. The difference "
+                 "between two quarters' figures, or between two published figures in different "
+                 "tables, is not itself checked for small numbers.");
+        add_note(r, "",
+                 "Counts of perpetrators, of actions taken against them and of action plan items "
+                 "are not suppressed: they are not counts of children.");
+    } else {
+        add_note(r, "",
+                 "This report is restricted: small numbers are shown in full and it must not be "
+                 "published or shared beyond its intended readers.");
+    }
+    char as_at[32];
+    ap_day_format_long(
+        b->m[NOW].team_start == AP_DAY_NONE ? b->per[NOW].start : b->m[NOW].team_start, as_at);
+    s = ap_xasprintf("Source: the team's case records, as recorded on %s. The team's figures are "
+                     "counted from %s; 'since the team began' means since then.",
+                     r->data_as_at, as_at);
+    add_note(r, "", s);
+    free(s);
+    if (r->sample)
+        add_note(r, "",
+                 "SAMPLE: this report is made from synthetic sample data. No figure in it "
+                 "describes a real child, case or person.");
+}
+
+/* --- narrative ---------------------------------------------------------- */
+
+/* Look up the metric of "name" or "name.suffix"; *suffix is "" when none. */
+static const struct ap_metric_def *split_placeholder(const char *name, const char **suffix)
+{
+    char buf[64];
+    const char *dot = strchr(name, '.');
+    size_t n = dot ? (size_t)(dot - name) : strlen(name);
+    *suffix = dot ? dot + 1 : "";
+    if (n >= sizeof buf)
+        return NULL;
+    memcpy(buf, name, n);
+    buf[n] = '\0';
+    return ap_metric_find(buf);
+}
+
+static void add_cell_text(struct ap_buf *out, struct ap_cell c)
+{
+    ap_buf_adds(out, c.text);
+    cell_free(&c);
+}
+
+static bool fill(void *user, const char *name, struct ap_buf *out)
+{
+    struct build *b = user;
+    const struct ap_report *r = b->r;
+    char day[32];
+    if (!strcmp(name, "period")) {
+        ap_buf_adds(out, r->period_label);
+    } else if (!strcmp(name, "period_short")) {
+        ap_buf_adds(out, b->per[NOW].label);
+    } else if (!strcmp(name, "period_start")) {
+        ap_day_format_long(b->per[NOW].start, day);
+        ap_buf_adds(out, day);
+    } else if (!strcmp(name, "period_end")) {
+        ap_day_format_long(b->per[NOW].end, day);
+        ap_buf_adds(out, day);
+    } else if (!strcmp(name, "organisation")) {
+        ap_buf_adds(out, r->organisation);
+    } else if (!strcmp(name, "team")) {
+        ap_buf_adds(out, r->team);
+    } else if (!strcmp(name, "team_start")) {
+        if (b->m[NOW].team_start == AP_DAY_NONE) {
+            ap_buf_adds(out, "[x]");
+        } else {
+            ap_day_format_long(b->m[NOW].team_start, day);
+            ap_buf_adds(out, day);
+        }
+    } else if (!strcmp(name, "data_as_at")) {
+        ap_buf_adds(out, r->data_as_at);
+    } else if (!strcmp(name, "pct_offered_72h")) {
+        add_cell_text(out, cell_pct(metric_fig(b, NOW, AP_M_RETURN_INTERVIEWS_OFFERED_72H),
+                                    metric_fig(b, NOW, AP_M_MISSING_EPISODES)));
+    } else if (!strcmp(name, "pct_completed")) {
+        add_cell_text(out, cell_pct(metric_fig(b, NOW, AP_M_RETURN_INTERVIEWS_COMPLETED),
+                                    metric_fig(b, NOW, AP_M_MISSING_EPISODES)));
+    } else if (!strcmp(name, "suppress_max")) {
+        ap_buf_addf(out, "%d", b->k);
+    } else if (!strcmp(name, "title")) {
+        ap_buf_adds(out, r->title);
+    } else if (!strcmp(name, "subtitle")) {
+        ap_buf_adds(out, r->subtitle);
+    } else if (!strcmp(name, "marking")) {
+        ap_buf_adds(out, r->marking);
+    } else {
+        const char *suffix;
+        const struct ap_metric_def *m = split_placeholder(name, &suffix);
+        if (!m)
+            return false;
+        enum ap_metric_id id = (enum ap_metric_id)(m - ap_metric_defs);
+        struct fig now = metric_fig(b, NOW, id);
+        if (!*suffix) {
+            add_cell_text(out, cell_count(now));
+        } else if (!strcmp(suffix, "prev")) {
+            add_cell_text(out, cell_count(metric_fig(b, PREV, id)));
+        } else if (!strcmp(suffix, "year")) {
+            add_cell_text(out, cell_count(metric_fig(b, YEAR, id)));
+        } else if (!strcmp(suffix, "change")) {
+            add_cell_text(out, cell_change(now, metric_fig(b, PREV, id)));
+        } else if (!strcmp(suffix, "change_year")) {
+            add_cell_text(out, cell_change(now, metric_fig(b, YEAR, id)));
+        } else if (!strcmp(suffix, "direction")) {
+            enum ap_tone tone;
+            const char *w = direction(b, id, &tone);
+            ap_buf_adds(
+                out,
+                *w ? w : ap_mark_text(ap_suppress_change(now.mark, metric_fig(b, PREV, id).mark)));
+        } else if (!strcmp(suffix, "rate")) {
+            struct ap_cell c = cell_rate(b, id);
+            if (c.kind == AP_CELL_EMPTY) {
+                cell_free(&c);
+                c = cell_marker(AP_MARK_X);
+            }
+            add_cell_text(out, c);
+        } else {
+            return false;
+        }
+    }
+    return true;
+}
+
+static void add_block(struct ap_section *s, enum ap_block_kind kind, char *text, size_t index)
+{
+    s->blocks = ap_xrealloc(s->blocks, (s->nblocks + 1) * sizeof *s->blocks);
+    s->blocks[s->nblocks].kind = kind;
+    s->blocks[s->nblocks].text = text;
+    s->blocks[s->nblocks].index = index;
+    s->nblocks++;
+}
+
+static enum ap_status build_sections(struct build *b)
+{
+    struct ap_report *r = b->r;
+    const struct ap_template *t = b->t;
+    r->nsections = t->nsections;
+    r->sections = ap_xcalloc(t->nsections ? t->nsections : 1, sizeof *r->sections);
+    for (size_t i = 0; i < t->nsections; i++) {
+        const struct ap_tsection *ts = &t->sections[i];
+        struct ap_section *s = &r->sections[i];
+        s->id = ap_xstrdup(ts->id);
+        s->title = ap_xasprintf("%zu. %s", i + 1, ts->title);
+        for (size_t j = 0; j < ts->nblocks; j++) {
+            const struct ap_tblock *tb = &ts->blocks[j];
+            switch (tb->kind) {
+            case AP_TB_TEXT: {
+                struct ap_buf text = AP_BUF_INIT;
+                if (ap_template_expand(tb->text, fill, b, &text) != AP_OK) {
+                    ap_buf_release(&text);
+                    ap_diag_input(b->d, t->path, tb->line, 0,
+                                  "cannot fill the placeholders of this text");
+                    return AP_ERR_INPUT;
+                }
+                add_block(s, AP_BLOCK_PARAGRAPH, ap_buf_detach(&text), 0);
+                break;
+            }
+            case AP_TB_HEADLINES:
+                add_block(s, AP_BLOCK_HEADLINES, NULL, 0);
+                break;
+            case AP_TB_TABLE:
+                build_table(b, tb->table);
+                add_block(s, AP_BLOCK_TABLE, NULL, (size_t)b->table_of[tb->table]);
+                break;
+            case AP_TB_CHART:
+                build_table(b, AP_TBL_TREND);
+                if (b->chart < 0)
+                    build_chart(b);
+                add_block(s, AP_BLOCK_CHART, NULL, (size_t)b->chart);
+                break;
+            case AP_TB_NOTES:
+                for (size_t n = 0; n < r->nnotes; n++) {
+                    const struct ap_note *note = &r->notes[n];
+                    add_block(s, AP_BLOCK_PARAGRAPH,
+                              *note->marker ? ap_xasprintf("%s %s", note->marker, note->text)
+                                            : ap_xstrdup(note->text),
+                              0);
+                }
+                break;
+            }
+        }
+    }
+    return AP_OK;
+}
+
+/* --- title block -------------------------------------------------------- */
+
+static char *period_label(const struct ap_period *p)
+{
+    char a[32], z[32];
+    ap_day_format_long(p->start, a);
+    ap_day_format_long(p->end, z);
+    if (!p->quarter)
+        return ap_xasprintf("%s to %s", a, z);
+    int y1, m1, d1, y2, m2, d2;
+    ap_day_to_ymd(p->start, &y1, &m1, &d1);
+    ap_day_to_ymd(p->end, &y2, &m2, &d2);
+    if (y1 == y2) {
+        char *sp = strrchr(a, ' ');
+        if (sp)
+            *sp = '\0';
+    }
+    return ap_xasprintf("%s (%s to %s)", p->label, a, z);
+}
+
+static enum ap_status created_time(int64_t *out, struct ap_diag *d)
+{
+    const char *s = getenv("SOURCE_DATE_EPOCH");
+    if (!s || !*s) {
+        *out = (int64_t)time(NULL);
+        return AP_OK;
+    }
+    long v;
+    if (!ap_parse_long(s, 0, 253402300799L, &v)) {
+        ap_diag_input(d, NULL, 0, 0,
+                      "SOURCE_DATE_EPOCH '%s' is not a whole number of seconds since 1970", s);
+        return AP_ERR_INPUT;
+    }
+    *out = v;
+    return AP_OK;
+}
+
+static void build_title(struct build *b, const struct ap_period *p, ap_day as_at)
+{
+    struct ap_report *r = b->r;
+    const struct ap_template *t = b->t;
+    const struct ap_config *cfg = b->cfg;
+    r->title = ap_xstrdup(t->title);
+    r->sample = cfg->sample;
+    if (cfg->sample) {
+        r->subtitle = *t->subtitle
+                          ? ap_xasprintf("%s (sample report made from synthetic data)", t->subtitle)
+                          : ap_xstrdup("Sample report made from synthetic data");
+        r->marking = ap_xasprintf("SAMPLE DATA - %s", t->marking);
+    } else {
+        r->subtitle = ap_xstrdup(t->subtitle);
+        r->marking = ap_xstrdup(t->marking);
+    }
+    r->organisation = ap_xstrdup(cfg->organisation ? cfg->organisation : "");
+    r->team = ap_xstrdup(cfg->team ? cfg->team : "");
+    r->period_label = period_label(p);
+    if (p->quarter) {
+        r->period_code = ap_xstrdup(p->code);
+    } else {
+        char a[11], z[11];
+        ap_day_format(p->start, a);
+        ap_day_format(p->end, z);
+        r->period_code = ap_xasprintf("%s_%s", a, z);
+    }
+    if (as_at == AP_DAY_NONE) {
+        r->data_as_at = ap_xstrdup("[x]");
+    } else {
+        char buf[32];
+        ap_day_format_long(as_at, buf);
+        r->data_as_at = ap_xstrdup(buf);
+    }
+    r->audience = ap_xstrdup(t->public_ ? "public" : "restricted");
+    r->template_name = ap_xstrdup(t->name);
+    r->author = ap_xstrdup(*r->organisation ? r->organisation : "actionplan");
+    r->subject = *r->subtitle ? ap_xasprintf("%s: %s", r->subtitle, r->period_label)
+                              : ap_xstrdup(r->period_label);
+    r->keywords =
+        ap_xasprintf("child sexual exploitation, CSE action plan, progress report, %s", p->label);
+    r->contact = ap_xstrdup(cfg->contact ? cfg->contact : "");
+    r->logo = ap_xstrdup(cfg->logo);
+    r->font = ap_xstrdup(cfg->font);
+    r->font_bold = ap_xstrdup(cfg->font_bold);
+    r->suppressed = b->on;
+    r->suppress_max = b->k;
+}
+
+enum ap_status ap_report_build(sqlite3 *db, const struct ap_period *p, const struct ap_config *cfg,
+                               const struct ap_template *t, struct ap_report *out,
+                               struct ap_diag *d)
+{
+    enum ap_status rc;
+    struct build b = {
+        .r = out, .t = t, .cfg = cfg, .d = d, .on = t->suppress, .k = t->suppress_max, .chart = -1};
+    memset(out, 0, sizeof *out);
+    for (int i = 0; i < AP_TBL_COUNT; i++)
+        b.table_of[i] = -1;
+    for (int q = 0; q < NQ; q++)
+        ap_period_shift(p, q - NOW, cfg->fy_start_month, &b.per[q]);
+    b.per[NOW] = *p;
+    if ((rc = created_time(&out->created, d)) != AP_OK)
+        goto done;
+    if ((rc = ap_metrics_compute_many(db, b.per, NQ, cfg->team_start, b.m, d)) != AP_OK)
+        goto done;
+    for (int q = 0; q < NQ; q++)
+        b.avail[q] = b.m[q].team_start == AP_DAY_NONE || b.per[q].end >= b.m[q].team_start;
+    ap_day as_at;
+    if ((rc = ap_metrics_data_as_at(db, &as_at, d)) != AP_OK)
+        goto done;
+    if ((rc = ap_plan_load(db, p->end, &b.plan, d)) != AP_OK)
+        goto done;
+    if ((rc = ap_check_run(db, p->end, &b.findings, d)) != AP_OK)
+        goto done;
+    build_title(&b, p, as_at);
+    build_headlines(&b);
+    build_notes(&b);
+    rc = build_sections(&b);
+done:
+    for (int q = 0; q < NQ; q++)
+        ap_metrics_free(&b.m[q]);
+    ap_plan_free(&b.plan);
+    ap_findings_free(&b.findings);
+    if (rc != AP_OK)
+        ap_report_free(out);
+    return rc;
+}
+
+static void table_free(struct ap_table *t)
+{
+    free(t->id);
+    free(t->title);
+    free(t->description);
+    for (size_t i = 0; i < t->ncols; i++)
+        free(t->cols[i].heading);
+    free(t->cols);
+    for (size_t i = 0; i < t->nrows * t->ncols; i++)
+        free(t->cells[i].text);
+    free(t->cells);
+}
+
+void ap_report_free(struct ap_report *r)
+{
+    if (!r)
+        return;
+    char **strs[] = {&r->title,        &r->subtitle,      &r->organisation, &r->team,
+                     &r->period_label, &r->period_code,   &r->data_as_at,   &r->marking,
+                     &r->audience,     &r->template_name, &r->author,       &r->subject,
+                     &r->keywords,     &r->contact,       &r->logo,         &r->font,
+                     &r->font_bold};
+    for (size_t i = 0; i < AP_ARRAY_LEN(strs); i++)
+        free(*strs[i]);
+    for (size_t i = 0; i < r->nheadlines; i++) {
+        struct ap_headline *h = &r->headlines[i];
+        free(h->metric);
+        free(h->label);
+        free(h->value.text);
+        free(h->change_prev.text);
+        free(h->change_year.text);
+        free(h->direction);
+        free(h->rate.text);
+    }
+    free(r->headlines);
+    for (size_t i = 0; i < r->ntables; i++)
+        table_free(&r->tables[i]);
+    free(r->tables);
+    for (size_t i = 0; i < r->ncharts; i++) {
+        struct ap_chart *c = &r->charts[i];
+        free(c->title);
+        free(c->y_title);
+        for (size_t j = 0; j < c->ncats; j++)
+            free(c->categories[j]);
+        free(c->categories);
+        for (size_t j = 0; j < c->nseries; j++) {
+            free(c->series[j].name);
+            free(c->series[j].values);
+            free(c->series[j].missing);
+        }
+        free(c->series);
+    }
+    free(r->charts);
+    for (size_t i = 0; i < r->nsections; i++) {
+        struct ap_section *s = &r->sections[i];
+        free(s->id);
+        free(s->title);
+        for (size_t j = 0; j < s->nblocks; j++)
+            free(s->blocks[j].text);
+        free(s->blocks);
+    }
+    free(r->sections);
+    for (size_t i = 0; i < r->nnotes; i++) {
+        free(r->notes[i].marker);
+        free(r->notes[i].text);
+    }
+    free(r->notes);
+    memset(r, 0, sizeof *r);
+}

@@ -117,7 +117,7 @@ static void test_good(void)
                        "child_population = 48500\r\n"
                        "   ; an indented comment is fine\r\n"
                        "contact = Call 01234 567890; or write = to us\r\n"
-                       "[report]\r\n"
+                       "[report] ; comment after a header\r\n"
                        "output_dir = ../out\r\n"
                        "font = /usr/share/fonts/x.ttf\r\n"
                        "logo = logo.png\r\n"

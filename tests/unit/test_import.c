@@ -1,0 +1,179 @@
+/*
+ * Unit tests for ap_import: the summary counts of an upsert and of --replace,
+ * that a failed import leaves the database file's bytes as they were, that the
+ * staging tables are gone afterwards, and the one-line summary's wording.
+ */
+#include "ap_test.h"
+
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "ap_import.h"
+
+static char dir[] = "/tmp/ap_test_import_XXXXXX";
+
+static char *path_in(const char *name)
+{
+    return ap_xasprintf("%s/%s", dir, name);
+}
+
+static void write_file(const char *name, const char *text)
+{
+    char *p = path_in(name);
+    FILE *f = fopen(p, "wb");
+    fputs(text, f);
+    fclose(f);
+    free(p);
+}
+
+/* The whole file, for byte comparisons (caller frees). */
+static char *slurp(const char *path, size_t *n)
+{
+    FILE *f = fopen(path, "rb");
+    struct ap_buf b = AP_BUF_INIT;
+    char block[4096];
+    size_t got;
+    while (f && (got = fread(block, 1, sizeof block, f)) > 0)
+        ap_buf_add(&b, block, got);
+    if (f)
+        fclose(f);
+    *n = b.len;
+    return ap_buf_detach(&b);
+}
+
+/* Run an import of the named files (in dir) and return its status. */
+static enum ap_status run(sqlite3 *db, bool replace, struct ap_import_summary *sum, char **msgs,
+                          const char *a, const char *b)
+{
+    char *paths[2] = {path_in(a), b ? path_in(b) : NULL};
+    struct ap_import_opts o = {.replace = replace};
+    struct ap_diag d;
+    size_t msize;
+    ap_diag_init(&d);
+    d.out = open_memstream(msgs, &msize);
+    enum ap_status st = ap_import_run(db, (const char *const *)paths, b ? 2 : 1, &o, sum, &d);
+    fclose(d.out);
+    free(paths[0]);
+    free(paths[1]);
+    return st;
+}
+
+static long count(sqlite3 *db, const char *sql)
+{
+    sqlite3_stmt *st;
+    long n = -1;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+        n = (long)sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return n;
+}
+
+static void test_import(void)
+{
+    struct ap_diag d;
+    ap_diag_init(&d);
+    char *dbpath = path_in("t.db");
+    CHECK_INT(ap_db_create(dbpath, &d), AP_OK);
+    sqlite3 *db = NULL;
+    CHECK_INT(ap_db_open(dbpath, false, &db, &d), AP_OK);
+    struct ap_import_summary sum;
+    char *msgs = NULL;
+
+    write_file("children.csv", "child_id,gender\nC1,female\nC2,male\nC3,\n");
+    write_file("cases.csv", "case_id,child_id,opened_on,closed_on,closure_reason\n"
+                            "K1,C1,2016-01-01,,\nK2,C2,2016-02-01,,\n");
+    CHECK_INT(run(db, false, &sum, &msgs, "cases.csv", "children.csv"), AP_OK);
+    CHECK_STR(msgs, "");
+    free(msgs);
+    CHECK(sum.present[AP_T_CHILDREN] && sum.present[AP_T_CASES] && !sum.present[AP_T_ACTION_PLAN]);
+    CHECK_INT(sum.rows[AP_T_CHILDREN], 3);
+    CHECK_INT(sum.inserted[AP_T_CHILDREN], 3);
+    CHECK_INT(sum.inserted[AP_T_CASES], 2);
+    CHECK_INT(count(db, "SELECT count(*) FROM sqlite_temp_schema"), 0);
+
+    /* A later export: K1 has closed, K3 is new. */
+    write_file("cases.csv", "case_id,child_id,opened_on,closed_on,closure_reason\n"
+                            "K1,C1,2016-01-01,2016-05-01,risk_reduced\nK3,C3,2016-03-01,,\n");
+    CHECK_INT(run(db, false, &sum, &msgs, "cases.csv", NULL), AP_OK);
+    free(msgs);
+    CHECK_INT(sum.rows[AP_T_CASES], 2);
+    CHECK_INT(sum.inserted[AP_T_CASES], 1);
+    CHECK_INT(sum.updated[AP_T_CASES], 1);
+    CHECK_INT(sum.removed[AP_T_CASES], 0);
+    CHECK_INT(count(db, "SELECT count(*) FROM cases"), 3);
+    CHECK_INT(count(db, "SELECT count(*) FROM cases WHERE case_id = 'K1' AND closed_on = "
+                        "'2016-05-01' AND closure_reason = 'risk_reduced'"),
+              1);
+
+    /* A failing import (overlap with K3 found only after the upsert) leaves
+     * every byte of the file as it was. */
+    size_t n0, n1;
+    char *before = slurp(dbpath, &n0);
+    write_file("cases.csv", "case_id,child_id,opened_on\nK4,C3,2016-04-01\nK5,C2,2017-01-01\n");
+    CHECK_INT(run(db, false, &sum, &msgs, "cases.csv", NULL), AP_ERR_INPUT);
+    CHECK(strstr(msgs, "cases.csv:2:3: error: case 'K4' (opened 2016-04-01, still open) "
+                       "overlaps case 'K3'") != NULL);
+    CHECK(strstr(msgs, "'K5'") != NULL); /* K5 overlaps K2, still open */
+    free(msgs);
+    char *after = slurp(dbpath, &n1);
+    CHECK(n0 == n1 && n0 > 0 && !memcmp(before, after, n0));
+    free(before);
+    free(after);
+    CHECK_INT(count(db, "SELECT count(*) FROM cases"), 3);
+    CHECK_INT(count(db, "SELECT count(*) FROM sqlite_temp_schema"), 0);
+
+    /* --replace: the file becomes the whole table. */
+    write_file("cases.csv", "case_id,child_id,opened_on\nK2,C2,2016-02-01\nK9,C1,2017-01-01\n");
+    CHECK_INT(run(db, true, &sum, &msgs, "cases.csv", NULL), AP_OK);
+    free(msgs);
+    CHECK_INT(sum.inserted[AP_T_CASES], 1);
+    CHECK_INT(sum.updated[AP_T_CASES], 1);
+    CHECK_INT(sum.removed[AP_T_CASES], 2);
+    CHECK_INT(count(db, "SELECT count(*) FROM cases"), 2);
+
+    char *out = NULL;
+    size_t outn;
+    FILE *f = open_memstream(&out, &outn);
+    ap_import_print_summary(&sum, f);
+    fclose(f);
+    CHECK_STR(out, "imported 1 file: cases 2 rows (1 new, 1 updated, 2 removed)\n");
+    free(out);
+
+    ap_db_close(db);
+    unlink(dbpath);
+    free(dbpath);
+    char *p = path_in("children.csv");
+    unlink(p);
+    free(p);
+    p = path_in("cases.csv");
+    unlink(p);
+    free(p);
+}
+
+static void test_summary_wording(void)
+{
+    struct ap_import_summary sum = {0};
+    sum.present[AP_T_CHILDREN] = sum.present[AP_T_ACTION_UPDATES] = true;
+    sum.rows[AP_T_CHILDREN] = sum.inserted[AP_T_CHILDREN] = 1234567;
+    sum.rows[AP_T_ACTION_UPDATES] = 0;
+    char *out = NULL;
+    size_t n;
+    FILE *f = open_memstream(&out, &n);
+    ap_import_print_summary(&sum, f);
+    fclose(f);
+    CHECK_STR(out, "imported 2 files: children 1,234,567 rows (1,234,567 new), action_updates 0 "
+                   "rows\n");
+    free(out);
+}
+
+int main(void)
+{
+    if (!mkdtemp(dir)) {
+        perror("mkdtemp");
+        return 1;
+    }
+    test_import();
+    test_summary_wording();
+    rmdir(dir);
+    return ap_test_done();
+}

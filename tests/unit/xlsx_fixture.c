@@ -1,0 +1,185 @@
+/*
+ * xlsx_fixture: builds the fake report model (tests/support/fake_report.c),
+ * optionally bends it to exercise awkward cases, and renders it with
+ * ap_render_xlsx, so tests/report/xlsx_*.py can read the workbook back with
+ * Python's zipfile and xml.etree (never with our own code).
+ *
+ *   xlsx_fixture [--created SECS] [--formula-text] [--marking TEXT] [--awkward]
+ *                [--bad-utf8] [--chart-mismatch] [--tones] OUT.xlsx
+ *
+ * --formula-text  a commentary cell becomes "=SUM(A1:A9) was not a formula" (must stay text)
+ * --awkward       table ids that are not usable sheet names as they stand, plus
+ *                 an empty table
+ * --bad-utf8      a Latin-1 byte in a table cell (must be refused)
+ * --chart-mismatch  the chart claims more series than its table has columns
+ * --tones         summary changes coloured good (D5), bad (D6) and neutral (D7)
+ * Exit status is the renderer's (0 ok, 3 I/O or internal).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ap_diag.h"
+#include "ap_report.h"
+#include "ap_util.h"
+#include "fake_report.h"
+
+static void set_text(char **slot, const char *s)
+{
+    free(*slot);
+    *slot = ap_xstrdup(s);
+}
+
+/* Frees what the fake model allocates, so the sanitizer build can check the
+ * renderer for leaks (ap_report_free lives on the report branch). */
+static void free_cell(struct ap_cell *c)
+{
+    free(c->text);
+}
+
+static void free_model(struct ap_report *r)
+{
+    char **strs[] = {&r->title,        &r->subtitle,      &r->organisation, &r->team,
+                     &r->period_label, &r->period_code,   &r->data_as_at,   &r->marking,
+                     &r->audience,     &r->template_name, &r->author,       &r->subject,
+                     &r->keywords,     &r->contact,       &r->logo,         &r->font,
+                     &r->font_bold};
+    for (size_t i = 0; i < AP_ARRAY_LEN(strs); i++)
+        free(*strs[i]);
+    for (size_t i = 0; i < r->nheadlines; i++) {
+        struct ap_headline *h = &r->headlines[i];
+        free(h->metric);
+        free(h->label);
+        free(h->direction);
+        free_cell(&h->value);
+        free_cell(&h->change_prev);
+        free_cell(&h->change_year);
+        free_cell(&h->rate);
+    }
+    free(r->headlines);
+    for (size_t i = 0; i < r->ntables; i++) {
+        struct ap_table *t = &r->tables[i];
+        free(t->id);
+        free(t->title);
+        free(t->description);
+        for (size_t c = 0; c < t->ncols; c++)
+            free(t->cols[c].heading);
+        free(t->cols);
+        for (size_t k = 0; k < t->nrows * t->ncols; k++)
+            free_cell(&t->cells[k]);
+        free(t->cells);
+    }
+    free(r->tables);
+    for (size_t i = 0; i < r->ncharts; i++) {
+        struct ap_chart *c = &r->charts[i];
+        free(c->title);
+        free(c->y_title);
+        for (size_t k = 0; k < c->ncats; k++)
+            free(c->categories[k]);
+        free(c->categories);
+        for (size_t s = 0; s < c->nseries; s++) {
+            free(c->series[s].name);
+            free(c->series[s].values);
+            free(c->series[s].missing);
+        }
+        free(c->series);
+    }
+    free(r->charts);
+    for (size_t i = 0; i < r->nsections; i++) {
+        struct ap_section *s = &r->sections[i];
+        free(s->id);
+        free(s->title);
+        for (size_t b = 0; b < s->nblocks; b++)
+            free(s->blocks[b].text);
+        free(s->blocks);
+    }
+    free(r->sections);
+    for (size_t i = 0; i < r->nnotes; i++) {
+        free(r->notes[i].marker);
+        free(r->notes[i].text);
+    }
+    free(r->notes);
+}
+
+/* Ids that collide with each other and with the fixed sheets, carry characters
+ * Excel forbids, or are too long; and a table with no rows at all. */
+static void make_awkward(struct ap_report *r)
+{
+    set_text(&r->tables[FAKE_TABLE_SUMMARY].id, "Notes");
+    set_text(&r->tables[FAKE_TABLE_AREA].id, "area: [by/ward]*?");
+    set_text(&r->tables[FAKE_TABLE_ACTIONS].id,
+             "actions-and-a-very-long-name-that-excel-cannot-take");
+    set_text(&r->tables[FAKE_TABLE_DEFINITIONS].id, "TREND");
+
+    r->tables = ap_xrealloc(r->tables, (r->ntables + 1) * sizeof *r->tables);
+    struct ap_table *t = &r->tables[r->ntables++];
+    memset(t, 0, sizeof *t);
+    t->id = ap_xstrdup("empty");
+    t->title = ap_xstrdup("Table 6: Perpetrator outcomes in the quarter");
+    t->description = ap_xstrdup("None were concluded in this period.");
+    t->ncols = 2;
+    t->cols = ap_xcalloc(2, sizeof *t->cols);
+    t->cols[0].heading = ap_xstrdup("Outcome");
+    t->cols[0].width = 20;
+    t->cols[1].heading = ap_xstrdup("Perpetrators");
+    t->cols[1].numeric = true;
+    t->cols[1].width = 12;
+    t->nrows = 0;
+    t->cells = NULL;
+}
+
+static int usage(void)
+{
+    fputs("usage: xlsx_fixture [--created SECS] [--formula-text] [--marking TEXT] [--awkward] "
+          "[--bad-utf8] [--chart-mismatch] [--tones] OUT.xlsx\n",
+          stderr);
+    return AP_ERR_USAGE;
+}
+
+int main(int argc, char **argv)
+{
+    struct ap_report r;
+    struct ap_diag d;
+    const char *out = NULL;
+    int rc = AP_ERR_USAGE;
+
+    ap_fake_report(&r);
+    ap_diag_init(&d);
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--created") && i + 1 < argc) {
+            long v;
+            if (!ap_parse_long(argv[++i], 0, 4102444800L, &v))
+                goto done;
+            r.created = v;
+        } else if (!strcmp(argv[i], "--formula-text")) {
+            struct ap_table *t = &r.tables[FAKE_TABLE_ACTIONS];
+            set_text(&t->cells[0 * t->ncols + 7].text, "=SUM(A1:A9) was not a formula");
+            set_text(&t->cells[1 * t->ncols + 2].text, "+44 1632 960000 is a phone number");
+        } else if (!strcmp(argv[i], "--marking") && i + 1 < argc) {
+            set_text(&r.marking, argv[++i]);
+        } else if (!strcmp(argv[i], "--awkward")) {
+            make_awkward(&r);
+        } else if (!strcmp(argv[i], "--bad-utf8")) {
+            struct ap_table *t = &r.tables[FAKE_TABLE_AREA];
+            set_text(&t->cells[0].text, "North Ward \xa3");
+        } else if (!strcmp(argv[i], "--tones")) {
+            struct ap_table *t = &r.tables[FAKE_TABLE_SUMMARY];
+            t->cells[0 * t->ncols + 3].tone = AP_TONE_GOOD;
+            t->cells[1 * t->ncols + 3].tone = AP_TONE_BAD;
+            t->cells[2 * t->ncols + 3].tone = AP_TONE_NEUTRAL;
+        } else if (!strcmp(argv[i], "--chart-mismatch")) {
+            r.charts[0].first_col = 3;
+        } else if (argv[i][0] == '-' || out) {
+            goto done;
+        } else {
+            out = argv[i];
+        }
+    }
+    if (!out)
+        goto done;
+    rc = (int)ap_render_xlsx(&r, out, &d);
+    ap_diag_finish(&d);
+done:
+    free_model(&r);
+    return rc == AP_ERR_USAGE ? usage() : rc;
+}
