@@ -9,6 +9,7 @@
  *                                             report's trend) ending at QUARTER
  *   bench/profile.sh import DB PATH...        import into DB (created if missing)
  *
+ * Environment: BENCH_PRAGMA, SQL run on the connection first (to try a setting).
  * A benchmarking aid, not part of the program or the test suite.
  */
 #include <stdio.h>
@@ -166,6 +167,10 @@ int main(int argc, char **argv)
     }
     if (ap_db_open(argv[2], metrics, &db, &d) != AP_OK)
         return 3;
+    /* BENCH_PRAGMA: try a setting (e.g. "PRAGMA cache_size = -16384") without a rebuild. */
+    const char *pragma = getenv("BENCH_PRAGMA");
+    if (pragma && sqlite3_exec(db, pragma, NULL, NULL, NULL) != SQLITE_OK)
+        fprintf(stderr, "profile: %s: %s\n", pragma, sqlite3_errmsg(db));
     sqlite3_trace_v2(db, SQLITE_TRACE_STMT | SQLITE_TRACE_ROW | SQLITE_TRACE_PROFILE, trace,
                      NULL);
     double c0 = now(CLOCK_PROCESS_CPUTIME_ID), w0 = now(CLOCK_MONOTONIC);
