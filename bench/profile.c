@@ -8,6 +8,7 @@
  *   bench/profile.sh metrics DB QUARTER [N]   the N quarters (default 8, the
  *                                             report's trend) ending at QUARTER
  *   bench/profile.sh import DB PATH...        import into DB (created if missing)
+ *   bench/profile.sh check DB DAY             the data-quality checks the report runs
  *
  * Environment: BENCH_PRAGMA, SQL run on the connection first (to try a setting).
  * A benchmarking aid, not part of the program or the test suite.
@@ -17,6 +18,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "ap_check.h"
 #include "ap_db.h"
 #include "ap_import.h"
 #include "ap_metrics.h"
@@ -148,24 +150,26 @@ static int run_metrics(sqlite3 *db, const char *quarter, int n, struct ap_diag *
 
 int main(int argc, char **argv)
 {
-    if (argc < 4 || (strcmp(argv[1], "metrics") && strcmp(argv[1], "import"))) {
-        fprintf(stderr, "usage: profile metrics DB QUARTER [N] | profile import DB PATH...\n");
+    if (argc < 4 || (strcmp(argv[1], "metrics") && strcmp(argv[1], "import") &&
+                     strcmp(argv[1], "check"))) {
+        fprintf(stderr, "usage: profile metrics DB QUARTER [N] | profile import DB PATH... | "
+                        "profile check DB YYYY-MM-DD\n");
         return 1;
     }
-    bool metrics = !strcmp(argv[1], "metrics");
+    bool metrics = !strcmp(argv[1], "metrics"), check = !strcmp(argv[1], "check");
     struct ap_diag d;
     sqlite3 *db = NULL;
     int rc;
     ap_diag_init(&d);
     plan_path = argv[2];
-    if (!metrics) {
+    if (!metrics && !check) {
         FILE *f = fopen(argv[2], "rb");
         if (f)
             fclose(f);
         else if (ap_db_create(argv[2], &d) != AP_OK)
             return 3;
     }
-    if (ap_db_open(argv[2], metrics, &db, &d) != AP_OK)
+    if (ap_db_open(argv[2], metrics || check, &db, &d) != AP_OK)
         return 3;
     /* BENCH_PRAGMA: try a setting (e.g. "PRAGMA cache_size = -16384") without a rebuild. */
     const char *pragma = getenv("BENCH_PRAGMA");
@@ -177,6 +181,17 @@ int main(int argc, char **argv)
     if (metrics) {
         int n = argc > 4 ? (int)strtol(argv[4], NULL, 10) : 8;
         rc = run_metrics(db, argv[3], n < 1 || n > 40 ? 8 : n, &d);
+    } else if (check) {
+        struct ap_findings f = {0};
+        ap_day day;
+        const char *why = NULL;
+        if (!ap_date_parse(argv[3], strlen(argv[3]), &day, &why)) {
+            fprintf(stderr, "profile: bad day '%s'\n", argv[3]);
+            return 1;
+        }
+        rc = ap_check_run(db, day, &f, &d);
+        printf("check: status %d, %zu findings\n", rc, f.n);
+        ap_findings_free(&f);
     } else {
         struct ap_import_summary sum;
         struct ap_import_opts o = {0};
