@@ -9,6 +9,7 @@
 #   unchanged       optional: files (one a line) whose bytes must not change
 #   absent          optional: files (one a line) that must not exist afterwards
 #   after           optional: bash script run last; non-zero exit fails the case
+# AP_CLI_CASES="case1 case2" runs only the named cases.
 # The case runs in a scratch copy of its folder. Usage: run.sh BINARY SOURCE_DIR GROUP
 set -u
 bin=$1 src=$2 group=$3
@@ -20,6 +21,8 @@ scratch=${TMPDIR:-/tmp}
 [ -d /dev/shm ] && [ -w /dev/shm ] && scratch=/dev/shm
 for dir in "$src/tests/cli/$group"/*/; do
   name=$(basename "$dir")
+  # AP_CLI_CASES="a b": run only those cases (the valgrind test's subset).
+  if [ -n "${AP_CLI_CASES:-}" ] && [[ " $AP_CLI_CASES " != *" $name "* ]]; then continue; fi
   work=$(mktemp -d -p "$scratch" ap-cli.XXXXXX)
   cp -r "$dir/." "$work/"
   why=""
