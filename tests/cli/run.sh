@@ -22,7 +22,7 @@ scratch=${TMPDIR:-/tmp}
 for dir in "$src/tests/cli/$group"/*/; do
   name=$(basename "$dir")
   # AP_CLI_CASES="a b": run only those cases (the valgrind test's subset).
-  if [ -n "${AP_CLI_CASES:-}" ] && [[ " $AP_CLI_CASES " != *" $name "* ]]; then continue; fi
+  if [ -n "${AP_CLI_CASES:-}" ] && [[ " $(echo $AP_CLI_CASES) " != *" $name "* ]]; then continue; fi
   work=$(mktemp -d -p "$scratch" ap-cli.XXXXXX)
   cp -r "$dir/." "$work/"
   why=""
