@@ -311,3 +311,254 @@ void ap_check_print(const struct ap_findings *f, FILE *out)
         fprintf(out, "%zu error%s, %zu warning%s (%zu checks).\n", errors, errors == 1 ? "" : "s",
                 warnings, warnings == 1 ? "" : "s", f->n);
 }
+
+/* ---- Counts only (the report) ------------------------------------------- */
+
+/* Indexes into checks[], for ap_check_count's passes. */
+enum {
+    C_MISSING_REFERENCE, C_BAD_DATE, C_OVERLAPPING, C_CLOSED_BEFORE_OPENED,
+    C_REASON_WITHOUT_DATE, C_CLOSED_WITHOUT_REASON, C_OUTCOME_WITHOUT_CONCLUSION,
+    C_CONCLUDED_WITHOUT_OUTCOME, C_CONCLUDED_BEFORE_IDENTIFIED, C_EPISODE_ORDER,
+    C_CASE_OPEN_2_YEARS, C_OPEN_CASE_18, C_RETURN_NO_INTERVIEW, C_INTERVIEW_LATE,
+    C_PLAN_OVERDUE, C_PLAN_NEVER_UPDATED, C_CHILD_NO_BIRTH_OR_AREA, C_CASE_NO_RISK_OR_SOURCE,
+    C_PERPETRATOR_NO_ACTION, C_COUNT
+};
+
+/* One statement per table (those the C pass below does not read): column j of
+ * its one row is added to the count of check checks[j] (-1 ends the list).
+ * Each condition is the WHERE of that check's query in checks[]. */
+struct count_pass {
+    const char *sql;
+    int checks[6];
+};
+
+/* clang-format off */
+static const struct count_pass count_passes[] = {
+    {"SELECT sum(NOT EXISTS (SELECT 1 FROM children c WHERE c.child_id = e.child_id)),"
+     " sum(" BAD_DATETIME("missing_from") " OR " BAD_DATETIME("returned_at") " OR "
+     BAD_DATETIME("interview_offered_at") " OR " BAD_DATETIME("interview_completed_at") "),"
+     " sum(" GAP_SECS("missing_from", "returned_at") " < 0 OR "
+     GAP_SECS("returned_at", "interview_offered_at") " < 0 OR "
+     GAP_SECS("returned_at", "interview_completed_at") " < 0),"
+     " sum(returned_at IS NOT NULL AND date(returned_at) <= ?1 AND interview_offered_at IS NULL),"
+     " sum(date(returned_at) <= ?1 AND interview_offered_at IS NOT NULL AND "
+     GAP_SECS("returned_at", "interview_offered_at") " > 259200)"
+     " FROM missing_episodes e",
+     {C_MISSING_REFERENCE, C_BAD_DATE, C_EPISODE_ORDER, C_RETURN_NO_INTERVIEW, C_INTERVIEW_LATE, -1}},
+    {"SELECT sum(" BAD_DATE("identified_on") " OR " BAD_DATE("concluded_on") "),"
+     " sum(outcome IS NOT NULL AND concluded_on IS NULL),"
+     " sum(concluded_on IS NOT NULL AND outcome IS NULL),"
+     " sum(concluded_on < identified_on),"
+     " sum(p.identified_on < date(?1, '-2 years')"
+     " AND (p.concluded_on IS NULL OR p.concluded_on > ?1)"
+     " AND NOT EXISTS (SELECT 1 FROM perpetrator_actions a WHERE a.perpetrator_id ="
+     " p.perpetrator_id AND a.action_on <= ?1 AND a.action_on > date(?1, '-3 months')))"
+     " FROM perpetrators p",
+     {C_BAD_DATE, C_OUTCOME_WITHOUT_CONCLUSION, C_CONCLUDED_WITHOUT_OUTCOME,
+      C_CONCLUDED_BEFORE_IDENTIFIED, C_PERPETRATOR_NO_ACTION, -1}},
+    {"SELECT sum(NOT EXISTS (SELECT 1 FROM perpetrators p"
+     " WHERE p.perpetrator_id = a.perpetrator_id)), sum(" BAD_DATE("action_on") ")"
+     " FROM perpetrator_actions a",
+     {C_MISSING_REFERENCE, C_BAD_DATE, -1}},
+    {"SELECT sum(" BAD_DATE("due_on") "),"
+     " sum(p.due_on < ?1"
+     " AND coalesce((SELECT u.status FROM action_updates u WHERE u.action_ref = p.action_ref"
+     " AND u.updated_on <= ?1 ORDER BY u.updated_on DESC LIMIT 1), 'not_started') <> 'complete'"
+     " AND NOT EXISTS (SELECT 1 FROM action_updates u WHERE u.action_ref = p.action_ref"
+     " AND u.updated_on <= ?1 AND u.updated_on > date(?1, '-3 months'))),"
+     " sum(NOT EXISTS (SELECT 1 FROM action_updates u"
+     " WHERE u.action_ref = p.action_ref AND u.updated_on <= ?1))"
+     " FROM action_plan p",
+     {C_BAD_DATE, C_PLAN_OVERDUE, C_PLAN_NEVER_UPDATED, -1}},
+    {"SELECT sum(NOT EXISTS (SELECT 1 FROM action_plan p WHERE p.action_ref = u.action_ref)),"
+     " sum(" BAD_DATE("updated_on") ") FROM action_updates u",
+     {C_MISSING_REFERENCE, C_BAD_DATE, -1}},
+};
+
+/* The children and their cases, each in child_id order, for the merged pass. */
+static const char count_children_sql[] =
+    "SELECT ch.child_id, " BAD_DATE("ch.birth_date") ","
+    " ch.birth_date IS NULL OR ch.area IS NULL OR trim(ch.area) = '',"
+    " ch.birth_date IS NOT NULL AND " AGE_AT " >= 18"
+    " FROM children ch ORDER BY ch.child_id";
+static const char count_cases_sql[] =
+    "SELECT child_id, opened_on, closed_on,"
+    " " BAD_DATE("opened_on") " OR " BAD_DATE("closed_on") ","
+    " closed_on < opened_on,"
+    " closure_reason IS NOT NULL AND closed_on IS NULL,"
+    " closed_on IS NOT NULL AND closure_reason IS NULL,"
+    " " OPEN_AT("cases") " AND opened_on < date(?1, '-2 years'),"
+    " risk_level IS NULL OR referral_source IS NULL,"
+    " " OPEN_AT("cases")
+    " FROM cases ORDER BY child_id, opened_on";
+/* clang-format on */
+
+/* Step the children cursor, counting each child's own findings as it passes. */
+static int child_step(sqlite3_stmt *ch, long long *count)
+{
+    int r = sqlite3_step(ch);
+    if (r == SQLITE_ROW) {
+        count[C_BAD_DATE] += sqlite3_column_int(ch, 1);
+        count[C_CHILD_NO_BIRTH_OR_AREA] += sqlite3_column_int(ch, 2);
+    }
+    return r;
+}
+
+/* Pairs of overlapping cases among one child's n cases, given in opened_on
+ * order: once a later case opens on or after case i closes, none after it
+ * overlaps case i either. */
+static long long overlap_pairs(const struct ap_buf *text, const size_t *at, size_t n)
+{
+    long long pairs = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *oi = text->buf + at[2 * i], *ci = text->buf + at[2 * i + 1];
+        for (size_t j = i + 1; j < n; j++) {
+            const char *oj = text->buf + at[2 * j], *cj = text->buf + at[2 * j + 1];
+            if (strcmp(oj, ci) >= 0)
+                break;
+            if (strcmp(oi, cj) < 0)
+                pairs++;
+        }
+    }
+    return pairs;
+}
+
+/*
+ * The children and cases checks in one merged pass: children in child_id
+ * order (the primary key), cases in (child_id, opened_on) order through the
+ * covering cases_child index. Checks of one row are columns the SQL computes;
+ * those about a child's cases together (a missing child, overlapping cases, an
+ * open case of a child aged 18) are counted here per child.
+ */
+static enum ap_status count_children_cases(sqlite3 *db, const char *day, long long *count,
+                                           struct ap_diag *d)
+{
+    enum ap_status rc = AP_OK;
+    sqlite3_stmt *ch = NULL, *cs = NULL;
+    struct ap_buf group = AP_BUF_INIT, text = AP_BUF_INIT;
+    size_t *at = NULL, n = 0, alloc = 0;
+    bool have_group = false, known = false, adult = false, open = false;
+    int rch = SQLITE_DONE, r;
+
+    if (!ap_db_prepare(db, count_children_sql, &ch, d) ||
+        !ap_db_prepare(db, count_cases_sql, &cs, d)) {
+        rc = AP_ERR_IO;
+        goto done;
+    }
+    if (sqlite3_bind_text(ch, 1, day, -1, SQLITE_STATIC) != SQLITE_OK ||
+        sqlite3_bind_text(cs, 1, day, -1, SQLITE_STATIC) != SQLITE_OK) {
+        rc = ap_db_error(db, d, "cannot set up the data-quality checks");
+        goto done;
+    }
+    rch = child_step(ch, count);
+    while ((r = sqlite3_step(cs)) == SQLITE_ROW) {
+        const char *cid = (const char *)sqlite3_column_text(cs, 0);
+        if (!have_group || strcmp(cid, group.buf) != 0) {
+            if (have_group) {
+                count[C_OVERLAPPING] += overlap_pairs(&text, at, n);
+                count[C_OPEN_CASE_18] += known && adult && open;
+            }
+            have_group = true;
+            ap_buf_reset(&group);
+            ap_buf_adds(&group, cid);
+            ap_buf_reset(&text);
+            n = 0;
+            open = false;
+            while (rch == SQLITE_ROW &&
+                   strcmp((const char *)sqlite3_column_text(ch, 0), group.buf) < 0)
+                rch = child_step(ch, count);
+            if (rch != SQLITE_ROW && rch != SQLITE_DONE)
+                break;
+            known = rch == SQLITE_ROW && !strcmp((const char *)sqlite3_column_text(ch, 0), cid);
+            adult = known && sqlite3_column_int(ch, 3);
+        }
+        const char *opened = (const char *)sqlite3_column_text(cs, 1);
+        const char *closed = (const char *)sqlite3_column_text(cs, 2);
+        ap_grow((void **)&at, sizeof *at, 2 * (n + 1), &alloc);
+        at[2 * n] = text.len;
+        ap_buf_add(&text, opened, strlen(opened) + 1);
+        at[2 * n + 1] = text.len;
+        ap_buf_adds(&text, closed ? closed : "9999-12-31");
+        ap_buf_addch(&text, '\0');
+        n++;
+        count[C_MISSING_REFERENCE] += !known;
+        count[C_BAD_DATE] += sqlite3_column_int(cs, 3);
+        count[C_CLOSED_BEFORE_OPENED] += sqlite3_column_int(cs, 4);
+        count[C_REASON_WITHOUT_DATE] += sqlite3_column_int(cs, 5);
+        count[C_CLOSED_WITHOUT_REASON] += sqlite3_column_int(cs, 6);
+        count[C_CASE_OPEN_2_YEARS] += sqlite3_column_int(cs, 7);
+        count[C_CASE_NO_RISK_OR_SOURCE] += sqlite3_column_int(cs, 8);
+        open = open || sqlite3_column_int(cs, 9);
+    }
+    if (have_group) {
+        count[C_OVERLAPPING] += overlap_pairs(&text, at, n);
+        count[C_OPEN_CASE_18] += known && adult && open;
+    }
+    while (rch == SQLITE_ROW) /* children after the last with a case */
+        rch = child_step(ch, count);
+    if (r != SQLITE_DONE || rch != SQLITE_DONE)
+        rc = ap_db_error(db, d, "cannot run the data-quality checks of the children and cases");
+done:
+    sqlite3_finalize(ch);
+    sqlite3_finalize(cs);
+    ap_buf_release(&group);
+    ap_buf_release(&text);
+    free(at);
+    return rc;
+}
+
+enum ap_status ap_check_count(sqlite3 *db, ap_day as_at, struct ap_findings *out, struct ap_diag *d)
+{
+    enum ap_status rc = AP_OK;
+    sqlite3_stmt *st = NULL;
+    long long count[C_COUNT] = {0};
+    char day[11];
+    _Static_assert(AP_ARRAY_LEN(checks) == C_COUNT, "ap_check_count covers every check");
+
+    out->n = 0;
+    out->items = NULL;
+    if (as_at == AP_DAY_NONE)
+        memcpy(day, "9999-12-31", sizeof day);
+    else
+        ap_day_format(as_at, day);
+    rc = count_children_cases(db, day, count, d);
+    for (size_t p = 0; rc == AP_OK && p < AP_ARRAY_LEN(count_passes); p++) {
+        const struct count_pass *cp = &count_passes[p];
+        if (!ap_db_prepare(db, cp->sql, &st, d)) {
+            rc = AP_ERR_IO;
+            break;
+        }
+        if (sqlite3_bind_parameter_count(st) > 0 &&
+            sqlite3_bind_text(st, 1, day, -1, SQLITE_STATIC) != SQLITE_OK) {
+            rc = ap_db_error(db, d, "cannot set up the data-quality checks");
+            break;
+        }
+        int r = sqlite3_step(st);
+        if (r == SQLITE_ROW) {
+            for (int j = 0; j < 6 && cp->checks[j] >= 0; j++)
+                count[cp->checks[j]] += sqlite3_column_int64(st, j);
+            r = sqlite3_step(st);
+        }
+        if (r != SQLITE_DONE) {
+            rc = ap_db_error(db, d, "cannot run the data-quality checks");
+            break;
+        }
+        sqlite3_finalize(st);
+        st = NULL;
+    }
+    sqlite3_finalize(st);
+    if (rc != AP_OK)
+        goto done;
+    out->items = ap_xcalloc(C_COUNT, sizeof *out->items);
+    for (size_t i = 0; i < C_COUNT; i++) {
+        struct ap_finding *f = &out->items[out->n++];
+        f->code = checks[i].code;
+        f->severity = checks[i].severity;
+        f->count = count[i];
+        f->message = ap_xstrdup(count[i] == 1 ? checks[i].one : checks[i].many);
+    }
+done:
+    if (rc != AP_OK)
+        ap_findings_free(out);
+    return rc;
+}
