@@ -326,7 +326,10 @@ enum {
 
 /* One statement per table (those the C pass below does not read): column j of
  * its one row is added to the count of check checks[j] (-1 ends the list).
- * Each condition is the WHERE of that check's query in checks[]. */
+ * Each condition is the WHERE of that check's query in checks[], except that
+ * "no recent action" is NOT IN a list made once (perpetrator_id is NOT NULL, so
+ * it equals NOT EXISTS): correlated in a sum(), SQLite would scan the actions
+ * once per perpetrator. */
 struct count_pass {
     const char *sql;
     int checks[6];
@@ -351,8 +354,8 @@ static const struct count_pass count_passes[] = {
      " sum(concluded_on < identified_on),"
      " sum(p.identified_on < date(?1, '-2 years')"
      " AND (p.concluded_on IS NULL OR p.concluded_on > ?1)"
-     " AND NOT EXISTS (SELECT 1 FROM perpetrator_actions a WHERE a.perpetrator_id ="
-     " p.perpetrator_id AND a.action_on <= ?1 AND a.action_on > date(?1, '-3 months')))"
+     " AND p.perpetrator_id NOT IN (SELECT a.perpetrator_id FROM perpetrator_actions a"
+     " WHERE a.action_on <= ?1 AND a.action_on > date(?1, '-3 months')))"
      " FROM perpetrators p",
      {C_BAD_DATE, C_OUTCOME_WITHOUT_CONCLUSION, C_CONCLUDED_WITHOUT_OUTCOME,
       C_CONCLUDED_BEFORE_IDENTIFIED, C_PERPETRATOR_NO_ACTION, -1}},
