@@ -659,57 +659,48 @@ done:
  * serves the range. "Offered within 72 hours": between the return and 72 hours
  * later inclusive, in seconds; when either value is a bare date the time is
  * unknown, so the rule is by date: on the day of return up to 3 days after.
+ * SQL decides each episode's facts once; C files it under every period.
  */
-static char *episodes_sql(size_t n)
-{
-    static const char offered72[] =
-        "(interview_offered_at IS NOT NULL AND CASE"
-        " WHEN length(returned_at) = 10 OR length(interview_offered_at) = 10 THEN"
-        " substr(interview_offered_at, 1, 10) >= substr(returned_at, 1, 10) AND"
-        " substr(interview_offered_at, 1, 10) <= date(substr(returned_at, 1, 10), '+3 days')"
-        " ELSE unixepoch(interview_offered_at) - unixepoch(returned_at) BETWEEN 0 AND 259200"
-        " END)";
-    struct ap_buf b = AP_BUF_INIT;
-    ap_buf_adds(&b, "SELECT count(*)");
-    for (size_t i = 0; i < n; i++) {
-        ap_buf_addf(&b,
-                    ",\n coalesce(sum(returned_at >= ?%d AND returned_at < ?%d), 0)"
-                    ",\n coalesce(sum(returned_at >= ?%d AND returned_at < ?%d AND %s), 0)"
-                    ",\n coalesce(sum(returned_at >= ?%d AND returned_at < ?%d AND"
-                    " coalesce(interview_completed_at, '') <> ''), 0)",
-                    PS(i), PN(i), PS(i), PN(i), offered72, PS(i), PN(i));
-    }
-    ap_buf_addf(&b, "\nFROM missing_episodes WHERE returned_at >= ?%d AND returned_at < ?%d",
-                P_MINS(n), P_MAXNEXT(n));
-    return ap_buf_detach(&b);
-}
+static const char episodes_sql[] =
+    "SELECT returned_at,"
+    " (interview_offered_at IS NOT NULL AND CASE"
+    " WHEN length(returned_at) = 10 OR length(interview_offered_at) = 10 THEN"
+    " substr(interview_offered_at, 1, 10) >= substr(returned_at, 1, 10) AND"
+    " substr(interview_offered_at, 1, 10) <= date(substr(returned_at, 1, 10), '+3 days')"
+    " ELSE unixepoch(interview_offered_at) - unixepoch(returned_at) BETWEEN 0 AND 259200"
+    " END),"
+    " coalesce(interview_completed_at, '') <> ''"
+    " FROM missing_episodes WHERE returned_at >= ?1 AND returned_at < ?2";
 
 static enum ap_status compute_episodes(sqlite3 *db, const struct dates *dt, struct ap_metrics *out,
                                        struct ap_diag *d)
 {
     enum ap_status rc = AP_OK;
     sqlite3_stmt *st = NULL;
-    char *sql = episodes_sql(dt->n);
-    if (!prepare_bound(db, sql, dt, &st, d)) {
+    if (!ap_db_prepare(db, episodes_sql, &st, d)) {
         rc = AP_ERR_IO;
         goto done;
     }
-    int r = sqlite3_step(st);
-    if (r == SQLITE_ROW) {
+    if (!bind_text(st, 1, dt->min_s) || !bind_text(st, 2, dt->max_next)) {
+        rc = ap_db_error(db, d, "cannot set up a metrics query");
+        goto done;
+    }
+    int r;
+    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *ret = col_text(st, 0);
+        bool offered = sqlite3_column_int(st, 1), completed = sqlite3_column_int(st, 2);
         for (size_t i = 0; i < dt->n; i++) {
-            out[i].value[AP_M_MISSING_EPISODES] = sqlite3_column_int64(st, (int)(1 + 3 * i));
-            out[i].value[AP_M_RETURN_INTERVIEWS_OFFERED_72H] =
-                sqlite3_column_int64(st, (int)(2 + 3 * i));
-            out[i].value[AP_M_RETURN_INTERVIEWS_COMPLETED] =
-                sqlite3_column_int64(st, (int)(3 + 3 * i));
+            if (strcmp(ret, dt->s[i]) < 0 || strcmp(ret, dt->next[i]) >= 0)
+                continue;
+            out[i].value[AP_M_MISSING_EPISODES]++;
+            out[i].value[AP_M_RETURN_INTERVIEWS_OFFERED_72H] += offered;
+            out[i].value[AP_M_RETURN_INTERVIEWS_COMPLETED] += completed;
         }
-        r = sqlite3_step(st);
     }
     if (r != SQLITE_DONE)
         rc = ap_db_error(db, d, "cannot count the missing episodes");
 done:
     sqlite3_finalize(st);
-    free(sql);
     return rc;
 }
 
