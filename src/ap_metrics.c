@@ -572,22 +572,11 @@ done:
 
 /* ---- Perpetrators ------------------------------------------------------ */
 
-static char *perpetrators_sql(size_t n)
-{
-    struct ap_buf b = AP_BUF_INIT;
-    ap_buf_adds(&b, "SELECT count(*)");
-    for (size_t i = 0; i < n; i++) {
-        ap_buf_addf(&b,
-                    ",\n coalesce(sum(identified_on <= ?%d AND (concluded_on IS NULL OR "
-                    "concluded_on > ?%d)), 0)"
-                    ",\n coalesce(sum(coalesce(concluded_on <= ?%d AND outcome IN ('prosecuted', "
-                    "'disrupted'), 0)), 0)"
-                    ",\n coalesce(sum(identified_on >= ?%d AND identified_on <= ?%d), 0)",
-                    PD(i), PD(i), PD(i), PS(i), PD(i));
-    }
-    ap_buf_adds(&b, "\nFROM perpetrators");
-    return ap_buf_detach(&b);
-}
+/* Each perpetrator's dates and whether the outcome counts as dealt with,
+ * decided once; C files them under every period. */
+static const char perpetrators_sql[] =
+    "SELECT identified_on, concluded_on, outcome IN ('prosecuted', 'disrupted')"
+    " FROM perpetrators";
 
 /* Actions in [earliest S, latest D] through the perpetrator_actions_on index,
  * grouped by type, one count per period. */
@@ -609,20 +598,25 @@ static enum ap_status compute_perpetrators(sqlite3 *db, const struct dates *dt,
 {
     enum ap_status rc = AP_OK;
     sqlite3_stmt *st = NULL;
-    char *sql = perpetrators_sql(dt->n);
-    if (!prepare_bound(db, sql, dt, &st, d)) {
+    char *sql = NULL;
+    if (!ap_db_prepare(db, perpetrators_sql, &st, d)) {
         rc = AP_ERR_IO;
         goto done;
     }
-    int r = sqlite3_step(st);
-    if (r == SQLITE_ROW) {
+    int r;
+    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *ident = col_text(st, 0), *concl = col_text(st, 1);
+        bool dealt = sqlite3_column_int(st, 2);
         for (size_t i = 0; i < dt->n; i++) {
-            out[i].value[AP_M_PERPETRATORS_ACTIVE] = sqlite3_column_int64(st, (int)(1 + 3 * i));
-            out[i].value[AP_M_PERPETRATORS_DEALT_WITH] = sqlite3_column_int64(st, (int)(2 + 3 * i));
-            out[i].value[AP_M_PERPETRATORS_IDENTIFIED_IN_PERIOD] =
-                sqlite3_column_int64(st, (int)(3 + 3 * i));
+            const char *s = dt->s[i], *e = dt->e[i];
+            struct ap_metrics *m = &out[i];
+            if (strcmp(ident, e) <= 0 && (!concl || strcmp(concl, e) > 0))
+                m->value[AP_M_PERPETRATORS_ACTIVE]++;
+            if (dealt && concl && strcmp(concl, e) <= 0)
+                m->value[AP_M_PERPETRATORS_DEALT_WITH]++;
+            if (strcmp(ident, s) >= 0 && strcmp(ident, e) <= 0)
+                m->value[AP_M_PERPETRATORS_IDENTIFIED_IN_PERIOD]++;
         }
-        r = sqlite3_step(st);
     }
     if (r != SQLITE_DONE) {
         rc = ap_db_error(db, d, "cannot count the perpetrators");
