@@ -337,8 +337,7 @@ struct count_pass {
 
 /* clang-format off */
 static const struct count_pass count_passes[] = {
-    {"SELECT sum(NOT EXISTS (SELECT 1 FROM children c WHERE c.child_id = e.child_id)),"
-     " sum(" BAD_DATETIME("missing_from") " OR " BAD_DATETIME("returned_at") " OR "
+    {"SELECT sum(" BAD_DATETIME("missing_from") " OR " BAD_DATETIME("returned_at") " OR "
      BAD_DATETIME("interview_offered_at") " OR " BAD_DATETIME("interview_completed_at") "),"
      " sum(" GAP_SECS("missing_from", "returned_at") " < 0 OR "
      GAP_SECS("returned_at", "interview_offered_at") " < 0 OR "
@@ -347,7 +346,7 @@ static const struct count_pass count_passes[] = {
      " sum(date(returned_at) <= ?1 AND interview_offered_at IS NOT NULL AND "
      GAP_SECS("returned_at", "interview_offered_at") " > 259200)"
      " FROM missing_episodes e",
-     {C_MISSING_REFERENCE, C_BAD_DATE, C_EPISODE_ORDER, C_RETURN_NO_INTERVIEW, C_INTERVIEW_LATE, -1}},
+     {C_BAD_DATE, C_EPISODE_ORDER, C_RETURN_NO_INTERVIEW, C_INTERVIEW_LATE, -1}},
     {"SELECT sum(" BAD_DATE("identified_on") " OR " BAD_DATE("concluded_on") "),"
      " sum(outcome IS NOT NULL AND concluded_on IS NULL),"
      " sum(concluded_on IS NOT NULL AND outcome IS NULL),"
@@ -396,13 +395,34 @@ static const char count_cases_sql[] =
     " FROM cases ORDER BY child_id, opened_on";
 /* clang-format on */
 
-/* Step the children cursor, counting each child's own findings as it passes. */
-static int child_step(sqlite3_stmt *ch, long long *count)
+static const char count_episodes_sql[] =
+    "SELECT child_id FROM missing_episodes ORDER BY child_id";
+
+/* Move the episodes cursor past child_id `upto` (NULL: to the end), counting
+ * the episodes of children before it, which are not in the table. */
+static int episodes_upto(sqlite3_stmt *ep, int r, const char *upto, long long *count)
+{
+    while (r == SQLITE_ROW) {
+        int c = upto ? strcmp((const char *)sqlite3_column_text(ep, 0), upto) : -1;
+        if (c > 0)
+            break;
+        count[C_MISSING_REFERENCE] += c < 0;
+        r = sqlite3_step(ep);
+    }
+    return r;
+}
+
+/* Step the children cursor, counting each child's own findings as it passes
+ * and the episodes of missing children up to it (*rep: the episodes cursor). */
+static int child_step(sqlite3_stmt *ch, sqlite3_stmt *ep, int *rep, long long *count)
 {
     int r = sqlite3_step(ch);
     if (r == SQLITE_ROW) {
         count[C_BAD_DATE] += sqlite3_column_int(ch, 1);
         count[C_CHILD_NO_BIRTH_OR_AREA] += sqlite3_column_int(ch, 2);
+        *rep = episodes_upto(ep, *rep, (const char *)sqlite3_column_text(ch, 0), count);
+    } else if (r == SQLITE_DONE) {
+        *rep = episodes_upto(ep, *rep, NULL, count);
     }
     return r;
 }
@@ -429,7 +449,8 @@ static long long overlap_pairs(const struct ap_buf *text, const size_t *at, size
 /*
  * The children and cases checks in one merged pass: children in child_id
  * order (the primary key), cases in (child_id, opened_on) order through the
- * covering cases_child index. Checks of one row are columns the SQL computes;
+ * covering cases_child index, and the episodes' child_id through episodes_child
+ * (an episode of a missing child is found by the merge, not by a lookup). Checks of one row are columns the SQL computes;
  * those about a child's cases together (a missing child, overlapping cases, an
  * open case of a child aged 18) are counted here per child.
  */
@@ -437,14 +458,15 @@ static enum ap_status count_children_cases(sqlite3 *db, const char *day, long lo
                                            struct ap_diag *d)
 {
     enum ap_status rc = AP_OK;
-    sqlite3_stmt *ch = NULL, *cs = NULL;
+    sqlite3_stmt *ch = NULL, *cs = NULL, *ep = NULL;
     struct ap_buf group = AP_BUF_INIT, text = AP_BUF_INIT;
     size_t *at = NULL, n = 0, alloc = 0;
     bool have_group = false, known = false, adult = false, open = false;
-    int rch = SQLITE_DONE, r;
+    int rch = SQLITE_DONE, rep = SQLITE_DONE, r;
 
     if (!ap_db_prepare(db, count_children_sql, &ch, d) ||
-        !ap_db_prepare(db, count_cases_sql, &cs, d)) {
+        !ap_db_prepare(db, count_cases_sql, &cs, d) ||
+        !ap_db_prepare(db, count_episodes_sql, &ep, d)) {
         rc = AP_ERR_IO;
         goto done;
     }
@@ -453,7 +475,8 @@ static enum ap_status count_children_cases(sqlite3 *db, const char *day, long lo
         rc = ap_db_error(db, d, "cannot set up the data-quality checks");
         goto done;
     }
-    rch = child_step(ch, count);
+    rep = sqlite3_step(ep);
+    rch = child_step(ch, ep, &rep, count);
     while ((r = sqlite3_step(cs)) == SQLITE_ROW) {
         const char *cid = (const char *)sqlite3_column_text(cs, 0);
         if (!have_group || strcmp(cid, group.buf) != 0) {
@@ -469,7 +492,7 @@ static enum ap_status count_children_cases(sqlite3 *db, const char *day, long lo
             open = false;
             while (rch == SQLITE_ROW &&
                    strcmp((const char *)sqlite3_column_text(ch, 0), group.buf) < 0)
-                rch = child_step(ch, count);
+                rch = child_step(ch, ep, &rep, count);
             if (rch != SQLITE_ROW && rch != SQLITE_DONE)
                 break;
             known = rch == SQLITE_ROW && !strcmp((const char *)sqlite3_column_text(ch, 0), cid);
@@ -498,12 +521,13 @@ static enum ap_status count_children_cases(sqlite3 *db, const char *day, long lo
         count[C_OPEN_CASE_18] += known && adult && open;
     }
     while (rch == SQLITE_ROW) /* children after the last with a case */
-        rch = child_step(ch, count);
-    if (r != SQLITE_DONE || rch != SQLITE_DONE)
+        rch = child_step(ch, ep, &rep, count);
+    if (r != SQLITE_DONE || rch != SQLITE_DONE || rep != SQLITE_DONE)
         rc = ap_db_error(db, d, "cannot run the data-quality checks of the children and cases");
 done:
     sqlite3_finalize(ch);
     sqlite3_finalize(cs);
+    sqlite3_finalize(ep);
     ap_buf_release(&group);
     ap_buf_release(&text);
     free(at);

@@ -877,7 +877,8 @@ static void test_query_plans(sqlite3 *db)
 /* Cases that stress the merged pass of ap_check_count: overlaps among three
  * cases and on the same opening day, an open case closing the same day another
  * opens (no overlap), a missing child with overlapping cases, an adult with two
- * open cases (one child), and children with no case after the last that has one. */
+ * open cases (one child), children with no case after the last that has one,
+ * and episodes of missing children before, between and after the children. */
 static const char check_extra_sql[] =
     "INSERT INTO children VALUES"
     " ('D001', '1990-01-01', 'male', 'white', 'East Ward'),"
@@ -894,7 +895,13 @@ static const char check_extra_sql[] =
     " ('L006', 'D002', '2016-02-01', '2016-02-10', 'low', 'police', 'other'),"
     " ('L007', 'D0025', '2016-01-01', NULL, 'low', 'police', NULL),"
     " ('L008', 'D0025', '2016-01-01', NULL, 'low', 'police', NULL),"
-    " ('L009', 'D003', '2016-13-01', '2016-01-01', 'low', 'police', 'other');";
+    " ('L009', 'D003', '2016-13-01', '2016-01-01', 'low', 'police', 'other');"
+    "INSERT INTO missing_episodes VALUES"
+    " ('F001', 'A000', '2016-01-01', '2016-01-02', NULL, NULL),"
+    " ('F002', 'D0025', '2016-01-01 10:00:00', '2016-01-02 10:00:00', '2016-01-03', NULL),"
+    " ('F003', 'D002', '2016-01-01', '2016-01-02', '2016-01-02', NULL),"
+    " ('F004', 'ZZZZ', '2016-01-01', NULL, NULL, NULL),"
+    " ('F005', 'ZZZZ', '2016-01-01', NULL, NULL, NULL);";
 
 static void check_counts_equal(sqlite3 *db, const char *as_at)
 {
@@ -963,8 +970,9 @@ static void test_check_count(void)
             ap_diag_init(&d);
             CHECK_INT(ap_check_count(db, day("2016-06-30"), &f, &d), AP_OK);
             CHECK_INT(finding_count(&f, "overlapping_cases"), 6);
-            /* K005 (C009), L007 and L008 (D0025), A002, update AP9. */
-            CHECK_INT(finding_count(&f, "missing_reference"), 5);
+            /* K005 (C009), L007 and L008 (D0025), A002, update AP9, episodes
+             * F001 (A000), F002 (D0025), F004 and F005 (ZZZZ). */
+            CHECK_INT(finding_count(&f, "missing_reference"), 9);
             /* C001 is 17 on 2016-06-30; D001 (26) has two open cases: one child. */
             CHECK_INT(finding_count(&f, "open_case_aged_18"), 1);
             /* AP5's due date, Z999's birth date, L009's opened_on. */
