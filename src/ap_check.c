@@ -30,12 +30,12 @@ struct check {
 /* A case open at day ?1 (SPEC.md: opened_on <= X and not closed by X). */
 #define OPEN_AT(t) t ".opened_on <= ?1 AND (" t ".closed_on IS NULL OR " t ".closed_on > ?1)"
 
-/* Seconds from a to b, or whole days*86400 when either is a bare date. */
+/* Seconds from a to b, or whole days*86400 when either is a bare date.
+ * unixepoch() is CAST(strftime('%s', ...) AS INTEGER) without the text. */
 #define GAP_SECS(a, b)                                                                             \
     "(CASE WHEN length(" a ") = 10 OR length(" b ") = 10"                                          \
-    " THEN CAST(strftime('%s', date(" b ")) AS INTEGER) - CAST(strftime('%s', date(" a "))"        \
-    " AS INTEGER) ELSE CAST(strftime('%s', " b ") AS INTEGER) - CAST(strftime('%s', " a ")"        \
-    " AS INTEGER) END)"
+    " THEN unixepoch(date(" b ")) - unixepoch(date(" a "))"                                        \
+    " ELSE unixepoch(" b ") - unixepoch(" a ") END)"
 
 /* Completed years from birth_date to ?1; a 29 February birthday falls on
  * 1 March in other years, which plain MM-DD text comparison gives. */
