@@ -878,7 +878,9 @@ static void test_query_plans(sqlite3 *db)
  * cases and on the same opening day, an open case closing the same day another
  * opens (no overlap), a missing child with overlapping cases, an adult with two
  * open cases (one child), children with no case after the last that has one,
- * and episodes of missing children before, between and after the children. */
+ * episodes of missing children before, between and after the children, and
+ * episode dates that are not plain (30 February, a 'T', 24:00, year 999) which
+ * ap_check_count hands to SQLite instead of checking in C. */
 static const char check_extra_sql[] =
     "INSERT INTO children VALUES"
     " ('D001', '1990-01-01', 'male', 'white', 'East Ward'),"
@@ -901,7 +903,11 @@ static const char check_extra_sql[] =
     " ('F002', 'D0025', '2016-01-01 10:00:00', '2016-01-02 10:00:00', '2016-01-03', NULL),"
     " ('F003', 'D002', '2016-01-01', '2016-01-02', '2016-01-02', NULL),"
     " ('F004', 'ZZZZ', '2016-01-01', NULL, NULL, NULL),"
-    " ('F005', 'ZZZZ', '2016-01-01', NULL, NULL, NULL);";
+    " ('F005', 'ZZZZ', '2016-01-01', NULL, NULL, NULL),"
+    " ('F006', 'D001', '2016-02-30 10:00:00', '2016-03-01 10:00:00', '2016-03-05', NULL),"
+    " ('F007', 'D001', '2016-01-01T10:00:00', '2016-01-02 24:00:00', NULL, NULL),"
+    " ('F008', 'D001', '2016-01-05', '2016-01-04 23:59:59', '2016-01-31', NULL),"
+    " ('F009', 'D001', '0999-01-01', '0999-01-02', '0999-01-06 00:00:00', '0999-01-01');";
 
 static void check_counts_equal(sqlite3 *db, const char *as_at)
 {
@@ -975,8 +981,11 @@ static void test_check_count(void)
             CHECK_INT(finding_count(&f, "missing_reference"), 9);
             /* C001 is 17 on 2016-06-30; D001 (26) has two open cases: one child. */
             CHECK_INT(finding_count(&f, "open_case_aged_18"), 1);
-            /* AP5's due date, Z999's birth date, L009's opened_on. */
-            CHECK_INT(finding_count(&f, "bad_date"), 3);
+            /* AP5's due date, Z999's birth date, L009's opened_on, F007's 'T'. */
+            CHECK_INT(finding_count(&f, "bad_date"), 4);
+            /* E006 (back before it went), F008 (the same), F009 (completed
+             * before the return). */
+            CHECK_INT(finding_count(&f, "episode_dates_out_of_order"), 3);
             /* C002, C003, D002 (empty area), D003 (no birth date). */
             CHECK_INT(finding_count(&f, "child_no_birth_date_or_area"), 4);
             ap_findings_free(&f);
