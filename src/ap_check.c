@@ -519,13 +519,13 @@ done:
 
 /* The children and their cases, each in child_id order, for the merged pass. */
 static const char count_children_sql[] =
-    "SELECT ch.child_id, " BAD_DATE("ch.birth_date") ","
+    "SELECT ch.child_id, ch.birth_date,"
     " ch.birth_date IS NULL OR ch.area IS NULL OR trim(ch.area) = '',"
     " ch.birth_date IS NOT NULL AND " AGE_AT " >= 18"
     " FROM children ch ORDER BY ch.child_id";
 static const char count_cases_sql[] =
     "SELECT child_id, opened_on, closed_on,"
-    " " BAD_DATE("opened_on") " OR " BAD_DATE("closed_on") ","
+    " NULL,"
     " closed_on < opened_on,"
     " closure_reason IS NOT NULL AND closed_on IS NULL,"
     " closed_on IS NOT NULL AND closure_reason IS NULL,"
@@ -552,13 +552,32 @@ static int episodes_upto(sqlite3_stmt *ep, int r, const char *upto, long long *c
     return r;
 }
 
+static const char bad_day_sql[] = "SELECT " BAD_DATE("?1");
+
+/* BAD_DATE(s): 1 or 0, in C for a plain date, else by SQLite (bad_day_sql);
+ * *failed is set if SQLite could not say. */
+static int bad_day(sqlite3_stmt *bad, const char *s, bool *failed)
+{
+    ap_day day;
+    if (!s || plain_day(s, &day))
+        return 0;
+    sqlite3_reset(bad);
+    if (sqlite3_bind_text(bad, 1, s, -1, SQLITE_TRANSIENT) != SQLITE_OK ||
+        sqlite3_step(bad) != SQLITE_ROW) {
+        *failed = true;
+        return 0;
+    }
+    return sqlite3_column_int(bad, 0);
+}
+
 /* Step the children cursor, counting each child's own findings as it passes
  * and the episodes of missing children up to it (*rep: the episodes cursor). */
-static int child_step(sqlite3_stmt *ch, sqlite3_stmt *ep, int *rep, long long *count)
+static int child_step(sqlite3_stmt *ch, sqlite3_stmt *ep, int *rep, sqlite3_stmt *bad,
+                      bool *failed, long long *count)
 {
     int r = sqlite3_step(ch);
     if (r == SQLITE_ROW) {
-        count[C_BAD_DATE] += sqlite3_column_int(ch, 1);
+        count[C_BAD_DATE] += bad_day(bad, (const char *)sqlite3_column_text(ch, 1), failed);
         count[C_CHILD_NO_BIRTH_OR_AREA] += sqlite3_column_int(ch, 2);
         *rep = episodes_upto(ep, *rep, (const char *)sqlite3_column_text(ch, 0), count);
     } else if (r == SQLITE_DONE) {
@@ -598,15 +617,16 @@ static enum ap_status count_children_cases(sqlite3 *db, const char *day, long lo
                                            struct ap_diag *d)
 {
     enum ap_status rc = AP_OK;
-    sqlite3_stmt *ch = NULL, *cs = NULL, *ep = NULL;
+    sqlite3_stmt *ch = NULL, *cs = NULL, *ep = NULL, *bad = NULL;
     struct ap_buf group = AP_BUF_INIT, text = AP_BUF_INIT;
     size_t *at = NULL, n = 0, alloc = 0;
-    bool have_group = false, known = false, adult = false, open = false;
+    bool have_group = false, known = false, adult = false, open = false, failed = false;
     int rch = SQLITE_DONE, rep = SQLITE_DONE, r;
 
     if (!ap_db_prepare(db, count_children_sql, &ch, d) ||
         !ap_db_prepare(db, count_cases_sql, &cs, d) ||
-        !ap_db_prepare(db, count_episodes_sql, &ep, d)) {
+        !ap_db_prepare(db, count_episodes_sql, &ep, d) ||
+        !ap_db_prepare(db, bad_day_sql, &bad, d)) {
         rc = AP_ERR_IO;
         goto done;
     }
@@ -616,7 +636,7 @@ static enum ap_status count_children_cases(sqlite3 *db, const char *day, long lo
         goto done;
     }
     rep = sqlite3_step(ep);
-    rch = child_step(ch, ep, &rep, count);
+    rch = child_step(ch, ep, &rep, bad, &failed, count);
     while ((r = sqlite3_step(cs)) == SQLITE_ROW) {
         const char *cid = (const char *)sqlite3_column_text(cs, 0);
         if (!have_group || strcmp(cid, group.buf) != 0) {
@@ -632,7 +652,7 @@ static enum ap_status count_children_cases(sqlite3 *db, const char *day, long lo
             open = false;
             while (rch == SQLITE_ROW &&
                    strcmp((const char *)sqlite3_column_text(ch, 0), group.buf) < 0)
-                rch = child_step(ch, ep, &rep, count);
+                rch = child_step(ch, ep, &rep, bad, &failed, count);
             if (rch != SQLITE_ROW && rch != SQLITE_DONE)
                 break;
             known = rch == SQLITE_ROW && !strcmp((const char *)sqlite3_column_text(ch, 0), cid);
@@ -648,7 +668,7 @@ static enum ap_status count_children_cases(sqlite3 *db, const char *day, long lo
         ap_buf_addch(&text, '\0');
         n++;
         count[C_MISSING_REFERENCE] += !known;
-        count[C_BAD_DATE] += sqlite3_column_int(cs, 3);
+        count[C_BAD_DATE] += bad_day(bad, opened, &failed) || bad_day(bad, closed, &failed);
         count[C_CLOSED_BEFORE_OPENED] += sqlite3_column_int(cs, 4);
         count[C_REASON_WITHOUT_DATE] += sqlite3_column_int(cs, 5);
         count[C_CLOSED_WITHOUT_REASON] += sqlite3_column_int(cs, 6);
@@ -661,13 +681,14 @@ static enum ap_status count_children_cases(sqlite3 *db, const char *day, long lo
         count[C_OPEN_CASE_18] += known && adult && open;
     }
     while (rch == SQLITE_ROW) /* children after the last with a case */
-        rch = child_step(ch, ep, &rep, count);
-    if (r != SQLITE_DONE || rch != SQLITE_DONE || rep != SQLITE_DONE)
+        rch = child_step(ch, ep, &rep, bad, &failed, count);
+    if (r != SQLITE_DONE || rch != SQLITE_DONE || rep != SQLITE_DONE || failed)
         rc = ap_db_error(db, d, "cannot run the data-quality checks of the children and cases");
 done:
     sqlite3_finalize(ch);
     sqlite3_finalize(cs);
     sqlite3_finalize(ep);
+    sqlite3_finalize(bad);
     ap_buf_release(&group);
     ap_buf_release(&text);
     free(at);
