@@ -10,6 +10,12 @@
  *
  * Dates are stored as ISO text, so comparisons are text comparisons; date-times
  * of length 10 are bare dates (SPEC.md: then "72 hours" means 3 days).
+ *
+ * ap_check_run (for `check`) runs each query and keeps ids. ap_check_count (for
+ * the report, which shows counts only) gets the same counts in a few passes:
+ * one merged ordered pass over children, cases and episodes' child ids, one
+ * over the episodes, and one statement per other table; the tests check its
+ * counts equal ap_check_run's.
  */
 #include "ap_check.h"
 

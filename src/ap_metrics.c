@@ -7,10 +7,11 @@
  *
  * Dates are ISO text in the database, so comparisons are text comparisons.
  * Each table is read by one statement that serves all the periods asked for at
- * once (the report's 8-quarter trend reads each table once, not 8 times): a
- * statement has one conditional count per period, so ap_metrics_compute() is
- * simply the n = 1 case of ap_metrics_compute_many(). Breakdown statements
- * group by the category and C files each group under its key.
+ * once (the report's 8-quarter trend reads each table once, not 8 times), so
+ * ap_metrics_compute() is simply the n = 1 case of ap_metrics_compute_many().
+ * Where a row's facts do not depend on the period, SQL decides them once per
+ * row and C files the row under every period it counts in; perpetrator actions
+ * keep one conditional count per period, grouped by type.
  */
 #include "ap_metrics.h"
 
@@ -311,10 +312,8 @@ static bool prepare_bound(sqlite3 *db, const char *sql, const struct dates *dt, 
 /* Parameter numbers for period i, as text for building SQL. */
 #define PS(i) ((int)(3 * (i) + 1))
 #define PD(i) ((int)(3 * (i) + 2))
-#define PN(i) ((int)(3 * (i) + 3))
 #define P_MAXD(n) ((int)(3 * (n) + 1))
 #define P_MINS(n) ((int)(3 * (n) + 2))
-#define P_MAXNEXT(n) ((int)(3 * (n) + 3))
 
 static const char *col_text(sqlite3_stmt *st, int c)
 {
