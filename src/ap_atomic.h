@@ -15,7 +15,8 @@ struct ap_atomic {
     char *tmp;   /* owned: the temporary file, in final's folder */
 };
 
-/* Create an empty temporary file next to final_path (which must not be a folder;
+/* Create an empty temporary file next to final_path (which, if it exists, must be a
+ * regular file;
  * its folder must exist). */
 enum ap_status ap_atomic_begin(struct ap_atomic *a, const char *final_path, struct ap_diag *d);
 /* fsync, chmod to mode, rename onto final. On failure the temporary is removed. */

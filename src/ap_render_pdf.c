@@ -395,6 +395,7 @@ struct tlayout {
     size_t *rowlines;    /* lines in each row */
     size_t headlines;    /* lines in the header row */
     double caption_h;    /* title and description */
+    double size, lead;   /* type size and leading: smaller for very wide tables */
 };
 
 static HPDF_Font cell_font(const struct pdf *p, const struct ap_cell *c)
@@ -424,18 +425,20 @@ static double widest_word(HPDF_Font f, double size, const char *s)
 /* Column widths: each column gets its share of the page from the width hints,
  * but never less than its widest word (so words are not broken) or its widest
  * short value (so "31 Mar 2017" stays on one line), unless those together are
- * wider than the page. */
-static void column_widths(struct pdf *p, const struct ap_table *t, double *w)
+ * wider than the page. Returns false in that case, with widths in proportion
+ * to the minimums (words will break). */
+static bool column_widths(struct pdf *p, const struct ap_table *t, double size, bool keep_short,
+                          double *w)
 {
     double sum = 0, minsum = 0, *minw = ap_xcalloc(t->ncols + 1, sizeof *minw);
     for (size_t c = 0; c < t->ncols; c++) {
         sum += t->cols[c].width > 0 ? t->cols[c].width : 10;
-        double m = widest_word(p->bold, TAB_SIZE, t->cols[c].heading);
+        double m = widest_word(p->bold, size, t->cols[c].heading);
         for (size_t r = 0; r < t->nrows; r++) {
             const struct ap_cell *cell = ap_table_cell(t, r, c);
-            double cw = widest_word(cell_font(p, cell), TAB_SIZE, cell->text);
-            double whole = str_w(cell_font(p, cell), TAB_SIZE, cell->text);
-            if (whole <= CONTENT_W * 0.13)
+            double cw = widest_word(cell_font(p, cell), size, cell->text);
+            double whole = str_w(cell_font(p, cell), size, cell->text);
+            if (keep_short && whole <= CONTENT_W * 0.13)
                 cw = whole; /* keep short values such as dates on one line */
             if (cw > m)
                 m = cw;
@@ -446,7 +449,8 @@ static void column_widths(struct pdf *p, const struct ap_table *t, double *w)
         minw[c] = m;
         minsum += m;
     }
-    if (minsum > CONTENT_W) {
+    bool fits = minsum <= CONTENT_W;
+    if (!fits) {
         for (size_t c = 0; c < t->ncols; c++)
             w[c] = CONTENT_W * minw[c] / minsum;
         goto done;
@@ -479,6 +483,7 @@ static void column_widths(struct pdf *p, const struct ap_table *t, double *w)
     free(fixed);
 done:
     free(minw);
+    return fits;
 }
 
 static void tlayout_init(struct pdf *p, const struct ap_table *t, struct tlayout *L)
@@ -487,7 +492,15 @@ static void tlayout_init(struct pdf *p, const struct ap_table *t, struct tlayout
     L->t = t;
     L->x = ap_xcalloc(t->ncols + 1, sizeof *L->x);
     L->w = ap_xcalloc(t->ncols + 1, sizeof *L->w);
-    column_widths(p, t, L->w);
+    /* Words should not break: let short values wrap, then try smaller type. */
+    static const double sizes[] = {TAB_SIZE, 7.5, 6.5};
+    bool fits = false;
+    for (size_t i = 0; i < AP_ARRAY_LEN(sizes) && !fits; i++)
+        for (int keep = 1; keep >= 0 && !fits; keep--) {
+            L->size = sizes[i];
+            fits = column_widths(p, t, L->size, keep, L->w);
+        }
+    L->lead = L->size * TAB_LEAD / TAB_SIZE;
     double x = MARGIN;
     for (size_t c = 0; c < t->ncols; c++) {
         L->x[c] = x;
@@ -496,7 +509,7 @@ static void tlayout_init(struct pdf *p, const struct ap_table *t, struct tlayout
     L->head = ap_xcalloc(t->ncols + 1, sizeof *L->head);
     L->headlines = 1;
     for (size_t c = 0; c < t->ncols; c++) {
-        wrap(p->bold, TAB_SIZE, t->cols[c].heading, L->w[c] - 2 * TAB_PAD, &L->head[c]);
+        wrap(p->bold, L->size, t->cols[c].heading, L->w[c] - 2 * TAB_PAD, &L->head[c]);
         if (L->head[c].n > L->headlines)
             L->headlines = L->head[c].n;
     }
@@ -507,7 +520,7 @@ static void tlayout_init(struct pdf *p, const struct ap_table *t, struct tlayout
         for (size_t c = 0; c < t->ncols; c++) {
             const struct ap_cell *cell = ap_table_cell(t, r, c);
             struct lines *l = &L->cells[r * t->ncols + c];
-            wrap(cell_font(p, cell), TAB_SIZE, cell->text, L->w[c] - 2 * TAB_PAD, l);
+            wrap(cell_font(p, cell), L->size, cell->text, L->w[c] - 2 * TAB_PAD, l);
             if (l->n > L->rowlines[r])
                 L->rowlines[r] = l->n;
         }
@@ -536,9 +549,9 @@ static void tlayout_free(struct tlayout *L)
     memset(L, 0, sizeof *L);
 }
 
-static double row_h(size_t nlines)
+static double row_h(const struct tlayout *L, size_t nlines)
 {
-    return nlines * TAB_LEAD + 2 * TAB_PAD;
+    return nlines * L->lead + 2 * TAB_PAD;
 }
 
 /* Height that must stay together at the start of a table (and with a heading
@@ -546,11 +559,11 @@ static double row_h(size_t nlines)
  * otherwise its caption, header row and first two rows. */
 static double table_keep_h(const struct tlayout *L)
 {
-    double whole = L->caption_h + row_h(L->headlines), start = whole;
+    double whole = L->caption_h + row_h(L, L->headlines), start = whole;
     for (size_t r = 0; r < L->t->nrows; r++) {
-        whole += row_h(L->rowlines[r]);
+        whole += row_h(L, L->rowlines[r]);
         if (r < 2)
-            start += row_h(L->rowlines[r]);
+            start += row_h(L, L->rowlines[r]);
     }
     if (L->t->nrows <= SHORT_TABLE_ROWS && whole + 40 <= TOP - BOTTOM)
         return whole;
@@ -560,13 +573,13 @@ static double table_keep_h(const struct tlayout *L)
 static void draw_table_header(struct pdf *p, const struct tlayout *L)
 {
     const struct ap_table *t = L->t;
-    double h = row_h(L->headlines);
+    double h = row_h(L, L->headlines);
     fill_rect(p, hex(C_SHADE), MARGIN, p->y - h, CONTENT_W, h);
     for (size_t c = 0; c < t->ncols; c++) {
         const char *s = t->cols[c].heading;
         for (size_t i = 0; i < L->head[c].n; i++)
-            put_text(p, p->bold, TAB_SIZE, hex(C_TEXT), L->x[c] + TAB_PAD, L->w[c] - 2 * TAB_PAD,
-                     baseline(p, TAB_SIZE, TAB_LEAD, p->y - TAB_PAD - i * TAB_LEAD),
+            put_text(p, p->bold, L->size, hex(C_TEXT), L->x[c] + TAB_PAD, L->w[c] - 2 * TAB_PAD,
+                     baseline(p, L->size, L->lead, p->y - TAB_PAD - i * L->lead),
                      t->cols[c].numeric ? AL_RIGHT : AL_LEFT, s + L->head[c].v[i].off,
                      L->head[c].v[i].len);
     }
@@ -578,7 +591,7 @@ static void draw_table_header(struct pdf *p, const struct tlayout *L)
 static void draw_row_part(struct pdf *p, const struct tlayout *L, size_t r, size_t from, size_t n)
 {
     const struct ap_table *t = L->t;
-    double h = row_h(n);
+    double h = row_h(L, n);
     for (size_t c = 0; c < t->ncols; c++) {
         const struct ap_cell *cell = ap_table_cell(t, r, c);
         const struct lines *l = &L->cells[r * t->ncols + c];
@@ -608,13 +621,13 @@ static void draw_row_part(struct pdf *p, const struct tlayout *L, size_t r, size
             break;
         }
         if (c == 0 && from > 0 && l->n > 0 && l->n <= from)
-            put_text(p, cell_font(p, cell), TAB_SIZE, hex(C_GREY), L->x[c] + TAB_PAD,
-                     L->w[c] - 2 * TAB_PAD, baseline(p, TAB_SIZE, TAB_LEAD, p->y - TAB_PAD),
+            put_text(p, cell_font(p, cell), L->size, hex(C_GREY), L->x[c] + TAB_PAD,
+                     L->w[c] - 2 * TAB_PAD, baseline(p, L->size, L->lead, p->y - TAB_PAD),
                      t->cols[c].numeric ? AL_RIGHT : AL_LEFT, cell->text + l->v[0].off,
                      l->v[0].len); /* say which row continues */
         for (size_t i = from; i < l->n && i < from + n; i++)
-            put_text(p, cell_font(p, cell), TAB_SIZE, fg, L->x[c] + TAB_PAD, L->w[c] - 2 * TAB_PAD,
-                     baseline(p, TAB_SIZE, TAB_LEAD, p->y - TAB_PAD - (i - from) * TAB_LEAD),
+            put_text(p, cell_font(p, cell), L->size, fg, L->x[c] + TAB_PAD, L->w[c] - 2 * TAB_PAD,
+                     baseline(p, L->size, L->lead, p->y - TAB_PAD - (i - from) * L->lead),
                      t->cols[c].numeric ? AL_RIGHT : AL_LEFT, cell->text + l->v[i].off,
                      l->v[i].len);
     }
@@ -652,20 +665,20 @@ static void draw_table(struct pdf *p, const struct ap_table *t)
     p->y -= 4;
     draw_table_header(p, &L);
     /* Room for rows on a continuation page: below the caption and header. */
-    double page_room = (TOP - BOTTOM) - NOTE_LEAD * 2 - 3 - row_h(L.headlines);
+    double page_room = (TOP - BOTTOM) - NOTE_LEAD * 2 - 3 - row_h(&L, L.headlines);
     for (size_t r = 0; r < t->nrows && !p->err; r++) {
         size_t total = L.rowlines[r], done = 0;
         bool fresh = false; /* just continued: drawing now is the only way forward */
         while (done < total && !p->err) {
             size_t left = total - done;
             double avail = p->y - BOTTOM - 2 * TAB_PAD;
-            size_t fit = avail > 0 ? (size_t)((avail + 0.01) / TAB_LEAD) : 0;
+            size_t fit = avail > 0 ? (size_t)((avail + 0.01) / L.lead) : 0;
             if (fresh && fit < 2)
                 fit = 2; /* an absurdly long caption or header: overflow rather than loop */
             if (fit >= left) {
                 draw_row_part(p, &L, r, done, left);
                 done = total;
-            } else if (done == 0 && !fresh && row_h(left) <= page_room) {
+            } else if (done == 0 && !fresh && row_h(&L, left) <= page_room) {
                 table_continue(p, &L); /* the whole row fits on the next page */
                 fresh = true;
             } else if (fit >= 2) {
@@ -1209,10 +1222,29 @@ static void draw_heading(struct pdf *p, const char *title, double keep)
     p->y -= 6;
 }
 
+/* True when the template already placed every note in a section's text (the
+ * model then renders them as paragraphs, and a second copy would repeat them). */
+static bool notes_in_sections(const struct ap_report *r)
+{
+    for (size_t n = 0; n < r->nnotes; n++) {
+        bool found = !r->notes[n].text || !*r->notes[n].text;
+        for (size_t i = 0; i < r->nsections && !found; i++)
+            for (size_t b = 0; b < r->sections[i].nblocks && !found; b++) {
+                const struct ap_block *blk = &r->sections[i].blocks[b];
+                found = blk->kind == AP_BLOCK_PARAGRAPH && blk->text &&
+                        strstr(blk->text, r->notes[n].text);
+            }
+        if (!found)
+            return false;
+    }
+    return true;
+}
+
+/* The notes as a table at the end, unless a section already holds them. */
 static void draw_notes(struct pdf *p)
 {
     const struct ap_report *r = p->r;
-    if (!r->nnotes)
+    if (!r->nnotes || notes_in_sections(r))
         return;
     static char h_marker[] = "Marker", h_meaning[] = "Meaning";
     struct ap_column cols[2] = {{h_marker, false, 10}, {h_meaning, false, 80}};

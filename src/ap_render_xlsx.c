@@ -512,10 +512,12 @@ static bool add_table(struct xlsx *x, lxw_worksheet *ws, const char *sheet, lxw_
                       sheet);
 }
 
+/* Column widths carry no format: libxlsxwriter would give a column's format to
+ * every cell written there without one, wrapping the sheet's title lines too. */
 static bool set_width(struct xlsx *x, lxw_worksheet *ws, const char *sheet, lxw_col_t col,
-                      double width, lxw_format *f)
+                      double width)
 {
-    return !xl_failed(x, worksheet_set_column(ws, col, col, width, f), "setting a column width",
+    return !xl_failed(x, worksheet_set_column(ws, col, col, width, NULL), "setting a column width",
                       sheet);
 }
 
@@ -824,8 +826,7 @@ static bool put_table_sheet(struct xlsx *x, size_t i)
         }
         size_t n = text_lines(col->heading ? col->heading : "", widths[c]);
         head_lines = n > head_lines ? n : head_lines;
-        if (!set_width(x, ws, sheet, (lxw_col_t)c, widths[c],
-                       wrap[c] ? style(x, ST_TEXT, FT_NONE, true) : NULL))
+        if (!set_width(x, ws, sheet, (lxw_col_t)c, widths[c]))
             goto done;
     }
     if (!fit_row(x, ws, sheet, ROW_HEADER, head_lines))
@@ -901,7 +902,7 @@ static bool put_cover(struct xlsx *x)
     bool ok = false;
     struct ap_buf b = AP_BUF_INIT;
 
-    if (!setup_sheet(x, ws, sheet, false) || !set_width(x, ws, sheet, 0, COVER_WIDTH, x->f_para))
+    if (!setup_sheet(x, ws, sheet, false) || !set_width(x, ws, sheet, 0, COVER_WIDTH))
         goto done;
 #define LINE(text, fmt)                                                                            \
     do {                                                                                           \
@@ -972,8 +973,8 @@ static bool put_contents(struct xlsx *x)
     if (!setup_sheet(x, ws, sheet, true) ||
         !put_preamble(x, ws, sheet, "Contents", "The sheets in this workbook after the Cover.",
                       info) ||
-        !set_width(x, ws, sheet, 0, 16, NULL) || !set_width(x, ws, sheet, 1, 60, x->f_para) ||
-        !set_width(x, ws, sheet, 2, 80, x->f_para))
+        !set_width(x, ws, sheet, 0, 16) || !set_width(x, ws, sheet, 1, 60) ||
+        !set_width(x, ws, sheet, 2, 80))
         goto done;
     for (size_t i = 0; i <= r->ntables; i++) {
         lxw_row_t row = (lxw_row_t)(ROW_HEADER + 1 + i);
@@ -1042,8 +1043,7 @@ static bool put_notes(struct xlsx *x)
         !put_preamble(x, ws, sheet, "Notes",
                       "What the markers in square brackets in the tables mean, and other notes.",
                       info) ||
-        !set_width(x, ws, sheet, 0, 18, NULL) ||
-        !set_width(x, ws, sheet, 1, NOTES_WIDTH, x->f_para))
+        !set_width(x, ws, sheet, 0, 18) || !set_width(x, ws, sheet, 1, NOTES_WIDTH))
         goto done;
     for (size_t i = 0; i < r->nnotes; i++, row++) {
         const struct ap_note *note = &r->notes[i];

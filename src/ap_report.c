@@ -144,7 +144,23 @@ static bool unit_suppressed(enum ap_unit u)
     return u == AP_UNIT_CHILDREN || u == AP_UNIT_CASES || u == AP_UNIT_EPISODES;
 }
 
-/* Metric id in quarter q of the trend, suppressed on its own. */
+/* Figures that are parts of another published figure. Subtraction would
+ * recover a small remainder (10 episodes of which 7 were offered an interview
+ * leaves 3 that were not), so each part is suppressed as a two-cell breakdown
+ * [part, whole - part] whose total is shown. Active cases count children with
+ * an open case exactly, since one child's cases never overlap. */
+static const struct {
+    enum ap_metric_id whole, part;
+} part_of[] = {
+    {AP_M_CHILDREN_SUPPORTED, AP_M_CHILDREN_CLOSED},
+    {AP_M_CHILDREN_SUPPORTED, AP_M_ACTIVE_CASES},
+    {AP_M_CHILDREN_CLOSED, AP_M_CHILDREN_PROTECTED},
+    {AP_M_MISSING_EPISODES, AP_M_RETURN_INTERVIEWS_OFFERED_72H},
+    {AP_M_MISSING_EPISODES, AP_M_RETURN_INTERVIEWS_COMPLETED},
+};
+
+/* Metric id in quarter q of the trend, suppressed on its own and, where it
+ * is part of another figure, so that the remainder cannot be worked out. */
 static struct fig metric_fig(const struct build *b, int q, enum ap_metric_id id)
 {
     struct fig f = {b->m[q].value[id], AP_MARK_NONE};
@@ -152,6 +168,15 @@ static struct fig metric_fig(const struct build *b, int q, enum ap_metric_id id)
         f.mark = AP_MARK_Z;
     else if (unit_suppressed(ap_metric_defs[id].unit))
         f.mark = ap_suppress_count(f.v, b->k, b->on);
+    for (size_t i = 0; i < AP_ARRAY_LEN(part_of) && f.mark == AP_MARK_NONE; i++) {
+        if (part_of[i].part != id)
+            continue;
+        long long whole = b->m[q].value[part_of[i].whole];
+        long long cells[2] = {f.v, whole - f.v};
+        enum ap_mark marks[2];
+        ap_suppress_breakdown(cells, 2, b->k, b->on, true, marks);
+        f.mark = marks[0];
+    }
     return f;
 }
 
@@ -1056,6 +1081,14 @@ enum ap_status ap_report_build(sqlite3 *db, const struct ap_period *p, const str
         goto done;
     for (int q = 0; q < NQ; q++)
         b.avail[q] = b.m[q].team_start == AP_DAY_NONE || b.per[q].end >= b.m[q].team_start;
+    if (!b.avail[NOW]) {
+        char ts[32];
+        ap_day_format_long(b.m[NOW].team_start, ts);
+        ap_diag_warn(d,
+                     "the period ends before the team started on %s, so its figures are "
+                     "shown as [z] (not applicable)",
+                     ts);
+    }
     ap_day as_at;
     if ((rc = ap_metrics_data_as_at(db, &as_at, d)) != AP_OK)
         goto done;

@@ -476,6 +476,11 @@ static int section_key(struct load *l, const char *id, const char *name, const c
         return 1;
     }
     if (is_text_key(name)) {
+        if (!*value) {
+            ap_diag_input(l->d, l->path, line, 0, "%s is empty; write the paragraph after '='",
+                          name);
+            return 0;
+        }
         if (!check_text(l, value, line))
             return 0;
         add_block(s, AP_TB_TEXT, value, AP_TBL_COUNT, line);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "ap_atomic.h"
 #include "ap_cli.h"
@@ -79,6 +80,19 @@ static char *default_name(const char *dir, const struct ap_report *r, const char
     char *path = ap_xasprintf("%s%s%s.%s", dir, n && dir[n - 1] == '/' ? "" : "/", b.buf, ext);
     ap_buf_release(&b);
     return path;
+}
+
+/* The output is replaced by rename(2), which would put a regular file in place
+ * of a device such as /dev/null: only regular files (or new names) are allowed. */
+static enum ap_status check_target(const char *path, struct ap_diag *d)
+{
+    struct stat sb;
+    if (stat(path, &sb) != 0 || S_ISREG(sb.st_mode) || S_ISDIR(sb.st_mode))
+        return AP_OK; /* new file; folders are refused by ap_atomic_begin */
+    ap_diag_report(d, AP_ERROR, AP_ERR_USAGE, path, 0, 0,
+                   "is not a regular file and cannot be replaced by a report; give a file name "
+                   "(or '--text -' for standard output)");
+    return AP_ERR_USAGE;
 }
 
 static enum ap_status render_one(const struct ap_report *r, struct output *o, struct ap_diag *d)
@@ -216,6 +230,8 @@ int cmd_report(int argc, char **argv)
             outs[nouts++] =
                 (struct output){.kind = OUT_XLSX, .path = default_name(dir, &rep, "xlsx")};
     }
+    for (size_t i = 0; i < nouts && rc == AP_OK; i++)
+        rc = check_target(outs[i].path, &d);
     for (size_t i = 0; i < nouts && rc == AP_OK; i++) {
         rc = ap_atomic_begin(&outs[i].at, outs[i].path, &d);
         outs[i].begun = rc == AP_OK;

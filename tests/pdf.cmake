@@ -8,9 +8,6 @@ target_link_libraries(render_fixture PRIVATE ap_core)
 
 # The fixture rendered and read back: metadata, fonts, furniture on every page,
 # figures, UTF-8, repeated headers, chart labels, margins, reproducibility, errors.
-# Leak checks are off for the fixture only: it does not free its model until
-# ap_report_free() (ap_report.c, report engineer) is on main.
 add_test(NAME pdf_render
   COMMAND python3 ${CMAKE_CURRENT_SOURCE_DIR}/report/pdf_check.py $<TARGET_FILE:render_fixture>
           ${CMAKE_CURRENT_BINARY_DIR}/pdf_render.work)
-set_tests_properties(pdf_render PROPERTIES ENVIRONMENT "ASAN_OPTIONS=detect_leaks=0")

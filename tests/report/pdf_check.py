@@ -164,6 +164,7 @@ if chart_page:
     check("-20" not in cp, "no negative tick for counts")
 
 # --- notes and definitions ---
+check(whole.count("Confidential: a count from 1 to 5") == 1, "the notes table appears once")
 for s in ["Notes", "Confidential: a count from 1 to 5", "Not applicable", "Not available",
           "7. Definitions", "Rate per 10,000"]:
     check(s in whole, "notes/definitions text %r" % s)
@@ -295,6 +296,26 @@ out = os.path.join(WORK, "samefont.pdf")
 r = render(out, "--font", "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf")
 check(r.returncode == 0 and "Page 1 of" in text(out),
       "the same file for the regular and bold font: %r" % r.stderr)
+
+# --- a table too wide for the page keeps its words whole (smaller type) ---
+out = os.path.join(WORK, "words.pdf")
+r = render(out, "--long-words")
+t = text(out)
+check(r.returncode == 0, "render with long words: %r" % r.stderr)
+for w in ["Accountability", "Responsibility", "Administration", "Implementation",
+          "Transformation", "Communications", "Infrastructure"]:
+    check(len(re.findall(r"\b%s\b" % w, t)) == 60, "60 whole %r in the action plan" % w)
+bad = margin_faults(out)
+check(not bad, "wide table within the margins: %s" % bad[:5])
+
+# --- notes placed in a section by the template are not repeated at the end ---
+out = os.path.join(WORK, "notes.pdf")
+r = render(out, "--notes-section")
+t = text(out)
+check(r.returncode == 0, "render with a notes section: %r" % r.stderr)
+check(t.count("Confidential: a count from 1 to 5") == 1, "the [c] note appears once")
+check("8. Notes" in t and not re.search(r"^\s*Notes\s*$", t, re.M), "only the section's heading")
+check(re.search(r"^\s*\[c\] Confidential: a count", t, re.M), "the note as a paragraph")
 
 # --- a chart of percentages has percentage ticks ---
 out = os.path.join(WORK, "percent.pdf")

@@ -212,6 +212,9 @@ def check_layout(book):
               "%s: A1 holds the table title" % sheet)
         check(cells.get("A3", ("", ""))[1].startswith("This table contains "),
               "%s: A3 says how many rows" % sheet)
+        # The lines above the table never wrap, even where the first column does.
+        check(not book.wraps(sheet, "A2") and not book.wraps(sheet, "A3"),
+              "%s: A2 and A3 do not wrap" % sheet)
         tables = book.tables(sheet)
         want_tables = 2 if sheet == "trend" else 1  # the trend sheet adds its chart's data
         check_eq(len(tables), want_tables, "%s: number of Excel tables" % sheet)
@@ -283,6 +286,7 @@ def check_wrapping(book):
           % book.row_height("actions", 9))
     check(book.wraps("actions", "C5"), "actions C5: action text longer than its column wraps")
     check(not book.wraps("actions", "A5"), "actions A5: a short ref does not wrap")
+    check(book.wraps("definitions", "A7"), "definitions A7: a long term wraps in column A")
     check_eq(book.row_height("summary", 6), 15.0, "summary row 6: one line, default height")
 
 
@@ -421,6 +425,27 @@ def check_tones(fixture, work):
     check_eq(book.colour("summary", "D8"), None, "summary D8: no tone, no colour")
     check_eq(book.cells("summary")["D5"][:3], ("n", 9.0, "+#,##0;-#,##0;0"),
              "summary D5: still a signed number")
+
+
+def check_no_gap(fixture, work):
+    out = os.path.join(work, "no-gap.xlsx")
+    p = run(fixture, ["--no-gap", out])
+    check_eq(p.returncode, 0, "no-gap render: %s" % p.stderr)
+    if p.returncode:
+        return
+    book = Book(out)
+    check_eq([t.get("ref") for t in book.tables("trend")], ["A4:D12"],
+             "no-gap: the trend sheet holds only its table")
+    chart = book.xml("xl/charts/chart1.xml")
+    vals = [f.text for f in chart.iter("{%s}f" % NS["c"])]
+    check_eq(vals, ["trend!$A$5:$A$12", "trend!$B$5:$B$12", "trend!$A$5:$A$12",
+                    "trend!$C$5:$C$12", "trend!$A$5:$A$12", "trend!$D$5:$D$12"],
+             "no-gap: the chart draws on the table itself")
+    drawing = [t for typ, t in book.rels(book.sheet_part("trend")).values() if typ == "drawing"]
+    top = int(book.xml(drawing[0]).find(".//xdr:from/xdr:row", NS).text) + 1
+    check(top > 12, "no-gap: chart starts below the table (row %d)" % top)
+    check(book.cells("trend")["A3"][1].endswith("Below it: a line chart of these figures."),
+          "no-gap: A3 says where the chart is")
 
 
 def check_board(fixture, work):
@@ -588,6 +613,7 @@ def main():
     check_formula_text(fixture, work)
     check_tones(fixture, work)
     check_board(fixture, work)
+    check_no_gap(fixture, work)
     check_failures(fixture, work)
     check_awkward(fixture, work)
     print("%d passed, %d failed" % (passed, failed))

@@ -89,6 +89,7 @@ static const struct {
     {"repeated", GOOD_HEAD "[section a]\ntitle = A\n[section a]\ntext = x\n", 7,
      "[section a] appears twice (first at line 5)"},
     {"outside", "title = T\n" GOOD_HEAD "[section a]\n", 1, "'title' is outside any section"},
+    {"emptytext", GOOD_HEAD "[section a]\ntext2 =\n", 6, "text2 is empty"},
     {"notitle", "[report]\naudience = public\nsections = a\n[section a]\ntitle = A\n", 0,
      "template has no title"},
 };

@@ -5,7 +5,7 @@
  * Python's zipfile and xml.etree (never with our own code).
  *
  *   xlsx_fixture [--created SECS] [--formula-text] [--marking TEXT] [--awkward]
- *                [--bad-utf8] [--chart-mismatch] [--tones] [--board] OUT.xlsx
+ *                [--bad-utf8] [--chart-mismatch] [--tones] [--board] [--no-gap] OUT.xlsx
  *
  * --formula-text  a commentary cell becomes "=SUM(A1:A9) was not a formula" (must stay text)
  * --awkward       table ids that are not usable sheet names as they stand, plus
@@ -14,6 +14,7 @@
  * --chart-mismatch  the chart claims more series than its table has columns
  * --tones         summary changes coloured good (D5), bad (D6) and neutral (D7)
  * --board         restricted and unsuppressed, with no team, period or contact given
+ * --no-gap        the trend's missing figure filled in (5), so the chart draws on the table
  * Exit status is the renderer's (0 ok, 3 I/O or internal).
  */
 #include <stdio.h>
@@ -133,7 +134,7 @@ static void make_awkward(struct ap_report *r)
 static int usage(void)
 {
     fputs("usage: xlsx_fixture [--created SECS] [--formula-text] [--marking TEXT] [--awkward] "
-          "[--bad-utf8] [--chart-mismatch] [--tones] [--board] OUT.xlsx\n",
+          "[--bad-utf8] [--chart-mismatch] [--tones] [--board] [--no-gap] OUT.xlsx\n",
           stderr);
     return AP_ERR_USAGE;
 }
@@ -178,6 +179,15 @@ int main(int argc, char **argv)
             set_text(&r.organisation, "");
             set_text(&r.period_label, "");
             set_text(&r.contact, "");
+        } else if (!strcmp(argv[i], "--no-gap")) {
+            struct ap_table *t = &r.tables[FAKE_TABLE_TREND];
+            struct ap_cell *c = &t->cells[1 * t->ncols + 3];
+            c->kind = AP_CELL_NUMBER;
+            c->fmt = AP_NUM_COUNT;
+            c->value = 5;
+            set_text(&c->text, "5");
+            r.charts[0].series[2].missing[1] = false;
+            r.charts[0].series[2].values[1] = 5;
         } else if (!strcmp(argv[i], "--chart-mismatch")) {
             r.charts[0].first_col = 3;
         } else if (argv[i][0] == '-' || out) {

@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# A full disk while writing the report (run by ctest as full_disk, not a case
+# folder): full-disk.sh BINARY SOURCE_DIR WORK_DIR
+#  1. a real full disk: a 1 MiB tmpfs almost filled (only when mount works, e.g.
+#     as root; otherwise said and skipped);
+#  2. an injected write failure that works anywhere: a file-size limit
+#     (ulimit -f, with SIGXFSZ ignored) so every write past 16 KiB fails.
+# Each time: exit status 3, a message naming the output, the earlier report
+# byte-identical, no temporary file left, the database unchanged.
+set -u
+export AP=$1 SRC=$2
+work=$3
+rm -rf "$work"
+mkdir -p "$work"
+cd "$work" || exit 1
+fails=0 passes=0
+fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+
+bash "$SRC/tests/cli/readonly/make-db.sh" test.db 50 || { echo "cannot make the database"; exit 1; }
+db_sum=$(sha256sum < test.db)
+
+# expect_failure DIR: run the report into DIR (under the limits the caller set)
+# and check what a failed run must leave behind.
+expect_failure() {
+  local dir=$1 what=$2 rc
+  local before
+  before=$(cd "$dir" && sha256sum r.pdf r.xlsx)
+  "${run[@]}" report --db test.db --quarter 2016/17-Q4 --template board \
+    --pdf "$dir/r.pdf" --xlsx "$dir/r.xlsx" > out.txt 2> err.txt
+  rc=$?
+  if [ "$rc" != 3 ]; then fail "$what: exit status $rc, expected 3"; cat err.txt; return; fi
+  # The message must name the output (the temporary beside it, .r.pdf.XXXXXX, will do).
+  grep -q "^actionplan: .*$dir/\.\?r\.\(pdf\|xlsx\)" err.txt ||
+    { fail "$what: no message naming the output"; cat err.txt; return; }
+  [ "$(cd "$dir" && sha256sum r.pdf r.xlsx)" = "$before" ] ||
+    { fail "$what: the earlier report changed"; return; }
+  if ls -A "$dir" | grep -qE '^\.r\.(pdf|xlsx)'; then
+    fail "$what: a temporary file was left: $(ls -A "$dir")"; return; fi
+  [ "$(sha256sum < test.db)" = "$db_sum" ] || { fail "$what: the database changed"; return; }
+  echo "ok: $what: $(head -1 err.txt)"
+  passes=$((passes + 1))
+}
+
+earlier() {
+  mkdir -p "$1"
+  echo 'earlier report' > "$1/r.pdf"
+  echo 'earlier workbook' > "$1/r.xlsx"
+}
+
+# 1. A real full disk.
+mkdir -p disk
+if mount -t tmpfs -o size=1m tmpfs disk 2> /dev/null; then
+  trap 'umount "$work/disk" 2>/dev/null' EXIT
+  earlier disk
+  # Fill all but about 8 KiB.
+  dd if=/dev/zero of=disk/filler bs=4k status=none 2> /dev/null
+  rm -f disk/filler
+  dd if=/dev/zero of=disk/filler bs=4k count=$(( $(df -k --output=avail disk | tail -1) / 4 - 2 )) \
+    status=none 2> /dev/null
+  run=("$AP")
+  expect_failure disk "full tmpfs"
+  umount disk
+  trap - EXIT
+else
+  echo "skip: cannot mount a tmpfs here (not root?); only the injected failure is tested"
+fi
+
+# 2. An injected write failure: writes past 16 KiB fail with EFBIG.
+earlier limited
+run=(bash -c 'trap "" XFSZ; ulimit -f 16; exec "$0" "$@"' "$AP")
+expect_failure limited "file-size limit"
+
+echo "$passes passed, $fails failed"
+[ "$fails" -eq 0 ] && [ "$passes" -gt 0 ]
