@@ -24,16 +24,16 @@ enum ap_status ap_atomic_begin(struct ap_atomic *a, const char *final_path, stru
     }
     if (stat(final_path, &sb) == 0) {
         if (S_ISDIR(sb.st_mode)) {
-            ap_diag_report(d, AP_ERROR, AP_ERR_IO, final_path, 0, 0,
+            ap_diag_report(d, AP_ERROR, AP_ERR_USAGE, final_path, 0, 0,
                            "is a folder; give a file name for the output");
-            return AP_ERR_IO;
+            return AP_ERR_USAGE;
         }
         /* Renaming over a device or a pipe (say /dev/null, as root) would
          * replace it with a regular file: refuse. */
         if (!S_ISREG(sb.st_mode)) {
-            ap_diag_report(d, AP_ERROR, AP_ERR_IO, final_path, 0, 0,
+            ap_diag_report(d, AP_ERROR, AP_ERR_USAGE, final_path, 0, 0,
                            "is not a regular file; give the path of a file to write");
-            return AP_ERR_IO;
+            return AP_ERR_USAGE;
         }
     }
     /* The temporary sits beside the final file: ".name.XXXXXX". */

@@ -15,9 +15,9 @@ struct ap_atomic {
     char *tmp;   /* owned: the temporary file, in final's folder */
 };
 
-/* Create an empty temporary file next to final_path (which, if it exists, must be a
- * regular file;
- * its folder must exist). */
+/* Create an empty temporary file next to final_path. A final_path that is a
+ * folder, a device or a pipe is a usage error (rename would replace it); a
+ * missing or unwritable folder is an I/O error. */
 enum ap_status ap_atomic_begin(struct ap_atomic *a, const char *final_path, struct ap_diag *d);
 /* fsync, chmod to mode, rename onto final. On failure the temporary is removed. */
 enum ap_status ap_atomic_commit(struct ap_atomic *a, mode_t mode, struct ap_diag *d);

@@ -268,6 +268,17 @@ static void check_field(struct imp *im, const char *file, const struct coldef *c
         }
         goto done;
     }
+    /* Excel's text-forcing ="..." would otherwise be stored with its wrapper,
+     * so that ids no longer match: ask for the plain value instead. */
+    if (tn >= 3 && t[0] == '=' && t[1] == '"' && t[tn - 1] == '"') {
+        if (!quiet)
+            ap_diag_input(im->d, file, line, col,
+                          "%s '%s' is wrapped in Excel's =\"...\" text-forcing; export the "
+                          "plain value instead",
+                          cd->name, shown(&m1, t, tn));
+        v->ok = false;
+        goto done;
+    }
     v->set = true;
     const char *why = NULL;
     switch (cd->kind) {
@@ -418,6 +429,15 @@ static bool read_header(struct imp *im, enum ap_table_id t, const char *file,
     for (size_t i = 0; i < h->n; i++) {
         const char *s = h->fields[i].s;
         size_t n = h->fields[i].len;
+        size_t bad = ap_utf8_valid_prefix(s, n);
+        if (bad != n) {
+            ap_diag_input(im->d, file, h->line, (long)i + 1,
+                          "column name is not valid UTF-8 (byte %zu of the name); save the "
+                          "file as 'CSV UTF-8'",
+                          bad + 1);
+            ok = false;
+            continue;
+        }
         trim(&s, &n);
         /* A duplicated name is an error whether we keep the column or not. */
         for (size_t j = 0; j < i && n > 0; j++) {

@@ -442,6 +442,13 @@ static void header(void *user, const char *section, long line)
             l->st = AP_ERR_INPUT;
         }
         l->report_line = line;
+    } else if (!strncmp(section, "section ", 8) && valid_id(section + 8) &&
+               l->ndefined >= AP_TEMPLATE_MAX_SECTIONS) {
+        ap_diag_input(l->d, l->path, line, 0,
+                      "too many sections: a template may have at most %d [section NAME]s",
+                      AP_TEMPLATE_MAX_SECTIONS);
+        l->st = AP_ERR_INPUT;
+        l->bad = true;
     } else if (!strncmp(section, "section ", 8) && valid_id(section + 8)) {
         const struct ap_tsection *s = find_defined(l, section + 8);
         if (s) {

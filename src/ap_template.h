@@ -27,6 +27,10 @@
 #ifndef AP_TEMPLATE_H
 #define AP_TEMPLATE_H
 
+/* Sections one template may define: a report has about ten; the limit keeps a
+ * hostile file from costing unbounded time and pages. */
+#define AP_TEMPLATE_MAX_SECTIONS 64
+
 #include <stdbool.h>
 #include <stddef.h>
 

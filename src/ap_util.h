@@ -61,7 +61,7 @@ void ap_buf_add(struct ap_buf *b, const void *data, size_t n);
 void ap_buf_adds(struct ap_buf *b, const char *s);
 void ap_buf_addch(struct ap_buf *b, char c);
 void ap_buf_addf(struct ap_buf *b, const char *fmt, ...) AP_PRINTF(2, 3);
-void ap_buf_vaddf(struct ap_buf *b, const char *fmt, va_list ap);
+void ap_buf_vaddf(struct ap_buf *b, const char *fmt, va_list ap) AP_PRINTF(2, 0);
 void ap_buf_reset(struct ap_buf *b);   /* len = 0, keeps memory */
 void ap_buf_release(struct ap_buf *b); /* frees, back to AP_BUF_INIT */
 char *ap_buf_detach(struct ap_buf *b); /* caller owns the result; b is reset */
