@@ -33,6 +33,12 @@ struct ap_findings {
  * count 0 included; AP_DAY_NONE (no data) runs them with nothing to find.
  * Release with ap_findings_free (also after a failure). */
 enum ap_status ap_check_run(sqlite3 *db, ap_day as_at, struct ap_findings *out, struct ap_diag *d);
+/* The same findings with their counts only (nids 0): what the report shows.
+ * Each table is read once for all its checks, the children and their cases in
+ * one merged pass, so it costs a few passes instead of one per check. Release
+ * with ap_findings_free (also after a failure). */
+enum ap_status ap_check_count(sqlite3 *db, ap_day as_at, struct ap_findings *out,
+                              struct ap_diag *d);
 /* Print the findings with a count above 0 (errors with a hint how to fix them),
  * then "N errors, N warnings (N checks)." or "No problems found (N checks).". */
 void ap_check_print(const struct ap_findings *f, FILE *out);

@@ -1,19 +1,23 @@
 /*
  * ap_metrics: the metrics engine. Every figure of SPEC.md "Metric definitions"
- * is computed here, in SQL, on a read-only connection; nothing else in the
- * program counts anything.
+ * is computed here, on a read-only connection; nothing else in the program
+ * counts anything. Most figures are SQL; the children and cases figures are one
+ * ordered pass counted in C (compute_children_cases), because grouping a
+ * million children in SQL for each period of a trend was most of a report.
  *
  * Dates are ISO text in the database, so comparisons are text comparisons.
  * Each table is read by one statement that serves all the periods asked for at
- * once (the report's 8-quarter trend reads each table once, not 8 times): a
- * statement has one conditional count per period, so ap_metrics_compute() is
- * simply the n = 1 case of ap_metrics_compute_many(). Breakdown statements
- * group by the category and C files each group under its key.
+ * once (the report's 8-quarter trend reads each table once, not 8 times), so
+ * ap_metrics_compute() is simply the n = 1 case of ap_metrics_compute_many().
+ * Where a row's facts do not depend on the period, SQL decides them once per
+ * row and C files the row under every period it counts in; perpetrator actions
+ * keep one conditional count per period, grouped by type.
  */
 #include "ap_metrics.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -308,22 +312,20 @@ static bool prepare_bound(sqlite3 *db, const char *sql, const struct dates *dt, 
 /* Parameter numbers for period i, as text for building SQL. */
 #define PS(i) ((int)(3 * (i) + 1))
 #define PD(i) ((int)(3 * (i) + 2))
-#define PN(i) ((int)(3 * (i) + 3))
 #define P_MAXD(n) ((int)(3 * (n) + 1))
 #define P_MINS(n) ((int)(3 * (n) + 2))
-#define P_MAXNEXT(n) ((int)(3 * (n) + 3))
 
 static const char *col_text(sqlite3_stmt *st, int c)
 {
     return (const char *)sqlite3_column_text(st, c);
 }
 
-/* ---- Children (cases grouped by child) --------------------------------- */
+/* ---- Children and cases: one ordered pass ------------------------------ */
 
 /* Age in completed years by comparing 'MM-DD' text: a 29 February birthday is
  * not reached on 28 February and is reached on 1 March, which is SPEC.md's rule
  * in leap and other years alike. Only the first 10 characters of `on` are read,
- * so it may be a case key (below). */
+ * so it may be a case key (below). The C pass computes the same (age_at). */
 char *ap_metrics_age_sql(const char *birth, const char *on)
 {
     return ap_xasprintf("(CAST(substr(%s, 1, 4) AS INTEGER) - CAST(substr(%s, 1, 4) AS INTEGER)"
@@ -331,169 +333,249 @@ char *ap_metrics_age_sql(const char *birth, const char *on)
                         on, birth, on, birth);
 }
 
-/*
- * The CTE pc has one row per child with a case, with the child's attributes
- * (joined once, not once per period) and for each period i:
- *   k_i  the child's latest case opened on or before D_i, as the sortable key
- *        opened_on || closed_on (or 9999-12-31 while open) || closure_reason,
- *        so max() picks the latest case and a tie goes to the later closure;
- *        NULL if the child had no case by D_i;
- *   o_i  1 if some case is open at D_i;
- *   p_i  1 if some case is open at any time in S_i..D_i (in the period).
- * Then one SELECT per period (pc is materialised once when n > 1), grouped by
- * what the child metrics need: attributes only for children in the period, and
- * age on the latest case's opened_on. Every case is read, as the cumulative
- * figures need, so pc scans cases_child in child order instead of sorting.
- */
-static char *children_sql(size_t n)
+/* SQLite's CAST(substr(s, 1, 4) AS INTEGER): the leading integer, else 0. */
+static long year_of(const char *s)
 {
-    struct ap_buf b = AP_BUF_INIT;
-    ap_buf_adds(&b, "WITH pc AS (SELECT c.child_id, ch.gender AS g, ch.ethnicity AS e,"
-                    " ch.area AS a, ch.birth_date AS b");
-    for (size_t i = 0; i < n; i++) {
-        ap_buf_addf(&b,
-                    ",\n max(CASE WHEN opened_on <= ?%d THEN opened_on || "
-                    "coalesce(closed_on, '9999-12-31') || coalesce(closure_reason, '') END) AS k%zu"
-                    ",\n max(opened_on <= ?%d AND (closed_on IS NULL OR closed_on > ?%d)) AS o%zu"
-                    ",\n max(opened_on <= ?%d AND (closed_on IS NULL OR closed_on >= ?%d)) AS p%zu",
-                    PD(i), i, PD(i), PD(i), i, PD(i), PS(i), i);
-    }
-    ap_buf_adds(&b, "\n FROM cases AS c LEFT JOIN children AS ch USING (child_id)"
-                    " GROUP BY c.child_id)");
-    for (size_t i = 0; i < n; i++) {
-        char k[32];
-        snprintf(k, sizeof k, "k%zu", i);
-        char *age = ap_metrics_age_sql("b", k);
-        ap_buf_addf(&b,
-                    "\n%sSELECT %zu, o%zu,"
-                    " o%zu = 0 AND substr(k%zu, 21) IN ('risk_reduced', 'removed_from_abuse'),"
-                    " p%zu, CASE WHEN p%zu THEN g END, CASE WHEN p%zu THEN e END,"
-                    " CASE WHEN p%zu THEN a END,"
-                    " CASE WHEN p%zu AND length(b) = 10 THEN %s END, count(*)"
-                    " FROM pc WHERE k%zu IS NOT NULL GROUP BY 2, 3, 4, 5, 6, 7, 8",
-                    i ? "UNION ALL " : "", i, i, i, i, i, i, i, i, i, age, i);
-        free(age);
-    }
-    return ap_buf_detach(&b);
+    size_t i = 0, n = strnlen(s, 4);
+    while (i < n && (s[i] == ' ' || s[i] == '\t'))
+        i++;
+    bool neg = i < n && s[i] == '-';
+    if (i < n && (s[i] == '-' || s[i] == '+'))
+        i++;
+    long v = 0;
+    for (; i < n && s[i] >= '0' && s[i] <= '9'; i++)
+        v = v * 10 + (s[i] - '0');
+    return neg ? -v : v;
 }
 
-static enum ap_status compute_children(sqlite3 *db, const struct dates *dt, struct ap_metrics *out,
-                                       struct ap_diag *d)
+/* SQLite's substr(a, 6, 5) < substr(b, 6, 5) under BINARY collation. */
+static bool mmdd_less(const char *a, const char *b)
 {
-    enum ap_status rc = AP_OK;
-    sqlite3_stmt *st = NULL;
-    char *sql = children_sql(dt->n);
-    if (!prepare_bound(db, sql, dt, &st, d)) {
-        rc = AP_ERR_IO;
-        goto done;
-    }
-    int r;
-    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-        struct ap_metrics *m = &out[sqlite3_column_int64(st, 0)];
-        long long cnt = sqlite3_column_int64(st, 8);
-        bool open = sqlite3_column_int(st, 1), prot = sqlite3_column_int(st, 2);
-        bool inp = sqlite3_column_int(st, 3);
-        m->value[AP_M_CHILDREN_SUPPORTED] += cnt;
-        if (!open)
-            m->value[AP_M_CHILDREN_CLOSED] += cnt;
-        if (prot)
-            m->value[AP_M_CHILDREN_PROTECTED] += cnt;
-        if (!inp)
+    size_t la = strlen(a), lb = strlen(b);
+    const char *pa = la > 5 ? a + 5 : "", *pb = lb > 5 ? b + 5 : "";
+    la = strnlen(pa, 5);
+    lb = strnlen(pb, 5);
+    int c = memcmp(pa, pb, la < lb ? la : lb);
+    return c < 0 || (c == 0 && la < lb);
+}
+
+/* Characters in UTF-8 text, as SQLite's length(). */
+static size_t utf8_len(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        n += ((unsigned char)*s & 0xC0) != 0x80;
+    return n;
+}
+
+/* Index of key v (NULL or "" is "unknown") in b, or -1. */
+static int bd_find(const struct ap_breakdown *b, const char *v)
+{
+    if (!v || !*v)
+        v = "unknown";
+    for (size_t i = 0; i < b->n; i++)
+        if (!strcmp(b->keys[i], v))
+            return (int)i;
+    return -1;
+}
+
+/* bd_count with the key's index in the first period's breakdown as a hint:
+ * every period starts with the same keys, so the hint is right unless a value
+ * no breakdown lists (which the schema forbids) came first in another period. */
+static void bd_count_at(struct ap_breakdown *b, int hint, const char *v, long long n)
+{
+    const char *k = (!v || !*v) ? "unknown" : v;
+    if (hint >= 0 && (size_t)hint < b->n && !strcmp(b->keys[hint], k))
+        b->counts[hint] += n;
+    else
+        bd_count(b, v, n);
+}
+
+/* What one child's cases say for one period (the CTE of SPEC.md's child figures). */
+struct child_fact {
+    struct ap_buf key; /* the latest case opened by D: opened_on || closed_on
+                        * (or 9999-12-31 while open) || closure_reason, so the
+                        * greatest key is the latest case and a tie goes to the
+                        * later closure; len 0 if none by D */
+    bool open;         /* some case open at D */
+    bool in_period;    /* some case open at any time in S..D */
+};
+
+/* The current child's attributes, borrowed from the children cursor's row
+ * (NULL when the case names a child not in the table). */
+struct child_attr {
+    const char *birth, *gender, *ethnicity, *area;
+};
+
+/* Count one child (whose facts are in f) into every period. */
+static void child_flush(const struct dates *dt, struct child_fact *f, const struct child_attr *a,
+                        struct ap_metrics *out)
+{
+    const struct ap_breakdown *b0 = out[0].breakdown;
+    int hg = -2, he = -2, ha = -2; /* looked up on first use */
+    bool dated = a->birth && utf8_len(a->birth) == 10;
+    for (size_t i = 0; i < dt->n; i++) {
+        struct child_fact *x = &f[i];
+        struct ap_metrics *m = &out[i];
+        if (x->key.len == 0)
             continue;
-        m->value[AP_M_CHILDREN_SUPPORTED_IN_PERIOD] += cnt;
-        bd_count(&m->breakdown[AP_M_GENDER], col_text(st, 4), cnt);
-        bd_count(&m->breakdown[AP_M_ETHNICITY], col_text(st, 5), cnt);
-        const char *area = col_text(st, 6);
-        bd_count(&m->breakdown[AP_M_AREA], area, cnt);
-        int band =
-            sqlite3_column_type(st, 7) == SQLITE_NULL ? -1 : ap_age_band(sqlite3_column_int(st, 7));
-        bd_count(&m->breakdown[AP_M_AGE_BANDS],
-                 band < 0 ? NULL : ap_enums[AP_ENUM_AGE_BAND].values[band], cnt);
+        m->value[AP_M_CHILDREN_SUPPORTED]++;
+        if (!x->open) {
+            m->value[AP_M_CHILDREN_CLOSED]++;
+            const char *reason = x->key.len > 20 ? x->key.buf + 20 : "";
+            if (!strcmp(reason, "risk_reduced") || !strcmp(reason, "removed_from_abuse"))
+                m->value[AP_M_CHILDREN_PROTECTED]++;
+        }
+        if (!x->in_period)
+            continue;
+        m->value[AP_M_CHILDREN_SUPPORTED_IN_PERIOD]++;
+        if (hg == -2) {
+            hg = bd_find(&b0[AP_M_GENDER], a->gender);
+            he = bd_find(&b0[AP_M_ETHNICITY], a->ethnicity);
+            ha = bd_find(&b0[AP_M_AREA], a->area);
+        }
+        bd_count_at(&m->breakdown[AP_M_GENDER], hg, a->gender, 1);
+        bd_count_at(&m->breakdown[AP_M_ETHNICITY], he, a->ethnicity, 1);
+        bd_count_at(&m->breakdown[AP_M_AREA], ha, a->area, 1);
+        const char *band = NULL;
+        if (dated) {
+            long age = year_of(x->key.buf) - year_of(a->birth) - mmdd_less(x->key.buf, a->birth);
+            int k = age < INT_MIN || age > INT_MAX ? -1 : ap_age_band((int)age);
+            band = k < 0 ? NULL : ap_enums[AP_ENUM_AGE_BAND].values[k];
+        }
+        bd_count(&m->breakdown[AP_M_AGE_BANDS], band, 1);
     }
-    if (r != SQLITE_DONE)
-        rc = ap_db_error(db, d, "cannot count the children supported");
-done:
-    sqlite3_finalize(st);
-    free(sql);
-    return rc;
 }
 
-/* ---- Cases ------------------------------------------------------------- */
-
-/* One scan of the cases, grouped by the three categories; per period the
- * counts of active, new and closed cases in each group. Active cases are
- * cumulative, so nearly every row is needed: a plain table scan is twice as
- * fast as walking cases_opened (measured with 1.2 million cases). */
-static char *cases_sql(size_t n)
+/* One case: the case figures of every period, and the child's facts. key is a
+ * scratch buffer. Dates are compared as text, like the SQL of SPEC.md. */
+static void case_add(const struct dates *dt, sqlite3_stmt *st, struct child_fact *f,
+                     struct ap_buf *key, struct ap_metrics *out)
 {
-    struct ap_buf b = AP_BUF_INIT;
-    ap_buf_adds(&b, "SELECT risk_level, referral_source, closure_reason");
-    for (size_t i = 0; i < n; i++) {
-        ap_buf_addf(&b,
-                    ",\n sum(opened_on <= ?%d AND (closed_on IS NULL OR closed_on > ?%d))"
-                    ",\n sum(opened_on >= ?%d AND opened_on <= ?%d)"
-                    ",\n sum(coalesce(closed_on >= ?%d AND closed_on <= ?%d, 0))",
-                    PD(i), PD(i), PS(i), PD(i), PS(i), PD(i));
-    }
-    ap_buf_adds(&b, "\nFROM cases GROUP BY 1, 2, 3");
-    return ap_buf_detach(&b);
-}
+    const char *opened = col_text(st, 1), *closed = col_text(st, 2), *reason = col_text(st, 3);
+    const char *risk = col_text(st, 4), *source = col_text(st, 5);
+    const struct ap_breakdown *b0 = out[0].breakdown;
+    int hr = -2, hs = -2, hc = -2;
 
-static enum ap_status compute_cases(sqlite3 *db, const struct dates *dt, struct ap_metrics *out,
-                                    struct ap_diag *d)
-{
-    enum ap_status rc = AP_OK;
-    sqlite3_stmt *st = NULL;
-    char *sql = cases_sql(dt->n);
-    if (!prepare_bound(db, sql, dt, &st, d)) {
-        rc = AP_ERR_IO;
-        goto done;
-    }
-    int r;
-    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-        const char *risk = col_text(st, 0), *source = col_text(st, 1), *reason = col_text(st, 2);
-        for (size_t i = 0; i < dt->n; i++) {
-            struct ap_metrics *m = &out[i];
-            long long active = sqlite3_column_int64(st, (int)(3 + 3 * i));
-            long long opened = sqlite3_column_int64(st, (int)(4 + 3 * i));
-            long long closed = sqlite3_column_int64(st, (int)(5 + 3 * i));
-            m->value[AP_M_ACTIVE_CASES] += active;
-            m->value[AP_M_NEW_CASES] += opened;
-            m->value[AP_M_CLOSED_CASES] += closed;
-            if (active)
-                bd_count(&m->breakdown[AP_M_RISK_LEVELS], risk, active);
-            if (opened)
-                bd_count(&m->breakdown[AP_M_REFERRAL_SOURCES], source, opened);
-            if (closed)
-                bd_count(&m->breakdown[AP_M_CLOSURE_REASONS], reason, closed);
+    ap_buf_reset(key);
+    ap_buf_adds(key, opened);
+    ap_buf_adds(key, closed ? closed : "9999-12-31");
+    ap_buf_adds(key, reason ? reason : "");
+    for (size_t i = 0; i < dt->n; i++) {
+        struct ap_metrics *m = &out[i];
+        const char *s = dt->s[i], *e = dt->e[i];
+        bool by_d = strcmp(opened, e) <= 0;
+        if (by_d) {
+            struct child_fact *x = &f[i];
+            if (x->key.len == 0 || strcmp(key->buf, x->key.buf) > 0) {
+                ap_buf_reset(&x->key);
+                ap_buf_add(&x->key, key->buf, key->len);
+            }
+            if (!closed || strcmp(closed, e) > 0) {
+                x->open = true;
+                m->value[AP_M_ACTIVE_CASES]++;
+                if (hr == -2)
+                    hr = bd_find(&b0[AP_M_RISK_LEVELS], risk);
+                bd_count_at(&m->breakdown[AP_M_RISK_LEVELS], hr, risk, 1);
+            }
+            if (!closed || strcmp(closed, s) >= 0)
+                x->in_period = true;
+            if (strcmp(opened, s) >= 0) {
+                m->value[AP_M_NEW_CASES]++;
+                if (hs == -2)
+                    hs = bd_find(&b0[AP_M_REFERRAL_SOURCES], source);
+                bd_count_at(&m->breakdown[AP_M_REFERRAL_SOURCES], hs, source, 1);
+            }
+        }
+        if (closed && strcmp(closed, s) >= 0 && strcmp(closed, e) <= 0) {
+            m->value[AP_M_CLOSED_CASES]++;
+            if (hc == -2)
+                hc = bd_find(&b0[AP_M_CLOSURE_REASONS], reason);
+            bd_count_at(&m->breakdown[AP_M_CLOSURE_REASONS], hc, reason, 1);
         }
     }
-    if (r != SQLITE_DONE)
-        rc = ap_db_error(db, d, "cannot count the cases");
+}
+
+/*
+ * Every child and case figure in one pass: the children in child_id order (the
+ * primary key's order) merged in C with the cases in (child_id, opened_on)
+ * order through cases_child, which covers the columns read, so each value is
+ * read once and nothing is sorted or looked up. A case whose child is not in
+ * the table counts with unknown attributes (a data-quality error).
+ */
+static enum ap_status compute_children_cases(sqlite3 *db, const struct dates *dt,
+                                             struct ap_metrics *out, struct ap_diag *d)
+{
+    enum ap_status rc = AP_OK;
+    sqlite3_stmt *cs = NULL, *ch = NULL;
+    struct child_fact *f = ap_xcalloc(dt->n, sizeof *f);
+    struct ap_buf group = AP_BUF_INIT, key = AP_BUF_INIT;
+    struct child_attr attr = {0};
+    bool have_group = false;
+    int rc_ch = SQLITE_DONE, r;
+
+    for (size_t i = 0; i < dt->n; i++)
+        ap_buf_init(&f[i].key);
+    if (!ap_db_prepare(db,
+                       "SELECT child_id, opened_on, closed_on, closure_reason, risk_level,"
+                       " referral_source FROM cases ORDER BY child_id, opened_on",
+                       &cs, d) ||
+        !ap_db_prepare(db,
+                       "SELECT child_id, birth_date, gender, ethnicity, area FROM children"
+                       " ORDER BY child_id",
+                       &ch, d)) {
+        rc = AP_ERR_IO;
+        goto done;
+    }
+    rc_ch = sqlite3_step(ch);
+    while ((r = sqlite3_step(cs)) == SQLITE_ROW) {
+        const char *cid = col_text(cs, 0);
+        if (!have_group || strcmp(cid, group.buf) != 0) {
+            if (have_group)
+                child_flush(dt, f, &attr, out);
+            have_group = true;
+            ap_buf_reset(&group);
+            ap_buf_adds(&group, cid);
+            for (size_t i = 0; i < dt->n; i++) {
+                ap_buf_reset(&f[i].key);
+                f[i].open = f[i].in_period = false;
+            }
+            while (rc_ch == SQLITE_ROW && strcmp(col_text(ch, 0), group.buf) < 0)
+                rc_ch = sqlite3_step(ch);
+            if (rc_ch != SQLITE_ROW && rc_ch != SQLITE_DONE)
+                break;
+            if (rc_ch == SQLITE_ROW && !strcmp(col_text(ch, 0), group.buf))
+                attr = (struct child_attr){col_text(ch, 1), col_text(ch, 2), col_text(ch, 3),
+                                           col_text(ch, 4)};
+            else
+                attr = (struct child_attr){0};
+        }
+        case_add(dt, cs, f, &key, out);
+    }
+    if (r != SQLITE_DONE || (rc_ch != SQLITE_ROW && rc_ch != SQLITE_DONE)) {
+        rc = ap_db_error(db, d, "cannot count the children and cases");
+        goto done;
+    }
+    if (have_group)
+        child_flush(dt, f, &attr, out);
 done:
-    sqlite3_finalize(st);
-    free(sql);
+    sqlite3_finalize(cs);
+    sqlite3_finalize(ch);
+    for (size_t i = 0; i < dt->n; i++)
+        ap_buf_release(&f[i].key);
+    free(f);
+    ap_buf_release(&group);
+    ap_buf_release(&key);
     return rc;
 }
 
 /* ---- Perpetrators ------------------------------------------------------ */
 
-static char *perpetrators_sql(size_t n)
-{
-    struct ap_buf b = AP_BUF_INIT;
-    ap_buf_adds(&b, "SELECT count(*)");
-    for (size_t i = 0; i < n; i++) {
-        ap_buf_addf(&b,
-                    ",\n coalesce(sum(identified_on <= ?%d AND (concluded_on IS NULL OR "
-                    "concluded_on > ?%d)), 0)"
-                    ",\n coalesce(sum(coalesce(concluded_on <= ?%d AND outcome IN ('prosecuted', "
-                    "'disrupted'), 0)), 0)"
-                    ",\n coalesce(sum(identified_on >= ?%d AND identified_on <= ?%d), 0)",
-                    PD(i), PD(i), PD(i), PS(i), PD(i));
-    }
-    ap_buf_adds(&b, "\nFROM perpetrators");
-    return ap_buf_detach(&b);
-}
+/* Each perpetrator's dates and whether the outcome counts as dealt with,
+ * decided once; C files them under every period. */
+static const char perpetrators_sql[] =
+    "SELECT identified_on, concluded_on, outcome IN ('prosecuted', 'disrupted')"
+    " FROM perpetrators";
 
 /* Actions in [earliest S, latest D] through the perpetrator_actions_on index,
  * grouped by type, one count per period. */
@@ -515,20 +597,25 @@ static enum ap_status compute_perpetrators(sqlite3 *db, const struct dates *dt,
 {
     enum ap_status rc = AP_OK;
     sqlite3_stmt *st = NULL;
-    char *sql = perpetrators_sql(dt->n);
-    if (!prepare_bound(db, sql, dt, &st, d)) {
+    char *sql = NULL;
+    if (!ap_db_prepare(db, perpetrators_sql, &st, d)) {
         rc = AP_ERR_IO;
         goto done;
     }
-    int r = sqlite3_step(st);
-    if (r == SQLITE_ROW) {
+    int r;
+    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *ident = col_text(st, 0), *concl = col_text(st, 1);
+        bool dealt = sqlite3_column_int(st, 2);
         for (size_t i = 0; i < dt->n; i++) {
-            out[i].value[AP_M_PERPETRATORS_ACTIVE] = sqlite3_column_int64(st, (int)(1 + 3 * i));
-            out[i].value[AP_M_PERPETRATORS_DEALT_WITH] = sqlite3_column_int64(st, (int)(2 + 3 * i));
-            out[i].value[AP_M_PERPETRATORS_IDENTIFIED_IN_PERIOD] =
-                sqlite3_column_int64(st, (int)(3 + 3 * i));
+            const char *s = dt->s[i], *e = dt->e[i];
+            struct ap_metrics *m = &out[i];
+            if (strcmp(ident, e) <= 0 && (!concl || strcmp(concl, e) > 0))
+                m->value[AP_M_PERPETRATORS_ACTIVE]++;
+            if (dealt && concl && strcmp(concl, e) <= 0)
+                m->value[AP_M_PERPETRATORS_DEALT_WITH]++;
+            if (strcmp(ident, s) >= 0 && strcmp(ident, e) <= 0)
+                m->value[AP_M_PERPETRATORS_IDENTIFIED_IN_PERIOD]++;
         }
-        r = sqlite3_step(st);
     }
     if (r != SQLITE_DONE) {
         rc = ap_db_error(db, d, "cannot count the perpetrators");
@@ -565,57 +652,48 @@ done:
  * serves the range. "Offered within 72 hours": between the return and 72 hours
  * later inclusive, in seconds; when either value is a bare date the time is
  * unknown, so the rule is by date: on the day of return up to 3 days after.
+ * SQL decides each episode's facts once; C files it under every period.
  */
-static char *episodes_sql(size_t n)
-{
-    static const char offered72[] =
-        "(interview_offered_at IS NOT NULL AND CASE"
-        " WHEN length(returned_at) = 10 OR length(interview_offered_at) = 10 THEN"
-        " substr(interview_offered_at, 1, 10) >= substr(returned_at, 1, 10) AND"
-        " substr(interview_offered_at, 1, 10) <= date(substr(returned_at, 1, 10), '+3 days')"
-        " ELSE unixepoch(interview_offered_at) - unixepoch(returned_at) BETWEEN 0 AND 259200"
-        " END)";
-    struct ap_buf b = AP_BUF_INIT;
-    ap_buf_adds(&b, "SELECT count(*)");
-    for (size_t i = 0; i < n; i++) {
-        ap_buf_addf(&b,
-                    ",\n coalesce(sum(returned_at >= ?%d AND returned_at < ?%d), 0)"
-                    ",\n coalesce(sum(returned_at >= ?%d AND returned_at < ?%d AND %s), 0)"
-                    ",\n coalesce(sum(returned_at >= ?%d AND returned_at < ?%d AND"
-                    " coalesce(interview_completed_at, '') <> ''), 0)",
-                    PS(i), PN(i), PS(i), PN(i), offered72, PS(i), PN(i));
-    }
-    ap_buf_addf(&b, "\nFROM missing_episodes WHERE returned_at >= ?%d AND returned_at < ?%d",
-                P_MINS(n), P_MAXNEXT(n));
-    return ap_buf_detach(&b);
-}
+static const char episodes_sql[] =
+    "SELECT returned_at,"
+    " (interview_offered_at IS NOT NULL AND CASE"
+    " WHEN length(returned_at) = 10 OR length(interview_offered_at) = 10 THEN"
+    " substr(interview_offered_at, 1, 10) >= substr(returned_at, 1, 10) AND"
+    " substr(interview_offered_at, 1, 10) <= date(substr(returned_at, 1, 10), '+3 days')"
+    " ELSE unixepoch(interview_offered_at) - unixepoch(returned_at) BETWEEN 0 AND 259200"
+    " END),"
+    " coalesce(interview_completed_at, '') <> ''"
+    " FROM missing_episodes WHERE returned_at >= ?1 AND returned_at < ?2";
 
 static enum ap_status compute_episodes(sqlite3 *db, const struct dates *dt, struct ap_metrics *out,
                                        struct ap_diag *d)
 {
     enum ap_status rc = AP_OK;
     sqlite3_stmt *st = NULL;
-    char *sql = episodes_sql(dt->n);
-    if (!prepare_bound(db, sql, dt, &st, d)) {
+    if (!ap_db_prepare(db, episodes_sql, &st, d)) {
         rc = AP_ERR_IO;
         goto done;
     }
-    int r = sqlite3_step(st);
-    if (r == SQLITE_ROW) {
+    if (!bind_text(st, 1, dt->min_s) || !bind_text(st, 2, dt->max_next)) {
+        rc = ap_db_error(db, d, "cannot set up a metrics query");
+        goto done;
+    }
+    int r;
+    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *ret = col_text(st, 0);
+        bool offered = sqlite3_column_int(st, 1), completed = sqlite3_column_int(st, 2);
         for (size_t i = 0; i < dt->n; i++) {
-            out[i].value[AP_M_MISSING_EPISODES] = sqlite3_column_int64(st, (int)(1 + 3 * i));
-            out[i].value[AP_M_RETURN_INTERVIEWS_OFFERED_72H] =
-                sqlite3_column_int64(st, (int)(2 + 3 * i));
-            out[i].value[AP_M_RETURN_INTERVIEWS_COMPLETED] =
-                sqlite3_column_int64(st, (int)(3 + 3 * i));
+            if (strcmp(ret, dt->s[i]) < 0 || strcmp(ret, dt->next[i]) >= 0)
+                continue;
+            out[i].value[AP_M_MISSING_EPISODES]++;
+            out[i].value[AP_M_RETURN_INTERVIEWS_OFFERED_72H] += offered;
+            out[i].value[AP_M_RETURN_INTERVIEWS_COMPLETED] += completed;
         }
-        r = sqlite3_step(st);
     }
     if (r != SQLITE_DONE)
         rc = ap_db_error(db, d, "cannot count the missing episodes");
 done:
     sqlite3_finalize(st);
-    free(sql);
     return rc;
 }
 
@@ -791,9 +869,7 @@ enum ap_status ap_metrics_compute_many(sqlite3 *db, const struct ap_period *p, s
             team_start == AP_DAY_NONE ? 0 : ap_months_inclusive(team_start, p[i].end);
     }
 
-    rc = compute_children(db, &dt, out, d);
-    if (rc == AP_OK)
-        rc = compute_cases(db, &dt, out, d);
+    rc = compute_children_cases(db, &dt, out, d);
     if (rc == AP_OK)
         rc = compute_perpetrators(db, &dt, out, d);
     if (rc == AP_OK)
