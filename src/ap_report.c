@@ -640,6 +640,16 @@ static const char *severity_word(enum ap_severity s)
     return s == AP_ERROR ? "Error" : s == AP_WARNING ? "Warning" : "Note";
 }
 
+/* Whether template t shows table k anywhere. */
+static bool shows_table(const struct ap_template *t, enum ap_table_kind k)
+{
+    for (size_t i = 0; i < t->nsections; i++)
+        for (size_t j = 0; j < t->sections[i].nblocks; j++)
+            if (t->sections[i].blocks[j].kind == AP_TB_TABLE && t->sections[i].blocks[j].table == k)
+                return true;
+    return false;
+}
+
 static void build_data_quality(struct build *b, bool detail)
 {
     struct ap_table *t = new_table(
@@ -1097,7 +1107,10 @@ enum ap_status ap_report_build(sqlite3 *db, const struct ap_period *p, const str
                         "import the case system's export first ('actionplan import')");
     if ((rc = ap_plan_load(db, p->end, &b.plan, d)) != AP_OK)
         goto done;
-    if ((rc = ap_check_run(db, p->end, &b.findings, d)) != AP_OK)
+    /* Ids of records to look at are shown only by a template with the detailed
+     * data-quality table; the counts alone take one pass per table. */
+    if ((rc = (shows_table(t, AP_TBL_DATA_QUALITY_DETAIL) ? ap_check_run : ap_check_count)(
+             db, p->end, &b.findings, d)) != AP_OK)
         goto done;
     build_title(&b, p, as_at);
     build_headlines(&b);
