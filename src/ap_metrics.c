@@ -948,7 +948,7 @@ enum ap_status ap_metrics_data_as_at(sqlite3 *db, ap_day *out, struct ap_diag *d
 static const char plan_items_sql[] =
     "SELECT p.action_ref, p.theme, p.action, coalesce(p.lead, ''), p.due_on,"
     " coalesce(u.status, 'not_started'), u.rag, u.updated_on, coalesce(u.commentary, "
-    "'')" PLAN_LATEST " ORDER BY p.theme, p.action_ref";
+    "'')" PLAN_LATEST " ORDER BY p.action_ref";
 
 /* Natural order of references, so "1.2" comes before "1.10": runs of digits
  * compare as numbers, everything else byte by byte. */
@@ -984,10 +984,10 @@ static int natural_cmp(const char *a, const char *b)
 
 static int plan_item_cmp(const void *x, const void *y)
 {
+    /* The plan's own numbering (1.2 before 1.10) is the order its readers
+     * know; plans number actions within themes, so themes stay together. */
     const struct ap_plan_item *a = x, *b = y;
-    int c = strcmp(a->theme, b->theme);
-    if (!c)
-        c = natural_cmp(a->action_ref, b->action_ref);
+    int c = natural_cmp(a->action_ref, b->action_ref);
     return c ? c : strcmp(a->action_ref, b->action_ref);
 }
 

@@ -137,7 +137,7 @@ struct ap_plan_item {
 
 struct ap_plan {
     size_t n;
-    struct ap_plan_item *items; /* ordered by theme, then action_ref ("1.2" before "1.10") */
+    struct ap_plan_item *items; /* ordered by action_ref ("1.2" before "1.10") */
 };
 
 enum ap_status ap_plan_load(sqlite3 *db, ap_day d_end, struct ap_plan *out, struct ap_diag *diag);
