@@ -32,79 +32,6 @@ static void set_text(char **slot, const char *s)
     *slot = ap_xstrdup(s);
 }
 
-/* Frees what the fake model allocates, so the sanitizer build can check the
- * renderer for leaks (ap_report_free lives on the report branch). */
-static void free_cell(struct ap_cell *c)
-{
-    free(c->text);
-}
-
-static void free_model(struct ap_report *r)
-{
-    char **strs[] = {&r->title,        &r->subtitle,      &r->organisation, &r->team,
-                     &r->period_label, &r->period_code,   &r->data_as_at,   &r->marking,
-                     &r->audience,     &r->template_name, &r->author,       &r->subject,
-                     &r->keywords,     &r->contact,       &r->logo,         &r->font,
-                     &r->font_bold};
-    for (size_t i = 0; i < AP_ARRAY_LEN(strs); i++)
-        free(*strs[i]);
-    for (size_t i = 0; i < r->nheadlines; i++) {
-        struct ap_headline *h = &r->headlines[i];
-        free(h->metric);
-        free(h->label);
-        free(h->direction);
-        free_cell(&h->value);
-        free_cell(&h->change_prev);
-        free_cell(&h->change_year);
-        free_cell(&h->rate);
-    }
-    free(r->headlines);
-    for (size_t i = 0; i < r->ntables; i++) {
-        struct ap_table *t = &r->tables[i];
-        free(t->id);
-        free(t->title);
-        free(t->description);
-        for (size_t c = 0; c < t->ncols; c++)
-            free(t->cols[c].heading);
-        free(t->cols);
-        for (size_t k = 0; k < t->nrows * t->ncols; k++)
-            free_cell(&t->cells[k]);
-        free(t->cells);
-    }
-    free(r->tables);
-    for (size_t i = 0; i < r->ncharts; i++) {
-        struct ap_chart *c = &r->charts[i];
-        free(c->title);
-        free(c->y_title);
-        for (size_t k = 0; k < c->ncats; k++)
-            free(c->categories[k]);
-        free(c->categories);
-        for (size_t s = 0; s < c->nseries; s++) {
-            free(c->series[s].name);
-            free(c->series[s].values);
-            free(c->series[s].missing);
-        }
-        free(c->series);
-    }
-    free(r->charts);
-    for (size_t i = 0; i < r->nsections; i++) {
-        struct ap_section *s = &r->sections[i];
-        free(s->id);
-        free(s->title);
-        for (size_t b = 0; b < s->nblocks; b++)
-            free(s->blocks[b].text);
-        free(s->blocks);
-    }
-    free(r->sections);
-    for (size_t i = 0; i < r->nnotes; i++) {
-        free(r->notes[i].marker);
-        free(r->notes[i].text);
-    }
-    free(r->notes);
-}
-
-/* Ids that collide with each other and with the fixed sheets, carry characters
- * Excel forbids, or are too long; and a table with no rows at all. */
 static void make_awkward(struct ap_report *r)
 {
     set_text(&r->tables[FAKE_TABLE_SUMMARY].id, "Notes");
@@ -201,6 +128,6 @@ int main(int argc, char **argv)
     rc = (int)ap_render_xlsx(&r, out, &d);
     ap_diag_finish(&d);
 done:
-    free_model(&r);
+    ap_report_free(&r);
     return rc == AP_ERR_USAGE ? usage() : rc;
 }
