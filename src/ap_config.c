@@ -148,23 +148,6 @@ static char *resolve_path(const struct load_state *s, const char *value)
     return ap_xasprintf("%s%s", s->dir, value);
 }
 
-static bool parse_bool(const char *v, bool *out)
-{
-    static const char *const yes[] = {"true", "yes", "on", "1"};
-    static const char *const no[] = {"false", "no", "off", "0"};
-    for (size_t i = 0; i < AP_ARRAY_LEN(yes); i++) {
-        if (!ap_strcasecmp(v, yes[i])) {
-            *out = true;
-            return true;
-        }
-        if (!ap_strcasecmp(v, no[i])) {
-            *out = false;
-            return true;
-        }
-    }
-    return false;
-}
-
 /* Store value into the field of key k; false (after reporting) if it is bad. */
 static bool set_value(struct load_state *s, const struct config_key *k, const char *value,
                       long line)
@@ -223,7 +206,7 @@ static bool set_value(struct load_state *s, const struct config_key *k, const ch
         return true;
     case K_BOOL: {
         bool b;
-        if (!parse_bool(value, &b)) {
+        if (!ap_parse_bool(value, &b)) {
             ap_diag_input(s->d, s->path, line, 0, "%s '%s' is not true or false", k->key, value);
             return false;
         }

@@ -300,23 +300,6 @@ static bool add_show(struct load *l, const char *item, long line, void *arg)
     return false;
 }
 
-static bool parse_bool(const char *v, bool *out)
-{
-    static const char *const yes[] = {"true", "yes", "on", "1"};
-    static const char *const no[] = {"false", "no", "off", "0"};
-    for (size_t i = 0; i < AP_ARRAY_LEN(yes); i++) {
-        if (!ap_strcasecmp(v, yes[i])) {
-            *out = true;
-            return true;
-        }
-        if (!ap_strcasecmp(v, no[i])) {
-            *out = false;
-            return true;
-        }
-    }
-    return false;
-}
-
 static int report_key(struct load *l, const char *name, const char *value, long line)
 {
     struct ap_template *t = l->t;
@@ -359,7 +342,7 @@ static int report_key(struct load *l, const char *name, const char *value, long 
         break;
     case RK_SUPPRESS: {
         bool b;
-        if (!parse_bool(value, &b)) {
+        if (!ap_parse_bool(value, &b)) {
             ap_diag_input(l->d, l->path, line, 0, "suppress '%s' is not true or false", value);
             return 0;
         }

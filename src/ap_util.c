@@ -245,6 +245,23 @@ bool ap_parse_long(const char *s, long min, long max, long *out)
     return true;
 }
 
+bool ap_parse_bool(const char *v, bool *out)
+{
+    static const char *const yes[] = {"true", "yes", "on", "1"};
+    static const char *const no[] = {"false", "no", "off", "0"};
+    for (size_t i = 0; i < AP_ARRAY_LEN(yes); i++) {
+        if (!ap_strcasecmp(v, yes[i])) {
+            *out = true;
+            return true;
+        }
+        if (!ap_strcasecmp(v, no[i])) {
+            *out = false;
+            return true;
+        }
+    }
+    return false;
+}
+
 int ap_strcasecmp(const char *a, const char *b)
 {
     for (;; a++, b++) {

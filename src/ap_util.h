@@ -78,6 +78,9 @@ static inline bool ap_utf8_valid(const char *s, size_t n)
  * (empty, trailing junk, overflow). */
 bool ap_parse_long(const char *s, long min, long max, long *out);
 
+/* A boolean setting: true/yes/on/1 or false/no/off/0, any case; false if neither. */
+bool ap_parse_bool(const char *s, bool *out);
+
 /* ASCII-only case-insensitive comparison (locale independent). */
 int ap_strcasecmp(const char *a, const char *b);
 
