@@ -7,6 +7,29 @@
 #include <stdio.h>
 #include <string.h>
 
+bool ap_cli_common_option(struct ap_cli_common *o, int c, const char *arg)
+{
+    switch (c) {
+    case AP_OPT_CONFIG:
+        o->config_path = arg;
+        return true;
+    case AP_OPT_DB:
+        o->db_path = arg;
+        return true;
+    case AP_OPT_QUARTER:
+        o->quarter = arg;
+        return true;
+    case AP_OPT_FROM:
+        o->from = arg;
+        return true;
+    case AP_OPT_TO:
+        o->to = arg;
+        return true;
+    default:
+        return false;
+    }
+}
+
 enum ap_status ap_cli_config(const struct ap_cli_common *o, struct ap_config *cfg,
                              struct ap_diag *d)
 {

@@ -36,6 +36,10 @@ struct ap_cli_common {
     const char *from, *to;   /* --from, --to */
 };
 
+/* Take option c (a getopt_long result) into o if it is one of the shared ones
+ * (--config, --db, --quarter, --from, --to); false if it is not. */
+bool ap_cli_common_option(struct ap_cli_common *o, int c, const char *arg);
+
 /* Load the config (if --config was given) and apply --db over it. */
 enum ap_status ap_cli_config(const struct ap_cli_common *o, struct ap_config *cfg,
                              struct ap_diag *d);

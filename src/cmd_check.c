@@ -60,13 +60,9 @@ int cmd_check(int argc, char **argv)
     opterr = 0;
     optind = 1;
     while ((c = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
+        if (ap_cli_common_option(&o, c, optarg))
+            continue;
         switch (c) {
-        case AP_OPT_DB:
-            o.db_path = optarg;
-            break;
-        case AP_OPT_CONFIG:
-            o.config_path = optarg;
-            break;
         case AP_OPT_AS_AT:
             as_at_arg = optarg;
             break;

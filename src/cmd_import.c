@@ -59,13 +59,9 @@ int cmd_import(int argc, char **argv)
     opterr = 0;
     optind = 1;
     while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+        if (ap_cli_common_option(&common, c, optarg))
+            continue;
         switch (c) {
-        case AP_OPT_DB:
-            common.db_path = optarg;
-            break;
-        case AP_OPT_CONFIG:
-            common.config_path = optarg;
-            break;
         case AP_OPT_REPLACE:
             opts.replace = true;
             break;

@@ -36,13 +36,9 @@ int cmd_init(int argc, char **argv)
     opterr = 0;
     optind = 1;
     while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+        if (ap_cli_common_option(&o, c, optarg))
+            continue;
         switch (c) {
-        case AP_OPT_DB:
-            o.db_path = optarg;
-            break;
-        case AP_OPT_CONFIG:
-            o.config_path = optarg;
-            break;
         case AP_OPT_HELP:
             fputs(cmd_init_usage, stdout);
             return AP_OK;

@@ -72,22 +72,9 @@ int cmd_metrics(int argc, char **argv)
     opterr = 0; /* our own messages, in our format */
     optind = 1;
     while ((c = getopt_long(argc, argv, ":", options, NULL)) != -1) {
+        if (ap_cli_common_option(&o, c, optarg))
+            continue;
         switch (c) {
-        case AP_OPT_CONFIG:
-            o.config_path = optarg;
-            break;
-        case AP_OPT_DB:
-            o.db_path = optarg;
-            break;
-        case AP_OPT_QUARTER:
-            o.quarter = optarg;
-            break;
-        case AP_OPT_FROM:
-            o.from = optarg;
-            break;
-        case AP_OPT_TO:
-            o.to = optarg;
-            break;
         case AP_OPT_FORMAT:
             if (!parse_format(optarg, &format)) {
                 rc = ap_cli_usage_error("metrics", "--format '%s' is not one of text, json, csv",

@@ -155,22 +155,9 @@ int cmd_report(int argc, char **argv)
     optind = 1;
     int c;
     while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+        if (ap_cli_common_option(&co, c, optarg))
+            continue;
         switch (c) {
-        case AP_OPT_CONFIG:
-            co.config_path = optarg;
-            break;
-        case AP_OPT_DB:
-            co.db_path = optarg;
-            break;
-        case AP_OPT_QUARTER:
-            co.quarter = optarg;
-            break;
-        case AP_OPT_FROM:
-            co.from = optarg;
-            break;
-        case AP_OPT_TO:
-            co.to = optarg;
-            break;
         case AP_OPT_TEMPLATE:
             tmpl_arg = optarg;
             break;
