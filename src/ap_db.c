@@ -20,11 +20,9 @@ const char *const ap_table_names[AP_T_COUNT] = {
     "perpetrator_actions", "action_plan", "action_updates",
 };
 
-/* The schema with @enum@ markers replaced by CHECK lists from ap_enums.
- * cases_child covers every column of the cases the metrics and checks read in
- * their one pass over each child's cases, so that pass never visits the table;
- * episodes_returned and perpetrator_actions_on likewise cover the metrics' range
- * scans of the periods (a table lookup per row was most of a report at 1M). */
+/* The tables, with @enum@ markers replaced by CHECK constraints from ap_enums.
+ * The secondary indexes are in ap_db_indexes (below), so that an import can
+ * build them once after loading an empty table instead of row by row. */
 static const char schema_sql[] =
     "CREATE TABLE children (\n"
     "  child_id TEXT PRIMARY KEY NOT NULL,\n"
@@ -42,10 +40,6 @@ static const char schema_sql[] =
     "  referral_source TEXT @referral_source@,\n"
     "  closure_reason TEXT @closure_reason@\n"
     ") STRICT, WITHOUT ROWID;\n"
-    "CREATE INDEX cases_child ON cases(child_id, opened_on, closed_on, closure_reason,"
-    " risk_level, referral_source);\n"
-    "CREATE INDEX cases_opened ON cases(opened_on);\n"
-    "CREATE INDEX cases_closed ON cases(closed_on);\n"
     "CREATE TABLE missing_episodes (\n"
     "  episode_id TEXT PRIMARY KEY NOT NULL,\n"
     "  child_id TEXT NOT NULL REFERENCES children(child_id) DEFERRABLE INITIALLY DEFERRED,\n"
@@ -54,9 +48,6 @@ static const char schema_sql[] =
     "  interview_offered_at TEXT,\n"
     "  interview_completed_at TEXT\n"
     ") STRICT, WITHOUT ROWID;\n"
-    "CREATE INDEX episodes_returned ON missing_episodes(returned_at, interview_offered_at,"
-    " interview_completed_at);\n"
-    "CREATE INDEX episodes_child ON missing_episodes(child_id);\n"
     "CREATE TABLE perpetrators (\n"
     "  perpetrator_id TEXT PRIMARY KEY NOT NULL,\n"
     "  identified_on TEXT NOT NULL,\n"
@@ -70,7 +61,6 @@ static const char schema_sql[] =
     "  action TEXT NOT NULL @action@,\n"
     "  action_on TEXT NOT NULL\n"
     ") STRICT, WITHOUT ROWID;\n"
-    "CREATE INDEX perpetrator_actions_on ON perpetrator_actions(action_on, action);\n"
     "CREATE TABLE action_plan (\n"
     "  action_ref TEXT PRIMARY KEY NOT NULL,\n"
     "  theme TEXT NOT NULL,\n"
@@ -86,6 +76,30 @@ static const char schema_sql[] =
     "  commentary TEXT,\n"
     "  PRIMARY KEY (action_ref, updated_on)\n"
     ") STRICT, WITHOUT ROWID;\n";
+
+/*
+ * The secondary indexes: only what the report's passes read, since each one is
+ * written on every import. Each covers the columns its pass reads, so the
+ * pass walks the index in order and never looks a row up:
+ *   cases_child: every child's cases in opening order (the children and cases
+ *     figures and checks, and the import's overlapping-cases check);
+ *   episodes_child: episodes by child (episodes of a child not in the table);
+ *   perpetrator_actions_perp: each perpetrator's actions (the actions by type,
+ *     actions of an unknown perpetrator, no action in the last three months).
+ * The import also relies on the child_id and perpetrator_id columns leading,
+ * so that emptying a parent table finds the rows that refer to it.
+ */
+const struct ap_db_index ap_db_indexes[] = {
+    {AP_T_CASES, "cases_child",
+     "CREATE INDEX cases_child ON cases(child_id, opened_on, closed_on, closure_reason,"
+     " risk_level, referral_source)"},
+    {AP_T_MISSING_EPISODES, "episodes_child",
+     "CREATE INDEX episodes_child ON missing_episodes(child_id)"},
+    {AP_T_PERPETRATOR_ACTIONS, "perpetrator_actions_perp",
+     "CREATE INDEX perpetrator_actions_perp ON perpetrator_actions(perpetrator_id, action_on,"
+     " action)"},
+};
+const size_t ap_db_nindexes = AP_ARRAY_LEN(ap_db_indexes);
 
 static const struct {
     const char *marker;
@@ -120,10 +134,14 @@ static char *build_schema(void)
             if (strlen(schema_enums[i].marker) == mlen &&
                 !memcmp(schema_enums[i].marker, at, mlen)) {
                 const struct ap_enum *en = &ap_enums[schema_enums[i].e];
-                ap_buf_addf(&b, "CHECK (%s IN (", en->column);
+                /* "c = 'a' OR c = 'b'", not "c IN ('a', 'b')": the same
+                 * test (NULL passes both), but SQLite evaluates an IN list
+                 * in a CHECK by building a lookup table for every row, which
+                 * was most of the time of loading a million rows. */
+                ap_buf_adds(&b, "CHECK (");
                 for (size_t k = 0; k < en->n; k++)
-                    ap_buf_addf(&b, "%s'%s'", k ? ", " : "", en->values[k]);
-                ap_buf_adds(&b, "))");
+                    ap_buf_addf(&b, "%s%s = '%s'", k ? " OR " : "", en->column, en->values[k]);
+                ap_buf_adds(&b, ")");
             }
         }
         p = end + 1;
@@ -252,6 +270,18 @@ static enum ap_status check_ours(sqlite3 *db, const char *path, struct ap_diag *
                        "the database has no schema version; it was not made by actionplan");
         return AP_ERR_INPUT;
     }
+    /* Read the schema now, so that a file damaged past its header is named
+     * here rather than failing the first query with no file to point at. */
+    rc = exec_int(db, "SELECT count(*) FROM sqlite_master", &app);
+    if ((rc & 0xff) == SQLITE_NOTADB || (rc & 0xff) == SQLITE_CORRUPT) {
+        ap_diag_report(d, AP_ERROR, AP_ERR_INPUT, path, 0, 0,
+                       "the database file is damaged (%s); restore it from a backup, or "
+                       "create a new one and import again",
+                       sqlite3_errmsg(db));
+        return AP_ERR_INPUT;
+    }
+    if (rc != SQLITE_OK)
+        return ap_db_error(db, d, path);
     return AP_OK;
 }
 
@@ -290,12 +320,16 @@ enum ap_status ap_db_create(const char *path, struct ap_diag *d)
     schema = build_schema();
     struct ap_buf sql = AP_BUF_INIT;
     ap_buf_addf(&sql,
+                "PRAGMA page_size=%d;\n"
                 "PRAGMA journal_mode=DELETE;\n"
-                "BEGIN;\n%s"
+                "BEGIN;\n%s", AP_DB_PAGE_SIZE, schema);
+    for (size_t i = 0; i < ap_db_nindexes; i++)
+        ap_buf_addf(&sql, "%s;\n", ap_db_indexes[i].sql);
+    ap_buf_addf(&sql,
                 "PRAGMA application_id=%d;\n"
                 "PRAGMA user_version=%d;\n"
                 "COMMIT;\n",
-                schema, AP_DB_APPLICATION_ID, AP_DB_SCHEMA_VERSION);
+                AP_DB_APPLICATION_ID, AP_DB_SCHEMA_VERSION);
     int rc = sqlite3_exec(db, sql.buf, NULL, NULL, NULL);
     ap_buf_release(&sql);
     if (rc != SQLITE_OK) {
