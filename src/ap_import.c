@@ -1,19 +1,22 @@
 /*
  * ap_import: CSV export -> case database, all or nothing.
  *
- * One transaction (BEGIN IMMEDIATE). Each file streams row by row into a TEMP
- * staging table s_<table> (line number, a "bad" flag, the kept columns only)
- * through one reused INSERT; per-field and per-row rules are checked as rows
- * arrive. Cross-row rules (duplicate ids, references to parents) then run as set
- * operations on the staging tables; the good rows are upserted (or, with
- * --replace, the named tables emptied first); the rules that depend on the final
- * state (overlapping cases, rows left without a parent by --replace) run on the
- * real tables. COMMIT only when no error was reported, else ROLLBACK, which
- * leaves the database file byte-for-byte as it was.
+ * One transaction (BEGIN IMMEDIATE), foreign-key enforcement off for its
+ * length (the import proves every reference itself). Each file streams row by
+ * row straight into its table through one reused INSERT; every rule is checked
+ * as rows arrive, in line order: the fields, the rules between fields, an id
+ * seen before in the file (a hash set of the file's ids), a parent found
+ * neither in its file's id set nor in the database. A table empty at the start
+ * (or emptied by --replace) is bulk-loaded: its secondary indexes are dropped
+ * and built again after its rows are in; a table with rows is upserted by id.
+ * The rules that depend on the final state run last: overlapping cases (one
+ * ordered pass over the cases) and rows left without a parent by --replace.
+ * COMMIT only when no error was reported, else ROLLBACK, which leaves the
+ * database file byte-for-byte as it was (indexes included).
  *
- * A row with an error is still staged (its bad fields as NULL, bad = 1) so that
- * its id still counts for duplicate and reference checks: one wrong gender must
- * not turn into "unknown child" errors on every case of that child.
+ * A row with an error is not written, but its id still counts for duplicate
+ * and reference checks: one wrong gender must not turn into "unknown child"
+ * errors on every case of that child.
  */
 #include "ap_import.h"
 
@@ -27,6 +30,7 @@
 #include "ap_csv.h"
 #include "ap_date.h"
 #include "ap_enum.h"
+#include "ap_keyset.h"
 
 enum kind { K_TEXT, K_ENUM, K_DATE, K_DATETIME };
 
@@ -157,6 +161,14 @@ struct imp {
     char *path[AP_T_COUNT];   /* the file given for each table, or NULL */
     bool failed[AP_T_COUNT];  /* header or structural error: its rows are incomplete */
     int fcol[AP_T_COUNT][MAX_COLS]; /* header position of each column, or -1 */
+    struct ap_keyset *keys[AP_T_COUNT]; /* ids of each file read (value: line_val) */
+    bool bulk[AP_T_COUNT];    /* loaded into an empty table, indexes rebuilt after */
+    long before[AP_T_COUNT];  /* rows the table had before */
+    struct ap_keyset *old_keys; /* --replace: the ids the table had, while its file loads */
+    struct ap_buf key;        /* the current row's key bytes */
+    sqlite3_stmt *lookup;     /* SELECT 1 FROM the parent table WHERE id = ? */
+    struct ap_buf last_parent; /* the last id lookup asked about, and its answer */
+    bool last_found, last_ok;
 };
 
 static const char *const table_files[AP_T_COUNT] = {
@@ -490,25 +502,251 @@ static bool read_header(struct imp *im, enum ap_table_id t, const char *file,
     return ok;
 }
 
-/* Create the staging table for t and prepare its INSERT. */
-static enum ap_status make_staging(struct imp *im, enum ap_table_id t, sqlite3_stmt **ins)
+/* "case_id" or "action_ref, updated_on", each prefixed with x. */
+static void key_list(struct ap_buf *b, enum ap_table_id t, const char *x)
+{
+    for (size_t k = 0; k < tables[t].nkey; k++)
+        ap_buf_addf(b, "%s%s%s%s", k ? ", " : "", x, x[0] ? "." : "", tables[t].cols[k].name);
+}
+
+/* Describe a key: "case_id 'K12'" or "action_ref 'A1' with updated_on
+ * '2016-01-31'", from the texts s[k] (lengths n[k]) of its columns. */
+static void key_describe(struct ap_buf *b, enum ap_table_id t, const char *const *s,
+                         const size_t *n)
+{
+    for (size_t k = 0; k < tables[t].nkey; k++) {
+        ap_buf_addf(b, "%s%s '", k ? " with " : "", tables[t].cols[k].name);
+        add_shown(b, s[k], n[k]);
+        ap_buf_addch(b, '\'');
+    }
+}
+
+/* The bytes a key is kept as in a key set: a one-column key as it is; a
+ * composite key length-prefixed, so no byte of the data can forge a boundary. */
+static void key_bytes(struct ap_buf *b, enum ap_table_id t, const char *const *s,
+                      const size_t *n)
+{
+    ap_buf_reset(b);
+    if (tables[t].nkey == 1) {
+        ap_buf_add(b, s[0], n[0]);
+        return;
+    }
+    for (size_t k = 0; k < tables[t].nkey; k++) {
+        uint32_t len = (uint32_t)n[k];
+        ap_buf_add(b, &len, sizeof len);
+        ap_buf_add(b, s[k], n[k]);
+    }
+}
+
+/* A line and whether its row went into the database, as a key set value. */
+#define LINE_MAX_KEPT 0x7fffffffL
+static uint32_t line_val(long line, bool written)
+{
+    return (uint32_t)line << 1 | (uint32_t)written;
+}
+
+/* Step a statement that returns no rows; report failures. */
+static enum ap_status step_done(struct imp *im, sqlite3_stmt *st, const char *what)
+{
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+        return ap_db_error(im->db, im->d, what);
+    return AP_OK;
+}
+
+/* The single integer a query returns, in *out; reports failures. */
+static enum ap_status query_long(struct imp *im, const char *sql, long *out)
+{
+    sqlite3_stmt *st = NULL;
+    enum ap_status res = AP_OK;
+    if (!ap_db_prepare(im->db, sql, &st, im->d))
+        return AP_ERR_IO;
+    if (sqlite3_step(st) == SQLITE_ROW)
+        *out = (long)sqlite3_column_int64(st, 0);
+    else
+        res = ap_db_error(im->db, im->d, "cannot count the imported rows");
+    sqlite3_finalize(st);
+    return res;
+}
+
+/* Is the parent id s[0..n) a row of the parent table in the database? Asked
+ * once per distinct run of ids: a child's cases come together. */
+static enum ap_status parent_in_db(struct imp *im, enum ap_table_id p, const char *s, size_t n,
+                                   bool *found)
+{
+    if (im->last_ok && im->last_parent.len == n && !memcmp(im->last_parent.buf, s, n)) {
+        *found = im->last_found;
+        return AP_OK;
+    }
+    if (!im->lookup) {
+        char *sql = ap_xasprintf("SELECT 1 FROM main.%s WHERE %s = ?", ap_table_names[p],
+                                 tables[p].cols[0].name);
+        bool ok = ap_db_prepare(im->db, sql, &im->lookup, im->d);
+        free(sql);
+        if (!ok)
+            return AP_ERR_IO;
+    }
+    sqlite3_bind_text(im->lookup, 1, s, (int)n, SQLITE_STATIC);
+    int rc = sqlite3_step(im->lookup);
+    sqlite3_reset(im->lookup);
+    sqlite3_clear_bindings(im->lookup);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return ap_db_error(im->db, im->d, "cannot check the imported rows");
+    *found = rc == SQLITE_ROW;
+    ap_buf_reset(&im->last_parent);
+    ap_buf_add(&im->last_parent, s, n);
+    im->last_found = *found;
+    im->last_ok = true;
+    return AP_OK;
+}
+
+/* The reference rule for one row whose parent id is ref: the parent must be
+ * in the parent's file or (unless --replace replaces the parent table) in the
+ * database. */
+static enum ap_status check_reference(struct imp *im, enum ap_table_id t, long line,
+                                      const struct val *ref)
 {
     const struct tabledef *td = &tables[t];
+    enum ap_table_id p = td->parent;
+    if (im->keys[p] && ap_keyset_get(im->keys[p], ref->s, ref->n, NULL))
+        return AP_OK;
+    if (!(im->path[p] && im->replace)) {
+        bool found = false;
+        enum ap_status st = parent_in_db(im, p, ref->s, ref->n, &found);
+        if (st != AP_OK || found)
+            return st;
+    }
+    struct ap_buf m1 = AP_BUF_INIT, why = AP_BUF_INIT;
+    if (!im->path[p])
+        ap_buf_addf(&why, "is not in the database; import %s with this file, or correct the id",
+                    table_files[p]);
+    else if (im->replace)
+        ap_buf_addf(&why, "is not in '%s' (with --replace, that file is the whole list)",
+                    im->path[p]);
+    else
+        ap_buf_addf(&why, "is neither in '%s' nor in the database", im->path[p]);
+    ap_diag_input(im->d, im->path[t], line, im->fcol[t][td->ref] + 1, "%s '%s' %s",
+                  td->cols[td->ref].name, shown(&m1, ref->s, ref->n), why.buf);
+    ap_buf_release(&m1);
+    ap_buf_release(&why);
+    return AP_OK;
+}
+
+/* Read the keys of table t's current rows into a new set (--replace counts
+ * which of them the file has again). */
+static enum ap_status read_old_keys(struct imp *im, enum ap_table_id t, struct ap_keyset **out,
+                                    long *count)
+{
+    struct ap_buf sql = AP_BUF_INIT, key = AP_BUF_INIT;
+    sqlite3_stmt *st = NULL;
+    enum ap_status res = AP_OK;
+    struct ap_keyset *ks = ap_keyset_new();
+    const char *s[2];
+    size_t n[2];
+    int rc;
+    ap_buf_adds(&sql, "SELECT ");
+    key_list(&sql, t, "");
+    ap_buf_addf(&sql, " FROM main.%s", ap_table_names[t]);
+    if (!ap_db_prepare(im->db, sql.buf, &st, im->d)) {
+        res = AP_ERR_IO;
+        goto done;
+    }
+    *count = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        for (size_t k = 0; k < tables[t].nkey; k++) {
+            s[k] = (const char *)sqlite3_column_text(st, (int)k);
+            n[k] = (size_t)sqlite3_column_bytes(st, (int)k);
+        }
+        key_bytes(&key, t, s, n);
+        if (ap_keyset_add(ks, key.buf, key.len, 0, NULL) < 0) {
+            ap_diag_error(im->d, AP_ERR_IO, "the %s table is too large to replace in one import",
+                          ap_table_names[t]);
+            res = AP_ERR_IO;
+            goto done;
+        }
+        (*count)++;
+    }
+    if (rc != SQLITE_DONE)
+        res = ap_db_error(im->db, im->d, "cannot read the rows to replace");
+done:
+    sqlite3_finalize(st);
+    ap_buf_release(&sql);
+    ap_buf_release(&key);
+    if (res != AP_OK) {
+        ap_keyset_free(ks);
+        ks = NULL;
+    }
+    *out = ks;
+    return res;
+}
+
+/* Drop (or make again) table t's secondary indexes: a bulk load sorts once
+ * per index after the rows are in instead of inserting into each per row. */
+static enum ap_status table_indexes(struct imp *im, enum ap_table_id t, bool create)
+{
+    enum ap_status st = AP_OK;
+    for (size_t i = 0; i < ap_db_nindexes && st == AP_OK; i++) {
+        if (ap_db_indexes[i].table != t)
+            continue;
+        if (create) {
+            st = exec(im, ap_db_indexes[i].sql, "cannot index the imported rows");
+        } else {
+            char *sql = ap_xasprintf("DROP INDEX IF EXISTS main.%s", ap_db_indexes[i].name);
+            st = exec(im, sql, "cannot prepare the table for the import");
+            free(sql);
+        }
+    }
+    return st;
+}
+
+/* Get table t ready for its rows and prepare the one INSERT every row goes
+ * through. Bulk mode (the table is empty, or --replace empties it): indexes
+ * dropped, a plain INSERT. Otherwise an upsert by key, indexes kept. */
+static enum ap_status prepare_table(struct imp *im, enum ap_table_id t, sqlite3_stmt **ins)
+{
+    const struct tabledef *td = &tables[t];
+    const char *name = ap_table_names[t];
     struct ap_buf sql = AP_BUF_INIT;
     enum ap_status st = AP_OK;
-    ap_buf_addf(&sql, "CREATE TEMP TABLE s_%s (line INTEGER NOT NULL, bad INTEGER NOT NULL",
-                ap_table_names[t]);
-    for (size_t c = 0; c < td->ncols; c++)
-        ap_buf_addf(&sql, ", %s TEXT", td->cols[c].name);
-    ap_buf_adds(&sql, ")");
-    st = exec(im, sql.buf, "cannot create a staging table");
+    long any = 0;
+    ap_buf_addf(&sql, "SELECT EXISTS (SELECT 1 FROM main.%s)", name);
+    st = query_long(im, sql.buf, &any);
+    if (st != AP_OK)
+        goto done;
+    im->bulk[t] = !any || im->replace;
+    if (any && im->replace) {
+        st = read_old_keys(im, t, &im->old_keys, &im->before[t]);
+        if (st != AP_OK)
+            goto done;
+        ap_buf_reset(&sql);
+        ap_buf_addf(&sql, "DELETE FROM main.%s", name);
+        st = exec(im, sql.buf, "cannot empty the table for --replace");
+    } else if (any) {
+        ap_buf_reset(&sql);
+        ap_buf_addf(&sql, "SELECT count(*) FROM main.%s", name);
+        st = query_long(im, sql.buf, &im->before[t]);
+    }
+    if (st == AP_OK && im->bulk[t])
+        st = table_indexes(im, t, false);
     if (st != AP_OK)
         goto done;
     ap_buf_reset(&sql);
-    ap_buf_addf(&sql, "INSERT INTO temp.s_%s VALUES (?, ?", ap_table_names[t]);
+    ap_buf_addf(&sql, "INSERT INTO main.%s (", name);
     for (size_t c = 0; c < td->ncols; c++)
-        ap_buf_adds(&sql, ", ?");
+        ap_buf_addf(&sql, "%s%s", c ? ", " : "", td->cols[c].name);
+    ap_buf_adds(&sql, ") VALUES (");
+    for (size_t c = 0; c < td->ncols; c++)
+        ap_buf_adds(&sql, c ? ", ?" : "?");
     ap_buf_adds(&sql, ")");
+    if (!im->bulk[t]) {
+        ap_buf_adds(&sql, " ON CONFLICT (");
+        key_list(&sql, t, "");
+        ap_buf_adds(&sql, ") DO UPDATE SET ");
+        for (size_t c = td->nkey; c < td->ncols; c++)
+            ap_buf_addf(&sql, "%s%s = excluded.%s", c > td->nkey ? ", " : "", td->cols[c].name,
+                        td->cols[c].name);
+    }
     if (!ap_db_prepare(im->db, sql.buf, ins, im->d))
         st = AP_ERR_IO;
 done:
@@ -516,7 +754,50 @@ done:
     return st;
 }
 
-/* Stream one file into its staging table, checking each row. */
+/* The key of the row in v: add it to the file's key set, or report the line
+ * that had it first. Sets *dup. */
+static enum ap_status add_key(struct imp *im, enum ap_table_id t, long line, const struct val *v,
+                              bool written, bool *dup)
+{
+    const char *s[2];
+    size_t n[2];
+    *dup = false;
+    for (size_t k = 0; k < tables[t].nkey; k++) {
+        if (!v[k].set)
+            return AP_OK; /* an empty or bad key is reported already */
+        s[k] = v[k].s;
+        n[k] = v[k].n;
+    }
+    key_bytes(&im->key, t, s, n);
+    uint32_t first = 0;
+    int r = line <= LINE_MAX_KEPT
+                ? ap_keyset_add(im->keys[t], im->key.buf, im->key.len, line_val(line, written),
+                                &first)
+                : -1;
+    if (r < 0) {
+        ap_diag_input(im->d, im->path[t], line, 0,
+                      "the file is too large to import in one go (more than 2,147,483,647 lines "
+                      "or 4 GiB of ids); split it");
+        return AP_ERR_INPUT;
+    }
+    if (r == 0) {
+        struct ap_buf desc = AP_BUF_INIT;
+        key_describe(&desc, t, s, n);
+        ap_diag_input(im->d, im->path[t], line, im->fcol[t][0] + 1,
+                      "%s appears again (first at line %lld)", desc.buf,
+                      (long long)(first >> 1));
+        ap_buf_release(&desc);
+        *dup = true;
+    } else if (im->old_keys && ap_keyset_get(im->old_keys, im->key.buf, im->key.len, NULL)) {
+        im->sum->updated[t]++;
+    }
+    return AP_OK;
+}
+
+/* Stream one file into its table, checking each row as it arrives: fields,
+ * the rules between fields, a key already seen in the file, a parent that is
+ * nowhere. Rows without an error go in; the import is rolled back if any
+ * error was reported, so a row with one only has to be kept out. */
 static enum ap_status load_file(struct imp *im, enum ap_table_id t)
 {
     const struct tabledef *td = &tables[t];
@@ -525,6 +806,7 @@ static enum ap_status load_file(struct imp *im, enum ap_table_id t)
     sqlite3_stmt *ins = NULL;
     struct ap_csv_record rec;
     struct val v[MAX_COLS];
+    bool check_refs = td->ref >= 0 && !im->failed[td->parent];
     enum ap_status st = ap_csv_open(file, &csv, im->d);
     if (st != AP_OK)
         goto fail;
@@ -541,13 +823,15 @@ static enum ap_status load_file(struct imp *im, enum ap_table_id t)
     if (rc < 0 || rec.bad || !read_header(im, t, file, &rec))
         goto fail;
     size_t width = rec.n;
-    st = make_staging(im, t, &ins);
+    st = prepare_table(im, t, &ins);
     if (st != AP_OK)
         goto fail;
+    im->keys[t] = ap_keyset_new();
+    im->last_ok = false;
 
     while ((rc = ap_csv_next(csv, &rec, im->d)) == 1) {
         im->sum->rows[t]++;
-        bool bad = rec.bad, quiet = rec.bad;
+        bool bad = rec.bad, quiet = rec.bad, dup = false;
         if (!bad && rec.n != width) {
             if (rec.n == 1 && rec.fields[0].len == 0)
                 ap_diag_input(im->d, file, rec.line, 0,
@@ -572,310 +856,277 @@ static enum ap_status load_file(struct imp *im, enum ap_table_id t)
         }
         if (!quiet && !check_row(im, t, file, rec.line, v))
             bad = true;
-        sqlite3_bind_int64(ins, 1, rec.line);
-        sqlite3_bind_int(ins, 2, bad);
+        st = add_key(im, t, rec.line, v, !bad, &dup);
+        if (st == AP_OK && check_refs && v[td->ref].set)
+            st = check_reference(im, t, rec.line, &v[td->ref]);
+        if (st != AP_OK)
+            goto fail;
+        if (bad || dup)
+            continue;
         for (size_t c = 0; c < td->ncols; c++) {
             if (v[c].set)
-                sqlite3_bind_text(ins, (int)c + 3, v[c].s, (int)v[c].n, SQLITE_STATIC);
+                sqlite3_bind_text(ins, (int)c + 1, v[c].s, (int)v[c].n, SQLITE_STATIC);
             else
-                sqlite3_bind_null(ins, (int)c + 3);
+                sqlite3_bind_null(ins, (int)c + 1);
         }
-        if (sqlite3_step(ins) != SQLITE_DONE) {
-            st = ap_db_error(im->db, im->d, "cannot stage the rows");
+        st = step_done(im, ins, "cannot write the imported rows");
+        if (st != AP_OK)
             goto fail;
-        }
-        sqlite3_reset(ins);
     }
     if (rc < 0)
         goto fail;
+    if (im->bulk[t])
+        st = table_indexes(im, t, true);
+    if (st != AP_OK)
+        goto fail;
+    /* The counts are shown only after a clean import, when every row went in
+     * and every key is unique. */
+    if (!im->bulk[t]) {
+        char *sql = ap_xasprintf("SELECT count(*) FROM main.%s", ap_table_names[t]);
+        long after = 0;
+        st = query_long(im, sql, &after);
+        free(sql);
+        if (st != AP_OK)
+            goto fail;
+        im->sum->inserted[t] = after - im->before[t];
+        im->sum->updated[t] = im->sum->rows[t] - im->sum->inserted[t];
+    } else {
+        im->sum->inserted[t] = im->sum->rows[t] - im->sum->updated[t];
+        im->sum->removed[t] = im->before[t] - im->sum->updated[t];
+    }
     st = AP_OK;
     goto done;
 fail:
     im->failed[t] = true;
 done:
     sqlite3_finalize(ins);
+    sqlite3_finalize(im->lookup);
+    im->lookup = NULL;
+    ap_keyset_free(im->old_keys);
+    im->old_keys = NULL;
     ap_csv_close(csv);
     return st;
 }
 
-/* "a.case_id = b.case_id" (AND-joined over the key columns). */
-static void key_match(struct ap_buf *b, enum ap_table_id t, const char *x, const char *y)
+/* One pair of overlapping cases, to be reported at the later imported line;
+ * the texts are offsets into the overlap arena. */
+struct overlap {
+    long line, other_line; /* other_line 0: the other case is only in the database */
+    size_t a, child, a_open, a_close, b, b_open, b_close; /* a_close/b_close 0: still open */
+};
+
+struct overlaps {
+    struct ap_buf text; /* starts with one NUL, so offset 0 means none */
+    struct overlap *v;
+    size_t n, alloc;
+};
+
+/* A case of the child being scanned: offsets into the group arena. */
+struct gcase {
+    size_t id, open, close; /* close: "9999-12-31" for a case still open */
+    bool open_ended;
+};
+
+static size_t keep_text(struct ap_buf *b, const char *s)
 {
-    for (size_t k = 0; k < tables[t].nkey; k++)
-        ap_buf_addf(b, "%s%s.%s = %s.%s", k ? " AND " : "", x, tables[t].cols[k].name, y,
-                    tables[t].cols[k].name);
+    size_t at = b->len;
+    ap_buf_add(b, s, strlen(s) + 1);
+    return at;
 }
 
-/* "case_id" or "action_ref, updated_on", each prefixed with x. */
-static void key_list(struct ap_buf *b, enum ap_table_id t, const char *x)
+/* The line a case's imported row had (0 if the case is not from the file or its
+ * row did not go in). */
+static long case_line(struct imp *im, const char *id)
 {
-    for (size_t k = 0; k < tables[t].nkey; k++)
-        ap_buf_addf(b, "%s%s%s%s", k ? ", " : "", x, x[0] ? "." : "", tables[t].cols[k].name);
+    uint32_t val = 0;
+    if (!ap_keyset_get(im->keys[AP_T_CASES], id, strlen(id), &val) || !(val & 1))
+        return 0;
+    return (long)(val >> 1);
 }
 
-/* Describe a key from statement columns first..: "case_id 'K12'" or
- * "action_ref 'A1' with updated_on '2016-01-31'". */
-static void key_text(struct ap_buf *b, enum ap_table_id t, sqlite3_stmt *st, int first)
+/* Pairs of one child's cases (in opening order) that overlap and involve an
+ * imported row; the scan stops at the first case that opens after case i
+ * closes (as overlap_pairs in ap_check.c). */
+static void child_overlaps(struct imp *im, const struct ap_buf *g, const struct gcase *c,
+                           size_t n, const char *child, struct overlaps *out)
 {
-    for (size_t k = 0; k < tables[t].nkey; k++) {
-        const char *s = (const char *)sqlite3_column_text(st, first + (int)k);
-        ap_buf_addf(b, "%s%s '", k ? " with " : "", tables[t].cols[k].name);
-        add_shown(b, s ? s : "", s ? strlen(s) : 0);
-        ap_buf_addch(b, '\'');
-    }
-}
-
-/* Step through a query's rows calling fn on each (fn reports what it finds). */
-static enum ap_status each_row(struct imp *im, const char *sql,
-                               void (*fn)(struct imp *, enum ap_table_id, sqlite3_stmt *),
-                               enum ap_table_id t)
-{
-    sqlite3_stmt *st = NULL;
-    if (!ap_db_prepare(im->db, sql, &st, im->d))
-        return AP_ERR_IO;
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-        fn(im, t, st);
-    enum ap_status res = AP_OK;
-    if (rc != SQLITE_DONE)
-        res = ap_db_error(im->db, im->d, "cannot check the imported rows");
-    sqlite3_finalize(st);
-    return res;
-}
-
-static void report_duplicate(struct imp *im, enum ap_table_id t, sqlite3_stmt *st)
-{
-    struct ap_buf key = AP_BUF_INIT;
-    key_text(&key, t, st, 2);
-    /* The column of the first key column in this file's header. */
-    ap_diag_input(im->d, im->path[t], sqlite3_column_int64(st, 0),
-                  sqlite3_column_int64(st, 2 + (int)tables[t].nkey),
-                  "%s appears again (first at line %lld)", key.buf,
-                  (long long)sqlite3_column_int64(st, 1));
-    ap_buf_release(&key);
-}
-
-/* Later rows whose key an earlier row of the same file already used. */
-static enum ap_status check_duplicates(struct imp *im, enum ap_table_id t)
-{
-    struct ap_buf sql = AP_BUF_INIT;
-    const char *name = ap_table_names[t];
-    ap_buf_addf(&sql, "SELECT s.line, f.first, ");
-    key_list(&sql, t, "s");
-    ap_buf_addf(&sql, ", %d FROM temp.s_%s s JOIN (SELECT ", im->fcol[t][0] + 1, name);
-    key_list(&sql, t, "");
-    ap_buf_addf(&sql, ", min(line) AS first FROM temp.s_%s WHERE ", name);
-    for (size_t k = 0; k < tables[t].nkey; k++)
-        ap_buf_addf(&sql, "%s%s IS NOT NULL", k ? " AND " : "", tables[t].cols[k].name);
-    ap_buf_adds(&sql, " GROUP BY ");
-    key_list(&sql, t, "");
-    ap_buf_adds(&sql, " HAVING count(*) > 1) f ON ");
-    key_match(&sql, t, "s", "f");
-    ap_buf_adds(&sql, " WHERE s.line > f.first ORDER BY s.line");
-    enum ap_status st = each_row(im, sql.buf, report_duplicate, t);
-    ap_buf_release(&sql);
-    return st;
-}
-
-static void report_reference(struct imp *im, enum ap_table_id t, sqlite3_stmt *st)
-{
-    const struct tabledef *td = &tables[t];
-    enum ap_table_id p = td->parent;
-    const char *ref = (const char *)sqlite3_column_text(st, 1);
-    struct ap_buf m1 = AP_BUF_INIT, why = AP_BUF_INIT;
-    if (!im->path[p])
-        ap_buf_addf(&why, "is not in the database; import %s with this file, or correct the id",
-                    table_files[p]);
-    else if (im->replace)
-        ap_buf_addf(&why, "is not in '%s' (with --replace, that file is the whole list)",
-                    im->path[p]);
-    else
-        ap_buf_addf(&why, "is neither in '%s' nor in the database", im->path[p]);
-    ap_diag_input(im->d, im->path[t], sqlite3_column_int64(st, 0), im->fcol[t][td->ref] + 1,
-                  "%s '%s' %s", td->cols[td->ref].name, shown(&m1, ref, strlen(ref)), why.buf);
-    ap_buf_release(&m1);
-    ap_buf_release(&why);
-}
-
-/* Rows that name a parent found neither in the import nor (unless --replace
- * replaces the parent table) in the database. */
-static enum ap_status check_references(struct imp *im, enum ap_table_id t)
-{
-    const struct tabledef *td = &tables[t];
-    enum ap_table_id p = td->parent;
-    const char *pk = tables[p].cols[0].name, *ref = td->cols[td->ref].name;
-    struct ap_buf sql = AP_BUF_INIT;
-    ap_buf_addf(&sql, "SELECT s.line, s.%s FROM temp.s_%s s WHERE s.%s IS NOT NULL", ref,
-                ap_table_names[t], ref);
-    if (im->path[p])
-        ap_buf_addf(&sql, " AND NOT EXISTS (SELECT 1 FROM temp.s_%s x WHERE x.%s = s.%s)",
-                    ap_table_names[p], pk, ref);
-    if (!(im->path[p] && im->replace))
-        ap_buf_addf(&sql, " AND NOT EXISTS (SELECT 1 FROM main.%s x WHERE x.%s = s.%s)",
-                    ap_table_names[p], pk, ref);
-    ap_buf_adds(&sql, " ORDER BY s.line");
-    enum ap_status st = each_row(im, sql.buf, report_reference, t);
-    ap_buf_release(&sql);
-    return st;
-}
-
-/* The single integer a query returns, in *out; reports failures. */
-static enum ap_status query_long(struct imp *im, const char *sql, long *out)
-{
-    sqlite3_stmt *st = NULL;
-    enum ap_status res = AP_OK;
-    if (!ap_db_prepare(im->db, sql, &st, im->d))
-        return AP_ERR_IO;
-    if (sqlite3_step(st) == SQLITE_ROW)
-        *out = (long)sqlite3_column_int64(st, 0);
-    else
-        res = ap_db_error(im->db, im->d, "cannot count the imported rows");
-    sqlite3_finalize(st);
-    return res;
-}
-
-/* Count new and existing ids (and, for --replace, the rows that will go).
- * The counts are shown only after a clean import, when every staged row is
- * good and its key unique, so staged rows need no DISTINCT; and an empty table
- * (the first, largest import) needs no lookups at all. */
-static enum ap_status count_changes(struct imp *im, enum ap_table_id t)
-{
-    const char *name = ap_table_names[t];
-    struct ap_buf sql = AP_BUF_INIT;
-    long any = 0, existing = 0, before = 0;
-    ap_buf_addf(&sql, "SELECT EXISTS (SELECT 1 FROM main.%s)", name);
-    enum ap_status res = query_long(im, sql.buf, &any);
-    if (res == AP_OK && any) {
-        ap_buf_reset(&sql);
-        ap_buf_addf(&sql, "SELECT count(*) FROM temp.s_%s s WHERE EXISTS (SELECT 1 FROM main.%s m "
-                          "WHERE ",
-                    name, name);
-        key_match(&sql, t, "m", "s");
-        ap_buf_adds(&sql, ")");
-        res = query_long(im, sql.buf, &existing);
-        if (res == AP_OK && im->replace) {
-            ap_buf_reset(&sql);
-            ap_buf_addf(&sql, "SELECT count(*) FROM main.%s", name);
-            res = query_long(im, sql.buf, &before);
+    for (size_t i = 0; i < n; i++) {
+        const char *oi = g->buf + c[i].open, *ci = g->buf + c[i].close;
+        for (size_t j = i + 1; j < n; j++) {
+            const char *oj = g->buf + c[j].open, *cj = g->buf + c[j].close;
+            if (strcmp(oj, ci) >= 0)
+                break;
+            if (strcmp(oi, cj) >= 0)
+                continue;
+            long li = case_line(im, g->buf + c[i].id), lj = case_line(im, g->buf + c[j].id);
+            if (!li && !lj)
+                continue; /* both already in the database: not this import's doing */
+            const struct gcase *a = &c[i], *b = &c[j];
+            long la = li, lb = lj;
+            if (lj > li) {
+                a = &c[j], b = &c[i];
+                la = lj, lb = li;
+            }
+            ap_grow((void **)&out->v, sizeof *out->v, out->n + 1, &out->alloc);
+            struct overlap *o = &out->v[out->n++];
+            o->line = la;
+            o->other_line = lb;
+            o->a = keep_text(&out->text, g->buf + a->id);
+            o->child = keep_text(&out->text, child);
+            o->a_open = keep_text(&out->text, g->buf + a->open);
+            o->a_close = a->open_ended ? 0 : keep_text(&out->text, g->buf + a->close);
+            o->b = keep_text(&out->text, g->buf + b->id);
+            o->b_open = keep_text(&out->text, g->buf + b->open);
+            o->b_close = b->open_ended ? 0 : keep_text(&out->text, g->buf + b->close);
         }
     }
-    im->sum->inserted[t] = im->sum->rows[t] - existing;
-    im->sum->updated[t] = existing;
-    im->sum->removed[t] = im->replace ? before - existing : 0;
-    ap_buf_release(&sql);
-    return res;
 }
 
-/* INSERT ... SELECT the good staged rows, updating rows whose key exists. */
-static enum ap_status upsert(struct imp *im, enum ap_table_id t)
+static const char *overlap_text; /* the arena cmp_overlap reads */
+
+/* Later line first decides, then the other case's opening, then its id. */
+static int cmp_overlap(const void *x, const void *y)
 {
-    const struct tabledef *td = &tables[t];
-    const char *name = ap_table_names[t];
-    struct ap_buf sql = AP_BUF_INIT, cols = AP_BUF_INIT;
-    for (size_t c = 0; c < td->ncols; c++)
-        ap_buf_addf(&cols, "%s%s", c ? ", " : "", td->cols[c].name);
-    ap_buf_addf(&sql, "INSERT INTO main.%s (%s) SELECT %s FROM temp.s_%s WHERE NOT bad "
-                      "ON CONFLICT (",
-                name, cols.buf, cols.buf, name);
-    key_list(&sql, t, "");
-    ap_buf_adds(&sql, ") DO UPDATE SET ");
-    for (size_t c = td->nkey; c < td->ncols; c++)
-        ap_buf_addf(&sql, "%s%s = excluded.%s", c > td->nkey ? ", " : "", td->cols[c].name,
-                    td->cols[c].name);
-    enum ap_status st = exec(im, sql.buf, "cannot write the imported rows");
-    ap_buf_release(&sql);
-    ap_buf_release(&cols);
-    return st;
+    const struct overlap *a = x, *b = y;
+    if (a->line != b->line)
+        return a->line < b->line ? -1 : 1;
+    int c = strcmp(overlap_text + a->b_open, overlap_text + b->b_open);
+    return c ? c : strcmp(overlap_text + a->b, overlap_text + b->b);
 }
 
-static void report_overlap(struct imp *im, enum ap_table_id t, sqlite3_stmt *st)
+/* Overlapping cases of one child in the final state: one pass over every case
+ * in (child_id, opened_on) order through the covering cases_child index, each
+ * pair that involves an imported row reported once, at the later line. */
+static enum ap_status check_overlaps(struct imp *im)
 {
-    (void)t;
+    static const char sql[] = "SELECT case_id, child_id, opened_on, closed_on FROM main.cases "
+                              "ORDER BY child_id, opened_on";
+    sqlite3_stmt *st = NULL;
+    struct ap_buf group = AP_BUF_INIT, g = AP_BUF_INIT;
     struct ap_buf m1 = AP_BUF_INIT, m2 = AP_BUF_INIT, m3 = AP_BUF_INIT, where = AP_BUF_INIT;
-    const char *a = (const char *)sqlite3_column_text(st, 1);
-    const char *child = (const char *)sqlite3_column_text(st, 2);
-    const char *a_open = (const char *)sqlite3_column_text(st, 3);
-    const char *a_close = (const char *)sqlite3_column_text(st, 4);
-    const char *b = (const char *)sqlite3_column_text(st, 5);
-    const char *b_open = (const char *)sqlite3_column_text(st, 6);
-    const char *b_close = (const char *)sqlite3_column_text(st, 7);
-    if (sqlite3_column_type(st, 8) == SQLITE_NULL)
-        ap_buf_adds(&where, "in the database");
-    else
-        ap_buf_addf(&where, "line %lld", (long long)sqlite3_column_int64(st, 8));
-    ap_diag_input(im->d, im->path[AP_T_CASES], sqlite3_column_int64(st, 0), im->fcol[AP_T_CASES][2] + 1,
-                  "case '%s' (opened %s, %s%s) overlaps case '%s' (opened %s, %s%s; %s) of "
-                  "the same child '%s'; a child has one case at a time (a case may open on the "
-                  "day the previous one closed)",
-                  shown(&m1, a, strlen(a)), a_open, a_close ? "closed " : "still open",
-                  a_close ? a_close : "", shown(&m2, b, strlen(b)), b_open,
-                  b_close ? "closed " : "still open", b_close ? b_close : "", where.buf,
-                  shown(&m3, child, strlen(child)));
+    struct overlaps out = {AP_BUF_INIT, NULL, 0, 0};
+    struct gcase *c = NULL;
+    size_t n = 0, alloc = 0;
+    bool have = false;
+    enum ap_status res = AP_OK;
+    int rc;
+    ap_buf_addch(&out.text, '\0');
+    if (!ap_db_prepare(im->db, sql, &st, im->d)) {
+        res = AP_ERR_IO;
+        goto done;
+    }
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *id = (const char *)sqlite3_column_text(st, 0);
+        const char *child = (const char *)sqlite3_column_text(st, 1);
+        const char *opened = (const char *)sqlite3_column_text(st, 2);
+        const char *closed = (const char *)sqlite3_column_text(st, 3);
+        if (!have || strcmp(child, group.buf) != 0) {
+            if (have)
+                child_overlaps(im, &g, c, n, group.buf, &out);
+            have = true;
+            ap_buf_reset(&group);
+            ap_buf_adds(&group, child);
+            ap_buf_reset(&g);
+            n = 0;
+        }
+        ap_grow((void **)&c, sizeof *c, n + 1, &alloc);
+        c[n].id = keep_text(&g, id);
+        c[n].open = keep_text(&g, opened);
+        c[n].close = keep_text(&g, closed ? closed : "9999-12-31");
+        c[n].open_ended = !closed;
+        n++;
+    }
+    if (rc != SQLITE_DONE) {
+        res = ap_db_error(im->db, im->d, "cannot check the imported rows");
+        goto done;
+    }
+    if (have)
+        child_overlaps(im, &g, c, n, group.buf, &out);
+    overlap_text = out.text.buf;
+    if (out.n)
+        qsort(out.v, out.n, sizeof *out.v, cmp_overlap);
+    for (size_t i = 0; i < out.n; i++) {
+        const struct overlap *o = &out.v[i];
+        const char *t = out.text.buf;
+        ap_buf_reset(&where);
+        if (o->other_line)
+            ap_buf_addf(&where, "line %ld", o->other_line);
+        else
+            ap_buf_adds(&where, "in the database");
+        ap_diag_input(im->d, im->path[AP_T_CASES], o->line, im->fcol[AP_T_CASES][2] + 1,
+                      "case '%s' (opened %s, %s%s) overlaps case '%s' (opened %s, %s%s; %s) of "
+                      "the same child '%s'; a child has one case at a time (a case may open on "
+                      "the day the previous one closed)",
+                      shown(&m1, t + o->a, strlen(t + o->a)), t + o->a_open,
+                      o->a_close ? "closed " : "still open", o->a_close ? t + o->a_close : "",
+                      shown(&m2, t + o->b, strlen(t + o->b)), t + o->b_open,
+                      o->b_close ? "closed " : "still open", o->b_close ? t + o->b_close : "",
+                      where.buf, shown(&m3, t + o->child, strlen(t + o->child)));
+    }
+done:
+    sqlite3_finalize(st);
+    free(c);
+    free(out.v);
+    ap_buf_release(&out.text);
+    ap_buf_release(&group);
+    ap_buf_release(&g);
     ap_buf_release(&m1);
     ap_buf_release(&m2);
     ap_buf_release(&m3);
     ap_buf_release(&where);
+    return res;
 }
 
-/* Overlapping cases of one child in the final state, reported once per pair at
- * the later imported row. */
-static enum ap_status check_overlaps(struct imp *im)
-{
-    static const char sql[] =
-        "WITH s AS (SELECT case_id, min(line) AS line FROM temp.s_cases WHERE NOT bad "
-        "GROUP BY case_id) "
-        "SELECT sa.line, a.case_id, a.child_id, a.opened_on, a.closed_on, "
-        "b.case_id, b.opened_on, b.closed_on, sb.line "
-        "FROM s AS sa JOIN main.cases a ON a.case_id = sa.case_id "
-        "JOIN main.cases b ON b.child_id = a.child_id AND b.case_id <> a.case_id "
-        "AND b.opened_on < coalesce(a.closed_on, '9999-12-31') "
-        "AND a.opened_on < coalesce(b.closed_on, '9999-12-31') "
-        "LEFT JOIN s AS sb ON sb.case_id = b.case_id "
-        "WHERE sb.line IS NULL OR sb.line < sa.line "
-        "ORDER BY sa.line, b.opened_on, b.case_id";
-    return each_row(im, sql, report_overlap, AP_T_CASES);
-}
-
-static void report_dangling(struct imp *im, enum ap_table_id t, sqlite3_stmt *st)
-{
-    const struct tabledef *td = &tables[t];
-    struct ap_buf key = AP_BUF_INIT, m1 = AP_BUF_INIT;
-    key_text(&key, t, st, 0);
-    const char *ref = (const char *)sqlite3_column_text(st, (int)td->nkey);
-    ap_diag_input(im->d, im->path[td->parent], 0, 0,
-                  "the %s with %s, already in the database, refers to %s '%s', which is not in "
-                  "this file: --replace would leave it without its %s; add it to the file, or "
-                  "import %s too",
-                  td->noun, key.buf, td->cols[td->ref].name, shown(&m1, ref, strlen(ref)),
-                  tables[td->parent].noun, table_files[t]);
-    ap_buf_release(&key);
-    ap_buf_release(&m1);
-}
-
-/* After --replace emptied a parent table: rows of other tables, not in this
- * import, left pointing at a parent that is gone. */
+/* After --replace emptied parent table p: rows of table t (not in this
+ * import) left pointing at a parent that is gone. A parent whose id is in the
+ * parent's file (even on a row with an error) is not gone. */
 static enum ap_status check_dangling(struct imp *im, enum ap_table_id t)
 {
     const struct tabledef *td = &tables[t];
     enum ap_table_id p = td->parent;
     const char *pk = tables[p].cols[0].name, *ref = td->cols[td->ref].name;
-    struct ap_buf sql = AP_BUF_INIT;
+    struct ap_buf sql = AP_BUF_INIT, key = AP_BUF_INIT, m1 = AP_BUF_INIT;
+    sqlite3_stmt *st = NULL;
+    enum ap_status res = AP_OK;
+    const char *s[2];
+    size_t n[2];
+    int rc;
     ap_buf_adds(&sql, "SELECT ");
     key_list(&sql, t, "m");
     ap_buf_addf(&sql,
                 ", m.%s FROM main.%s m WHERE NOT EXISTS (SELECT 1 FROM main.%s x WHERE x.%s = "
-                "m.%s) AND NOT EXISTS (SELECT 1 FROM temp.s_%s x WHERE x.%s = m.%s)",
-                ref, ap_table_names[t], ap_table_names[p], pk, ref, ap_table_names[p], pk, ref);
-    if (im->path[t]) {
-        ap_buf_addf(&sql, " AND NOT EXISTS (SELECT 1 FROM temp.s_%s x WHERE ",
-                    ap_table_names[t]);
-        key_match(&sql, t, "x", "m");
-        ap_buf_adds(&sql, ")");
+                "m.%s) ORDER BY 1, 2",
+                ref, ap_table_names[t], ap_table_names[p], pk, ref);
+    if (!ap_db_prepare(im->db, sql.buf, &st, im->d)) {
+        res = AP_ERR_IO;
+        goto done;
     }
-    ap_buf_adds(&sql, " ORDER BY 1, 2");
-    enum ap_status st = each_row(im, sql.buf, report_dangling, t);
+    int nk = (int)td->nkey;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *r = (const char *)sqlite3_column_text(st, nk);
+        size_t rn = (size_t)sqlite3_column_bytes(st, nk);
+        if (im->keys[p] && ap_keyset_get(im->keys[p], r, rn, NULL))
+            continue;
+        for (int k = 0; k < nk; k++) {
+            s[k] = (const char *)sqlite3_column_text(st, k);
+            n[k] = (size_t)sqlite3_column_bytes(st, k);
+        }
+        ap_buf_reset(&key);
+        key_describe(&key, t, s, n);
+        ap_diag_input(im->d, im->path[p], 0, 0,
+                      "the %s with %s, already in the database, refers to %s '%s', which is "
+                      "not in this file: --replace would leave it without its %s; add it to the "
+                      "file, or import %s too",
+                      td->noun, key.buf, ref, shown(&m1, r, rn), tables[p].noun, table_files[t]);
+    }
+    if (rc != SQLITE_DONE)
+        res = ap_db_error(im->db, im->d, "cannot check the imported rows");
+done:
+    sqlite3_finalize(st);
     ap_buf_release(&sql);
-    return st;
+    ap_buf_release(&key);
+    ap_buf_release(&m1);
+    return res;
 }
 
 /* Which table a file name stands for, or -1. */
@@ -990,15 +1241,6 @@ static enum ap_status collect(struct imp *im, const char *const *paths, size_t n
     return st;
 }
 
-static void drop_staging(sqlite3 *db)
-{
-    for (int t = 0; t < AP_T_COUNT; t++) {
-        char *sql = ap_xasprintf("DROP TABLE IF EXISTS temp.s_%s", ap_table_names[t]);
-        sqlite3_exec(db, sql, NULL, NULL, NULL);
-        free(sql);
-    }
-}
-
 enum ap_status ap_import_run(sqlite3 *db, const char *const *paths, size_t npaths,
                              const struct ap_import_opts *o, struct ap_import_summary *sum,
                              struct ap_diag *d)
@@ -1006,8 +1248,11 @@ enum ap_status ap_import_run(sqlite3 *db, const char *const *paths, size_t npath
     struct imp im = {.db = db, .d = d, .replace = o && o->replace, .sum = sum};
     enum ap_status st = AP_OK;
     size_t errors0 = d->errors;
-    bool in_tx = false, any_failed = false;
+    bool in_tx = false, any_failed = false, fk_off = false;
+    int fk = 0;
     memset(sum, 0, sizeof *sum);
+    ap_buf_init(&im.key);
+    ap_buf_init(&im.last_parent);
 
     st = collect(&im, paths, npaths);
     if (st != AP_OK)
@@ -1015,15 +1260,21 @@ enum ap_status ap_import_run(sqlite3 *db, const char *const *paths, size_t npath
     for (int t = 0; t < AP_T_COUNT; t++)
         sum->present[t] = im.path[t] != NULL;
 
-    /* Staging lives in TEMP, which goes to a temporary file past the cache, so
-     * memory stays bounded however large the files are. */
-    st = exec(&im,
-              "PRAGMA temp_store = FILE; PRAGMA cache_size = -65536; "
-              "PRAGMA temp.cache_size = -65536",
+    /* Index builds spill to a temporary file past the cache, so memory stays
+     * bounded however large the files are. */
+    st = exec(&im, "PRAGMA temp_store = FILE; PRAGMA cache_size = -65536",
               "cannot set up the import");
     if (st != AP_OK)
         goto done;
-    drop_staging(db);
+    /* The import proves every reference itself (and --replace's dangling rows),
+     * so SQLite's lookup per row is redundant. The setting cannot change inside
+     * a transaction: off before BEGIN, back after COMMIT or ROLLBACK. */
+    if (sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_FKEY, -1, &fk) != SQLITE_OK ||
+        sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_FKEY, 0, (int *)0) != SQLITE_OK) {
+        st = ap_db_error(db, d, "cannot set up the import");
+        goto done;
+    }
+    fk_off = true;
     st = exec(&im, "BEGIN IMMEDIATE", "cannot start the import");
     if (st != AP_OK)
         goto done;
@@ -1035,58 +1286,24 @@ enum ap_status ap_import_run(sqlite3 *db, const char *const *paths, size_t npath
         st = load_file(&im, t);
         if (st == AP_ERR_IO)
             goto done;
-        if (im.failed[t]) {
-            any_failed = true;
-            continue;
+        any_failed = any_failed || im.failed[t];
+        /* Nothing refers to these rows: their ids are no longer needed. */
+        if (t == AP_T_MISSING_EPISODES || t == AP_T_PERPETRATOR_ACTIONS ||
+            t == AP_T_ACTION_UPDATES) {
+            ap_keyset_free(im.keys[t]);
+            im.keys[t] = NULL;
         }
-        /* Index the staged ids for the set checks below. */
-        struct ap_buf sql = AP_BUF_INIT;
-        ap_buf_addf(&sql, "CREATE INDEX temp.s_%s_key ON s_%s (", ap_table_names[t],
-                    ap_table_names[t]);
-        key_list(&sql, t, "");
-        ap_buf_adds(&sql, ", line)");
-        st = exec(&im, sql.buf, "cannot index the staged rows");
-        ap_buf_release(&sql);
-        if (st != AP_OK)
-            goto done;
     }
-
-    for (int t = 0; t < AP_T_COUNT; t++) {
-        if (!im.path[t] || im.failed[t])
-            continue;
-        st = check_duplicates(&im, t);
-        if (st == AP_OK && tables[t].ref >= 0 && !im.failed[tables[t].parent])
-            st = check_references(&im, t);
-        if (st != AP_OK)
-            goto done;
-    }
-    /* Without all of every file staged, the final state would be a guess. */
+    /* Without all of every file read, the final state would be a guess. */
     if (any_failed)
         goto done;
-
-    for (int t = 0; t < AP_T_COUNT; t++) {
-        if (!im.path[t])
-            continue;
-        st = count_changes(&im, t);
-        if (st != AP_OK)
-            goto done;
-        if (im.replace) {
-            char *sql = ap_xasprintf("DELETE FROM main.%s", ap_table_names[t]);
-            st = exec(&im, sql, "cannot empty the table for --replace");
-            free(sql);
-            if (st != AP_OK)
-                goto done;
-        }
-    }
-    for (int t = 0; t < AP_T_COUNT; t++) {
-        if (im.path[t] && (st = upsert(&im, t)) != AP_OK)
-            goto done;
-    }
     if (im.path[AP_T_CASES] && (st = check_overlaps(&im)) != AP_OK)
         goto done;
+    ap_keyset_free(im.keys[AP_T_CASES]);
+    im.keys[AP_T_CASES] = NULL;
     if (im.replace) {
         for (int t = 0; t < AP_T_COUNT; t++) {
-            if (tables[t].ref >= 0 && im.path[tables[t].parent] &&
+            if (tables[t].ref >= 0 && !im.path[t] && im.path[tables[t].parent] &&
                 (st = check_dangling(&im, t)) != AP_OK)
                 goto done;
         }
@@ -1105,6 +1322,8 @@ enum ap_status ap_import_run(sqlite3 *db, const char *const *paths, size_t npath
 done:
     if (in_tx)
         sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    if (fk_off)
+        sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_FKEY, fk, (int *)0);
     if (d->errors > errors0)
         st = ap_status_worst(st, d->status == AP_OK ? AP_ERR_INPUT : d->status);
     if (st != AP_OK) {
@@ -1112,9 +1331,14 @@ done:
         memset(sum->updated, 0, sizeof sum->updated);
         memset(sum->removed, 0, sizeof sum->removed);
     }
-    drop_staging(db);
-    for (int t = 0; t < AP_T_COUNT; t++)
+    for (int t = 0; t < AP_T_COUNT; t++) {
         free(im.path[t]);
+        ap_keyset_free(im.keys[t]);
+    }
+    ap_keyset_free(im.old_keys);
+    sqlite3_finalize(im.lookup);
+    ap_buf_release(&im.key);
+    ap_buf_release(&im.last_parent);
     return st;
 }
 

@@ -1,0 +1,31 @@
+/*
+ * ap_keyset: a set of byte-string keys, each with a 32-bit value (the import
+ * keeps a row's line there), for the import's cross-row rules: duplicate ids
+ * within a file, references to a parent file, the rows a file brings. Keys are
+ * copied into one arena; the table holds offsets, so a million short ids cost
+ * about 25 bytes each. Any byte may occur in a key (composite keys are built
+ * length-prefixed by the caller).
+ */
+#ifndef AP_KEYSET_H
+#define AP_KEYSET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct ap_keyset; /* opaque */
+
+struct ap_keyset *ap_keyset_new(void);
+void ap_keyset_free(struct ap_keyset *ks); /* NULL ok */
+
+/* Add key[0..n) with value val. Returns 1 if added, 0 if the key was already
+ * there (then *old, if not NULL, is its value, which is kept), -1 if the set
+ * would exceed its limits (4 GiB of key bytes or 2^31 keys; nothing added). */
+int ap_keyset_add(struct ap_keyset *ks, const void *key, size_t n, uint32_t val, uint32_t *old);
+
+/* True if key[0..n) is in the set; then *val (if not NULL) is its value. */
+bool ap_keyset_get(const struct ap_keyset *ks, const void *key, size_t n, uint32_t *val);
+
+size_t ap_keyset_count(const struct ap_keyset *ks);
+
+#endif
