@@ -140,13 +140,34 @@ bool ap_datetime_parse(const char *s, size_t n, int64_t *secs, bool *has_time, c
     return true;
 }
 
+/* Write v as exactly n decimal digits (v >= 0; the years are 1900..2199 or
+ * whatever the day numbers give, so four digits as %04d would, for n = 4). */
+static void put_digits(char *out, int v, int n)
+{
+    for (int i = n - 1; i >= 0; i--) {
+        out[i] = (char)('0' + v % 10);
+        v /= 10;
+    }
+}
+
+/* The import formats a date per field of a million rows: digits written
+ * directly, not through snprintf. */
 void ap_day_format(ap_day day, char out[11])
 {
     int y, m, d;
     ap_day_to_ymd(day, &y, &m, &d);
-    char tmp[40];
-    snprintf(tmp, sizeof tmp, "%04d-%02d-%02d", y, m, d);
-    memcpy(out, tmp, 10);
+    if (y < 0 || y > 9999) {
+        char tmp[40];
+        snprintf(tmp, sizeof tmp, "%04d-%02d-%02d", y, m, d);
+        memcpy(out, tmp, 10);
+        out[10] = '\0';
+        return;
+    }
+    put_digits(out, y, 4);
+    out[4] = '-';
+    put_digits(out + 5, m, 2);
+    out[7] = '-';
+    put_digits(out + 8, d, 2);
     out[10] = '\0';
 }
 
@@ -154,15 +175,16 @@ void ap_datetime_format(int64_t secs, bool has_time, char out[20])
 {
     int64_t days = secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400);
     int rem = (int)(secs - days * 86400);
-    char date[11];
-    ap_day_format((ap_day)days, date);
-    char tmp[48];
-    if (has_time)
-        snprintf(tmp, sizeof tmp, "%s %02d:%02d:%02d", date, rem / 3600, rem / 60 % 60, rem % 60);
-    else
-        snprintf(tmp, sizeof tmp, "%s", date);
-    memcpy(out, tmp, 19);
-    out[has_time ? 19 : 10] = '\0';
+    ap_day_format((ap_day)days, out);
+    if (!has_time)
+        return;
+    out[10] = ' ';
+    put_digits(out + 11, rem / 3600, 2);
+    out[13] = ':';
+    put_digits(out + 14, rem / 60 % 60, 2);
+    out[16] = ':';
+    put_digits(out + 17, rem % 60, 2);
+    out[19] = '\0';
 }
 
 void ap_day_format_long(ap_day day, char out[32])

@@ -1,8 +1,13 @@
 /*
- * ap_keyset: open addressing with linear probing over a power-of-two table,
- * grown at three quarters full. A slot keeps the key's hash (so probes rarely
- * touch the arena), its offset in the arena and its value. In the arena each
- * key is its length (4 bytes, native order) followed by its bytes.
+ * ap_keyset: keys are copied into one arena, each as its length (4 bytes,
+ * native order) followed by its bytes. Exports usually come sorted by id, and
+ * a hash table probed at random costs a cache miss per key at a million keys;
+ * so while keys arrive in strictly increasing byte order the set is a sorted
+ * array (adding compares with the last key only; a lookup gallops from where
+ * the previous one ended, which is next door when the lookups come in order
+ * too). The first key out of order turns it into a hash table (open
+ * addressing, linear probing, a power of two of slots grown at three quarters
+ * full; a slot keeps the key's hash, so probes rarely touch the arena).
  */
 #include "ap_keyset.h"
 
@@ -20,11 +25,17 @@ struct slot {
 };
 
 struct ap_keyset {
-    struct slot *slots;
-    size_t cap;        /* slots, a power of two */
-    size_t count;      /* keys held */
     char *arena;
     size_t alen, aalloc;
+    size_t count;      /* keys held */
+    /* sorted mode (slots == NULL): key i at offs[i], value vals[i], increasing */
+    uint32_t *offs, *vals;
+    size_t oalloc;
+    size_t finger;     /* where the last lookup ended */
+    size_t gets, far;  /* lookups, and those that landed far from the finger */
+    /* hash mode */
+    struct slot *slots;
+    size_t cap;        /* slots, a power of two */
 };
 
 /* FNV-1a, then a final mix so that ids differing only in their last digits
@@ -40,20 +51,9 @@ static uint32_t hash_of(const unsigned char *p, size_t n)
     return h;
 }
 
-static struct slot *new_slots(size_t cap)
-{
-    struct slot *s = ap_xmalloc(cap * sizeof *s);
-    for (size_t i = 0; i < cap; i++)
-        s[i].off = EMPTY;
-    return s;
-}
-
 struct ap_keyset *ap_keyset_new(void)
 {
-    struct ap_keyset *ks = ap_xcalloc(1, sizeof *ks);
-    ks->cap = 1024;
-    ks->slots = new_slots(ks->cap);
-    return ks;
+    return ap_xcalloc(1, sizeof(struct ap_keyset));
 }
 
 void ap_keyset_free(struct ap_keyset *ks)
@@ -61,6 +61,8 @@ void ap_keyset_free(struct ap_keyset *ks)
     if (!ks)
         return;
     free(ks->slots);
+    free(ks->offs);
+    free(ks->vals);
     free(ks->arena);
     free(ks);
 }
@@ -70,12 +72,29 @@ size_t ap_keyset_count(const struct ap_keyset *ks)
     return ks->count;
 }
 
+static const char *key_at(const struct ap_keyset *ks, uint32_t off, uint32_t *len)
+{
+    memcpy(len, ks->arena + off, sizeof *len);
+    return ks->arena + off + sizeof *len;
+}
+
+/* Byte order, a prefix first. */
+static int cmp_key(const struct ap_keyset *ks, uint32_t off, const void *key, size_t n)
+{
+    uint32_t len;
+    const char *s = key_at(ks, off, &len);
+    int c = memcmp(s, key, len < n ? len : n);
+    if (c)
+        return c;
+    return len < n ? -1 : len > n ? 1 : 0;
+}
+
 static bool same_key(const struct ap_keyset *ks, const struct slot *s, const void *key,
                      size_t n)
 {
     uint32_t len;
-    memcpy(&len, ks->arena + s->off, sizeof len);
-    return len == n && !memcmp(ks->arena + s->off + sizeof len, key, n);
+    const char *k = key_at(ks, s->off, &len);
+    return len == n && !memcmp(k, key, n);
 }
 
 /* The slot holding key, or the free slot where it would go. */
@@ -90,37 +109,91 @@ static struct slot *find(const struct ap_keyset *ks, const void *key, size_t n, 
     }
 }
 
-static void grow(struct ap_keyset *ks)
+/* Put an entry known to be absent into a table with room. */
+static void place(struct slot *slots, size_t cap, struct slot e)
 {
-    struct slot *old = ks->slots;
-    size_t ocap = ks->cap;
-    ks->cap *= 2;
-    ks->slots = new_slots(ks->cap);
-    size_t mask = ks->cap - 1;
-    for (size_t k = 0; k < ocap; k++) {
-        if (old[k].off == EMPTY)
-            continue;
-        size_t i = old[k].hash & mask;
-        while (ks->slots[i].off != EMPTY)
-            i = (i + 1) & mask;
-        ks->slots[i] = old[k];
-    }
-    free(old);
+    size_t mask = cap - 1, i = e.hash & mask;
+    while (slots[i].off != EMPTY)
+        i = (i + 1) & mask;
+    slots[i] = e;
 }
 
-int ap_keyset_add(struct ap_keyset *ks, const void *key, size_t n, uint32_t val, uint32_t *old)
+static void rehash(struct ap_keyset *ks, size_t cap)
 {
-    uint32_t h = hash_of(key, n);
-    struct slot *s = find(ks, key, n, h);
-    if (s->off != EMPTY) {
-        if (old)
-            *old = s->val;
-        return 0;
+    struct slot *s = ap_xmalloc(cap * sizeof *s);
+    for (size_t i = 0; i < cap; i++)
+        s[i].off = EMPTY;
+    if (ks->slots) {
+        for (size_t k = 0; k < ks->cap; k++)
+            if (ks->slots[k].off != EMPTY)
+                place(s, cap, ks->slots[k]);
+        free(ks->slots);
+    } else {
+        for (size_t k = 0; k < ks->count; k++) {
+            uint32_t len;
+            const char *key = key_at(ks, ks->offs[k], &len);
+            struct slot e = {ks->offs[k], hash_of((const unsigned char *)key, len), ks->vals[k]};
+            place(s, cap, e);
+        }
+        free(ks->offs);
+        free(ks->vals);
+        ks->offs = ks->vals = NULL;
+        ks->oalloc = 0;
     }
+    ks->slots = s;
+    ks->cap = cap;
+}
+
+/* Sorted mode: the index of the first key >= key, galloping from the finger. */
+static size_t lower_bound(struct ap_keyset *ks, const void *key, size_t n, int *steps)
+{
+    size_t lo = 0, hi = ks->count, f = ks->finger < ks->count ? ks->finger : 0;
+    if (ks->count == 0)
+        return 0;
+    if (cmp_key(ks, ks->offs[f], key, n) < 0) {
+        size_t step = 1;
+        lo = f + 1;
+        while (lo < ks->count) {
+            size_t probe = f + step < ks->count ? f + step : ks->count - 1;
+            if (cmp_key(ks, ks->offs[probe], key, n) >= 0) {
+                hi = probe;
+                break;
+            }
+            lo = probe + 1;
+            step *= 2;
+            (*steps)++;
+        }
+    } else {
+        size_t step = 1;
+        hi = f;
+        while (hi > 0) {
+            size_t probe = f >= step ? f - step : 0;
+            if (cmp_key(ks, ks->offs[probe], key, n) < 0) {
+                lo = probe + 1;
+                break;
+            }
+            hi = probe;
+            step *= 2;
+            (*steps)++;
+        }
+    }
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (cmp_key(ks, ks->offs[mid], key, n) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    ks->finger = lo;
+    return lo;
+}
+
+/* Copy key into the arena; its offset, or EMPTY when the arena is full. */
+static uint32_t store(struct ap_keyset *ks, const void *key, size_t n)
+{
     size_t need = sizeof(uint32_t) + n;
-    if (n > UINT32_MAX - sizeof(uint32_t) || ks->alen + need >= EMPTY ||
-        ks->count >= ((size_t)1 << 31))
-        return -1;
+    if (n > UINT32_MAX - sizeof(uint32_t) || ks->alen + need >= EMPTY)
+        return EMPTY;
     if (ks->alen + need > ks->aalloc) {
         size_t a = ks->aalloc ? ks->aalloc : 4096;
         while (a < ks->alen + need)
@@ -128,22 +201,87 @@ int ap_keyset_add(struct ap_keyset *ks, const void *key, size_t n, uint32_t val,
         ks->arena = ap_xrealloc(ks->arena, a);
         ks->aalloc = a;
     }
-    uint32_t len = (uint32_t)n;
-    s->off = (uint32_t)ks->alen;
-    s->hash = h;
-    s->val = val;
+    uint32_t len = (uint32_t)n, off = (uint32_t)ks->alen;
     memcpy(ks->arena + ks->alen, &len, sizeof len);
     if (n)
         memcpy(ks->arena + ks->alen + sizeof len, key, n);
     ks->alen += need;
+    return off;
+}
+
+int ap_keyset_add(struct ap_keyset *ks, const void *key, size_t n, uint32_t val, uint32_t *old)
+{
+    if (ks->count >= ((size_t)1 << 31))
+        return -1;
+    if (!ks->slots) {
+        int c = ks->count ? cmp_key(ks, ks->offs[ks->count - 1], key, n) : -1;
+        if (c >= 0) {
+            /* Not after the last key: an earlier key, or out of order. */
+            int steps = 0;
+            size_t i = c == 0 ? ks->count - 1 : lower_bound(ks, key, n, &steps);
+            if (c == 0 || (i < ks->count && cmp_key(ks, ks->offs[i], key, n) == 0)) {
+                if (old)
+                    *old = ks->vals[i];
+                return 0;
+            }
+            size_t cap = 1024;
+            while (cap * 3 <= (ks->count + 1) * 4)
+                cap *= 2;
+            rehash(ks, cap);
+        } else {
+            uint32_t off = store(ks, key, n);
+            if (off == EMPTY)
+                return -1;
+            if (ks->count == ks->oalloc) {
+                ks->oalloc = ks->oalloc ? ks->oalloc * 2 : 1024;
+                ks->offs = ap_xrealloc(ks->offs, ks->oalloc * sizeof *ks->offs);
+                ks->vals = ap_xrealloc(ks->vals, ks->oalloc * sizeof *ks->vals);
+            }
+            ks->offs[ks->count] = off;
+            ks->vals[ks->count] = val;
+            ks->count++;
+            return 1;
+        }
+    }
+    uint32_t h = hash_of(key, n);
+    struct slot *s = find(ks, key, n, h);
+    if (s->off != EMPTY) {
+        if (old)
+            *old = s->val;
+        return 0;
+    }
+    uint32_t off = store(ks, key, n);
+    if (off == EMPTY)
+        return -1;
+    s->off = off;
+    s->hash = h;
+    s->val = val;
     ks->count++;
     if (ks->count * 4 > ks->cap * 3)
-        grow(ks);
+        rehash(ks, ks->cap * 2);
     return 1;
 }
 
-bool ap_keyset_get(const struct ap_keyset *ks, const void *key, size_t n, uint32_t *val)
+bool ap_keyset_get(struct ap_keyset *ks, const void *key, size_t n, uint32_t *val)
 {
+    if (!ks->slots) {
+        int steps = 0;
+        size_t i = lower_bound(ks, key, n, &steps);
+        bool found = i < ks->count && cmp_key(ks, ks->offs[i], key, n) == 0;
+        if (found && val)
+            *val = ks->vals[i];
+        /* Lookups in no particular order: a binary search costs a cache miss
+         * a step at a million keys, a hash probe one; switch for good. */
+        ks->gets++;
+        ks->far += steps > 4;
+        if (ks->far > 256 && ks->far * 4 > ks->gets) {
+            size_t cap = 1024;
+            while (cap * 3 <= ks->count * 4)
+                cap *= 2;
+            rehash(ks, cap);
+        }
+        return found;
+    }
     const struct slot *s = find(ks, key, n, hash_of(key, n));
     if (s->off == EMPTY)
         return false;

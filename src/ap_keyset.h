@@ -2,9 +2,10 @@
  * ap_keyset: a set of byte-string keys, each with a 32-bit value (the import
  * keeps a row's line there), for the import's cross-row rules: duplicate ids
  * within a file, references to a parent file, the rows a file brings. Keys are
- * copied into one arena; the table holds offsets, so a million short ids cost
- * about 25 bytes each. Any byte may occur in a key (composite keys are built
- * length-prefixed by the caller).
+ * copied into one arena; while they arrive in increasing order (an export
+ * sorted by id) the set is a sorted array, else a hash table, so a million
+ * short ids cost 16 to 30 bytes each. Any byte may occur in a key (composite
+ * keys are built length-prefixed by the caller).
  */
 #ifndef AP_KEYSET_H
 #define AP_KEYSET_H
@@ -23,8 +24,10 @@ void ap_keyset_free(struct ap_keyset *ks); /* NULL ok */
  * would exceed its limits (4 GiB of key bytes or 2^31 keys; nothing added). */
 int ap_keyset_add(struct ap_keyset *ks, const void *key, size_t n, uint32_t val, uint32_t *old);
 
-/* True if key[0..n) is in the set; then *val (if not NULL) is its value. */
-bool ap_keyset_get(const struct ap_keyset *ks, const void *key, size_t n, uint32_t *val);
+/* True if key[0..n) is in the set; then *val (if not NULL) is its value.
+ * Not const: the set remembers where the lookup ended, so that lookups in
+ * order are cheap. */
+bool ap_keyset_get(struct ap_keyset *ks, const void *key, size_t n, uint32_t *val);
 
 size_t ap_keyset_count(const struct ap_keyset *ks);
 
