@@ -722,7 +722,7 @@ struct batch {
 static void insert_sql(struct ap_buf *sql, enum ap_table_id t, size_t rows, bool bulk)
 {
     const struct tabledef *td = &tables[t];
-    ap_buf_addf(sql, "INSERT INTO main.%s (", ap_table_names[t]);
+    ap_buf_addf(sql, "INSERT %sINTO main.%s (", bulk ? "OR IGNORE " : "", ap_table_names[t]);
     for (size_t c = 0; c < td->ncols; c++)
         ap_buf_addf(sql, "%s%s", c ? ", " : "", td->cols[c].name);
     ap_buf_adds(sql, ") VALUES ");
@@ -840,6 +840,22 @@ static void bind_pending(struct batch *b, sqlite3_stmt *st, size_t r, int first)
     }
 }
 
+/* Run an INSERT of rows rows. Bulk mode's INSERT OR IGNORE spares SQLite a
+ * statement journal per multi-row statement (the rows were checked: none can
+ * conflict); that a row was nevertheless left out would be a bug, not to be
+ * passed over in silence. */
+static enum ap_status write_rows(struct imp *im, sqlite3_stmt *st, int rows)
+{
+    enum ap_status res = step_done(im, st, "cannot write the imported rows");
+    if (res == AP_OK && sqlite3_changes(im->db) != rows) {
+        ap_diag_error(im->d, AP_ERR_IO,
+                      "cannot write the imported rows: %d of %d went in (internal error)",
+                      sqlite3_changes(im->db), rows);
+        res = AP_ERR_IO;
+    }
+    return res;
+}
+
 /* Write the pending rows: BATCH at once when all is true, else one by one. */
 static enum ap_status flush_rows(struct imp *im, struct batch *b, bool all)
 {
@@ -847,11 +863,11 @@ static enum ap_status flush_rows(struct imp *im, struct batch *b, bool all)
     if (all && b->many) {
         for (size_t r = 0; r < b->n; r++)
             bind_pending(b, b->many, r, (int)(r * b->ncols) + 1);
-        st = step_done(im, b->many, "cannot write the imported rows");
+        st = write_rows(im, b->many, (int)b->n);
     } else {
         for (size_t r = 0; r < b->n && st == AP_OK; r++) {
             bind_pending(b, b->one, r, 1);
-            st = step_done(im, b->one, "cannot write the imported rows");
+            st = write_rows(im, b->one, 1);
         }
     }
     b->n = 0;
