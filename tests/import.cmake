@@ -3,3 +3,4 @@
 ap_unit_test(test_csv unit/test_csv.c)
 ap_unit_test(test_import unit/test_import.c)
 ap_cli_group(import)
+ap_unit_test(test_keyset unit/test_keyset.c)
