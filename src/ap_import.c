@@ -169,6 +169,8 @@ struct imp {
     sqlite3_stmt *lookup;     /* SELECT 1 FROM the parent table WHERE id = ? */
     struct ap_buf last_parent; /* the last id lookup asked about, and its answer */
     bool last_found, last_ok;
+    struct ap_keyset *case_children; /* cases upserted: the children of the rows written */
+    struct ap_buf case_child_list;   /* the same ids, each NUL-terminated */
 };
 
 static const char *const table_files[AP_T_COUNT] = {
@@ -929,6 +931,8 @@ static enum ap_status load_file(struct imp *im, enum ap_table_id t)
         goto fail;
     im->keys[t] = ap_keyset_new();
     im->last_ok = false;
+    if (t == AP_T_CASES && !im->bulk[t])
+        im->case_children = ap_keyset_new();
 
     while ((rc = ap_csv_next(csv, &rec, im->d)) == 1) {
         im->sum->rows[t]++;
@@ -964,6 +968,9 @@ static enum ap_status load_file(struct imp *im, enum ap_table_id t)
             goto fail;
         if (bad || dup)
             continue;
+        if (t == AP_T_CASES && !im->bulk[t] &&
+            ap_keyset_add(im->case_children, v[1].s, v[1].n, 0, NULL) == 1)
+            ap_buf_add(&im->case_child_list, v[1].s, v[1].n + 1);
         st = add_row(im, b, v);
         if (st != AP_OK)
             goto fail;
@@ -1095,54 +1102,85 @@ static int cmp_overlap(const void *x, const void *y)
     return c ? c : strcmp(overlap_text + a->b, overlap_text + b->b);
 }
 
-/* Overlapping cases of one child in the final state: one pass over every case
- * in (child_id, opened_on) order through the covering cases_child index, each
- * pair that involves an imported row reported once, at the later line. */
-static enum ap_status check_overlaps(struct imp *im)
+/* The cases of the child being gathered, in opening order. */
+struct group {
+    struct ap_buf child, text; /* the child's id; the cases' texts */
+    struct gcase *c;
+    size_t n, alloc;
+    bool have;
+};
+
+/* Feed the (case_id, child_id, opened_on, closed_on) rows of st, in child and
+ * opening order, into per-child groups; each finished group's pairs go to out. */
+static enum ap_status scan_cases(struct imp *im, sqlite3_stmt *st, struct group *gr,
+                                 struct overlaps *out)
 {
-    static const char sql[] = "SELECT case_id, child_id, opened_on, closed_on FROM main.cases "
-                              "ORDER BY child_id, opened_on";
-    sqlite3_stmt *st = NULL;
-    struct ap_buf group = AP_BUF_INIT, g = AP_BUF_INIT;
-    struct ap_buf m1 = AP_BUF_INIT, m2 = AP_BUF_INIT, m3 = AP_BUF_INIT, where = AP_BUF_INIT;
-    struct overlaps out = {AP_BUF_INIT, NULL, 0, 0};
-    struct gcase *c = NULL;
-    size_t n = 0, alloc = 0;
-    bool have = false;
-    enum ap_status res = AP_OK;
     int rc;
-    ap_buf_addch(&out.text, '\0');
-    if (!ap_db_prepare(im->db, sql, &st, im->d)) {
-        res = AP_ERR_IO;
-        goto done;
-    }
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         const char *id = (const char *)sqlite3_column_text(st, 0);
         const char *child = (const char *)sqlite3_column_text(st, 1);
         const char *opened = (const char *)sqlite3_column_text(st, 2);
         const char *closed = (const char *)sqlite3_column_text(st, 3);
-        if (!have || strcmp(child, group.buf) != 0) {
-            if (have)
-                child_overlaps(im, &g, c, n, group.buf, &out);
-            have = true;
-            ap_buf_reset(&group);
-            ap_buf_adds(&group, child);
-            ap_buf_reset(&g);
-            n = 0;
+        if (!gr->have || strcmp(child, gr->child.buf) != 0) {
+            if (gr->have)
+                child_overlaps(im, &gr->text, gr->c, gr->n, gr->child.buf, out);
+            gr->have = true;
+            ap_buf_reset(&gr->child);
+            ap_buf_adds(&gr->child, child);
+            ap_buf_reset(&gr->text);
+            gr->n = 0;
         }
-        ap_grow((void **)&c, sizeof *c, n + 1, &alloc);
-        c[n].id = keep_text(&g, id);
-        c[n].open = keep_text(&g, opened);
-        c[n].close = keep_text(&g, closed ? closed : "9999-12-31");
-        c[n].open_ended = !closed;
-        n++;
+        ap_grow((void **)&gr->c, sizeof *gr->c, gr->n + 1, &gr->alloc);
+        struct gcase *k = &gr->c[gr->n++];
+        k->id = keep_text(&gr->text, id);
+        k->open = keep_text(&gr->text, opened);
+        k->close = keep_text(&gr->text, closed ? closed : "9999-12-31");
+        k->open_ended = !closed;
     }
-    if (rc != SQLITE_DONE) {
-        res = ap_db_error(im->db, im->d, "cannot check the imported rows");
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return ap_db_error(im->db, im->d, "cannot check the imported rows");
+    return AP_OK;
+}
+
+/* Overlapping cases of one child in the final state, each pair that involves
+ * an imported row reported once, at the later line. The cases come in (child,
+ * opening) order from the covering cases_child index: one pass over them all
+ * after a large load, or only the children of the imported rows when a few
+ * rows were added to a large table. */
+static enum ap_status check_overlaps(struct imp *im)
+{
+    static const char all_sql[] = "SELECT case_id, child_id, opened_on, closed_on "
+                                  "FROM main.cases ORDER BY child_id, opened_on";
+    static const char one_sql[] = "SELECT case_id, child_id, opened_on, closed_on "
+                                  "FROM main.cases WHERE child_id = ? ORDER BY opened_on";
+    bool each_child = im->case_children &&
+                      ap_keyset_count(im->case_children) * 16 < (size_t)im->before[AP_T_CASES];
+    sqlite3_stmt *st = NULL;
+    struct group gr = {AP_BUF_INIT, AP_BUF_INIT, NULL, 0, 0, false};
+    struct ap_buf m1 = AP_BUF_INIT, m2 = AP_BUF_INIT, m3 = AP_BUF_INIT, where = AP_BUF_INIT;
+    struct overlaps out = {AP_BUF_INIT, NULL, 0, 0};
+    enum ap_status res = AP_OK;
+    ap_buf_addch(&out.text, '\0');
+    if (!ap_db_prepare(im->db, each_child ? one_sql : all_sql, &st, im->d)) {
+        res = AP_ERR_IO;
         goto done;
     }
-    if (have)
-        child_overlaps(im, &g, c, n, group.buf, &out);
+    if (!each_child) {
+        res = scan_cases(im, st, &gr, &out);
+    } else {
+        const struct ap_buf *list = &im->case_child_list;
+        for (size_t at = 0; at < list->len && res == AP_OK;) {
+            size_t len = strlen(list->buf + at);
+            sqlite3_bind_text(st, 1, list->buf + at, (int)len, SQLITE_STATIC);
+            res = scan_cases(im, st, &gr, &out);
+            at += len + 1;
+        }
+    }
+    if (res != AP_OK)
+        goto done;
+    if (gr.have)
+        child_overlaps(im, &gr.text, gr.c, gr.n, gr.child.buf, &out);
     overlap_text = out.text.buf;
     if (out.n)
         qsort(out.v, out.n, sizeof *out.v, cmp_overlap);
@@ -1166,11 +1204,11 @@ static enum ap_status check_overlaps(struct imp *im)
     }
 done:
     sqlite3_finalize(st);
-    free(c);
+    free(gr.c);
     free(out.v);
     ap_buf_release(&out.text);
-    ap_buf_release(&group);
-    ap_buf_release(&g);
+    ap_buf_release(&gr.child);
+    ap_buf_release(&gr.text);
     ap_buf_release(&m1);
     ap_buf_release(&m2);
     ap_buf_release(&m3);
@@ -1355,6 +1393,7 @@ enum ap_status ap_import_run(sqlite3 *db, const char *const *paths, size_t npath
     memset(sum, 0, sizeof *sum);
     ap_buf_init(&im.key);
     ap_buf_init(&im.last_parent);
+    ap_buf_init(&im.case_child_list);
 
     st = collect(&im, paths, npaths);
     if (st != AP_OK)
@@ -1452,6 +1491,8 @@ done:
     sqlite3_finalize(im.lookup);
     ap_buf_release(&im.key);
     ap_buf_release(&im.last_parent);
+    ap_buf_release(&im.case_child_list);
+    ap_keyset_free(im.case_children);
     return st;
 }
 

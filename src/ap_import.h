@@ -1,9 +1,11 @@
 /*
  * ap_import: loads the CSV export into the case database, all or nothing.
- * Each file is streamed row by row into a staging table in one transaction;
- * per-field rules are checked as rows arrive, cross-row rules (duplicates,
- * references, overlapping cases) as set operations in SQL; on any error the
- * transaction is rolled back and the database is byte-for-byte unchanged.
+ * Each file is streamed row by row straight into its table in one
+ * transaction; every rule (per field, per row, and across rows: duplicate ids,
+ * references to parents) is checked as rows arrive, in line order; the rules
+ * on the final state (overlapping cases, rows --replace would orphan) run
+ * last. On any error the transaction is rolled back and the database is
+ * byte-for-byte unchanged.
  */
 #ifndef AP_IMPORT_H
 #define AP_IMPORT_H
@@ -30,9 +32,10 @@ struct ap_import_summary {
 /* Import paths (CSV files, or folders whose *.csv files named after the tables
  * are taken). Unknown file names are errors. Returns AP_OK or the worst status;
  * on anything but AP_OK nothing was written. Runs in one transaction of its own
- * (BEGIN IMMEDIATE), so db must not be inside one. Sets temp_store=FILE (which
- * drops the connection's TEMP objects) and uses TEMP tables s_<table>, dropped
- * before returning. Errors go to d, capped by d->max_errors. */
+ * (BEGIN IMMEDIATE), so db must not be inside one. Sets temp_store=FILE and
+ * cache_size (64 MiB) on db; turns foreign-key enforcement and CHECK
+ * constraints off for the transaction (the import checks both itself) and
+ * restores them. Errors go to d, capped by d->max_errors. */
 enum ap_status ap_import_run(sqlite3 *db, const char *const *paths, size_t npaths,
                              const struct ap_import_opts *o, struct ap_import_summary *sum,
                              struct ap_diag *d);
