@@ -1,7 +1,8 @@
 /*
  * Unit tests for ap_import: the summary counts of an upsert and of --replace,
- * that a failed import leaves the database file's bytes as they were, that the
- * staging tables are gone afterwards, and the one-line summary's wording.
+ * that a failed import leaves the database file's bytes as they were, that no
+ * TEMP objects are left and the connection's foreign keys and CHECK
+ * constraints are enforced again afterwards, and the one-line summary's wording.
  */
 #include "ap_test.h"
 
@@ -68,6 +69,20 @@ static long count(sqlite3 *db, const char *sql)
     return n;
 }
 
+/* The import switches enforcement off for its transaction: it must be back
+ * on for the connection afterwards, whatever the outcome. */
+static void check_enforced(sqlite3 *db)
+{
+    CHECK_INT(count(db, "PRAGMA foreign_keys"), 1);
+    CHECK_INT(count(db, "PRAGMA ignore_check_constraints"), 0);
+    CHECK(sqlite3_exec(db, "INSERT INTO children (child_id, gender) VALUES ('CX', 'bogus')", NULL,
+                       NULL, NULL) != SQLITE_OK);
+    CHECK(sqlite3_exec(db, "INSERT INTO cases (case_id, child_id, opened_on) VALUES ('KX', "
+                           "'nobody', '2016-01-01')",
+                       NULL, NULL, NULL) != SQLITE_OK);
+    CHECK_INT(count(db, "SELECT count(*) FROM cases WHERE case_id = 'KX'"), 0);
+}
+
 static void test_import(void)
 {
     struct ap_diag d;
@@ -90,6 +105,7 @@ static void test_import(void)
     CHECK_INT(sum.inserted[AP_T_CHILDREN], 3);
     CHECK_INT(sum.inserted[AP_T_CASES], 2);
     CHECK_INT(count(db, "SELECT count(*) FROM sqlite_temp_schema"), 0);
+    check_enforced(db);
 
     /* A later export: K1 has closed, K3 is new. */
     write_file("cases.csv", "case_id,child_id,opened_on,closed_on,closure_reason\n"
@@ -121,6 +137,7 @@ static void test_import(void)
     free(after);
     CHECK_INT(count(db, "SELECT count(*) FROM cases"), 3);
     CHECK_INT(count(db, "SELECT count(*) FROM sqlite_temp_schema"), 0);
+    check_enforced(db);
 
     /* --replace: the file becomes the whole table. */
     write_file("cases.csv", "case_id,child_id,opened_on\nK2,C2,2016-02-01\nK9,C1,2017-01-01\n");
