@@ -19,7 +19,7 @@
 #define EMPTY UINT32_MAX /* off of a free slot */
 
 struct slot {
-    uint32_t off;  /* key's place in the arena, or EMPTY */
+    uint32_t off; /* key's place in the arena, or EMPTY */
     uint32_t hash;
     uint32_t val;
 };
@@ -27,15 +27,15 @@ struct slot {
 struct ap_keyset {
     char *arena;
     size_t alen, aalloc;
-    size_t count;      /* keys held */
+    size_t count; /* keys held */
     /* sorted mode (slots == NULL): key i at offs[i], value vals[i], increasing */
     uint32_t *offs, *vals;
     size_t oalloc;
-    size_t finger;     /* where the last lookup ended */
-    size_t gets, far;  /* lookups, and those that landed far from the finger */
+    size_t finger;    /* where the last lookup ended */
+    size_t gets, far; /* lookups, and those that landed far from the finger */
     /* hash mode */
     struct slot *slots;
-    size_t cap;        /* slots, a power of two */
+    size_t cap; /* slots, a power of two */
 };
 
 /* FNV-1a, then a final mix so that ids differing only in their last digits
@@ -89,8 +89,7 @@ static int cmp_key(const struct ap_keyset *ks, uint32_t off, const void *key, si
     return len < n ? -1 : len > n ? 1 : 0;
 }
 
-static bool same_key(const struct ap_keyset *ks, const struct slot *s, const void *key,
-                     size_t n)
+static bool same_key(const struct ap_keyset *ks, const struct slot *s, const void *key, size_t n)
 {
     uint32_t len;
     const char *k = key_at(ks, s->off, &len);
