@@ -896,6 +896,18 @@ static enum ap_status add_row(struct imp *im, struct batch *b, const struct val 
     return AP_OK;
 }
 
+/* Whether a file's id set is used after the file: by the references of a
+ * child table, or (cases) by the overlapping-cases check. */
+static bool ids_needed_later(enum ap_table_id t)
+{
+    if (t == AP_T_CASES)
+        return true;
+    for (int u = 0; u < AP_T_COUNT; u++)
+        if (tables[u].ref >= 0 && tables[u].parent == t)
+            return true;
+    return false;
+}
+
 /* Stream one file into its table, checking each row as it arrives: fields,
  * the rules between fields, a key already seen in the file, a parent that is
  * nowhere. Rows without an error go in; the import is rolled back if any
@@ -980,6 +992,12 @@ static enum ap_status load_file(struct imp *im, enum ap_table_id t)
     st = flush_rows(im, b, false);
     if (st != AP_OK)
         goto fail;
+    /* Ids of rows nothing refers to are not needed once the file is read:
+     * free them before the index sort takes its memory. */
+    if (!ids_needed_later(t)) {
+        ap_keyset_free(im->keys[t]);
+        im->keys[t] = NULL;
+    }
     if (im->bulk[t])
         st = table_indexes(im, t, true);
     if (st != AP_OK)
@@ -1437,12 +1455,6 @@ enum ap_status ap_import_run(sqlite3 *db, const char *const *paths, size_t npath
         if (st == AP_ERR_IO)
             goto done;
         any_failed = any_failed || im.failed[t];
-        /* Nothing refers to these rows: their ids are no longer needed. */
-        if (t == AP_T_MISSING_EPISODES || t == AP_T_PERPETRATOR_ACTIONS ||
-            t == AP_T_ACTION_UPDATES) {
-            ap_keyset_free(im.keys[t]);
-            im.keys[t] = NULL;
-        }
     }
     /* Without all of every file read, the final state would be a guess. */
     if (any_failed)
