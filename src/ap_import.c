@@ -1,14 +1,19 @@
 /*
  * ap_import: CSV export -> case database, all or nothing.
  *
- * One transaction (BEGIN IMMEDIATE), foreign-key enforcement off for its
- * length (the import proves every reference itself). Each file streams row by
- * row straight into its table through one reused INSERT; every rule is checked
- * as rows arrive, in line order: the fields, the rules between fields, an id
- * seen before in the file (a hash set of the file's ids), a parent found
- * neither in its file's id set nor in the database. A table empty at the start
- * (or emptied by --replace) is bulk-loaded: its secondary indexes are dropped
- * and built again after its rows are in; a table with rows is upserted by id.
+ * One transaction (BEGIN IMMEDIATE), with foreign-key enforcement and CHECK
+ * constraints off for its length (the import proves every reference and every
+ * enumerated value itself). Each file streams row by row straight into its
+ * table through reused INSERTs; every rule is checked as rows arrive, in line
+ * order: the fields, the rules between fields, an id seen before in the file
+ * (an ap_keyset of the file's ids), a parent found neither in its file's id
+ * set nor in the database. An error stops nothing: checking goes on to the
+ * end so that every error is reported, and the good rows still go in, so that
+ * the final-state rules see what they would after a clean import. A table
+ * empty at the start (or emptied by --replace) is bulk-loaded: its secondary
+ * indexes are dropped and built again after its rows are in (one sort instead
+ * of a tree insert per row), 64 rows to an INSERT; a table with rows is
+ * upserted by id, a row at a time, indexes kept.
  * The rules that depend on the final state run last: overlapping cases (one
  * ordered pass over the cases) and rows left without a parent by --replace.
  * COMMIT only when no error was reported, else ROLLBACK, which leaves the
@@ -162,15 +167,15 @@ struct imp {
     bool failed[AP_T_COUNT];  /* header or structural error: its rows are incomplete */
     int fcol[AP_T_COUNT][MAX_COLS]; /* header position of each column, or -1 */
     struct ap_keyset *keys[AP_T_COUNT]; /* ids of each file read (value: line_val) */
-    bool bulk[AP_T_COUNT];    /* loaded into an empty table, indexes rebuilt after */
-    long before[AP_T_COUNT];  /* rows the table had before */
-    struct ap_keyset *old_keys; /* --replace: the ids the table had, while its file loads */
-    struct ap_buf key;        /* the current row's key bytes */
-    sqlite3_stmt *lookup;     /* SELECT 1 FROM the parent table WHERE id = ? */
-    struct ap_buf last_parent; /* the last id lookup asked about, and its answer */
+    bool bulk[AP_T_COUNT];              /* loaded into an empty table, indexes rebuilt after */
+    long before[AP_T_COUNT];            /* rows the table had before */
+    struct ap_keyset *old_keys;         /* --replace: the ids the table had, while it loads */
+    struct ap_buf key;                  /* the current row's key bytes */
+    sqlite3_stmt *lookup;               /* SELECT 1 FROM the parent table WHERE id = ? */
+    struct ap_buf last_parent;          /* the last id lookup asked about, and its answer */
     bool last_found, last_ok;
-    struct ap_keyset *case_children; /* cases upserted: the children of the rows written */
-    struct ap_buf case_child_list;   /* the same ids, each NUL-terminated */
+    struct ap_keyset *case_children;    /* cases upserted: children of the rows written */
+    struct ap_buf case_child_list;      /* the same ids, each NUL-terminated */
 };
 
 static const char *const table_files[AP_T_COUNT] = {
