@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "ap_db.h"
+#include "ap_scan.h"
 #include "ap_util.h"
 
 /* ---- The catalogue ---------------------------------------------------- */
@@ -235,9 +236,9 @@ static void bd_count(struct ap_breakdown *b, const char *v, long long n)
 
 /* ---- Statement helpers ------------------------------------------------ */
 
-/* Per-period bound parameters: ?(3i+1) = S, ?(3i+2) = D, ?(3i+3) = the day after
- * D (for date-times: returned_at < D+1 means "on or before D"). Then across all
- * periods: ?(3n+1) = latest D, ?(3n+2) = earliest S, ?(3n+3) = latest D+1. */
+/* Each period's dates as ISO text, compared with the stored text: S, D and the
+ * day after D (for date-times: returned_at < D+1 means "on or before D"); then
+ * across all periods the earliest S, the latest D and the latest D+1. */
 struct dates {
     size_t n;
     char (*s)[11], (*e)[11], (*next)[11];
@@ -276,44 +277,6 @@ static bool bind_text(sqlite3_stmt *st, int i, const char *s)
 {
     return sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT) == SQLITE_OK;
 }
-
-/* Prepare sql and bind the period dates; false (reported) on failure. */
-static bool prepare_bound(sqlite3 *db, const char *sql, const struct dates *dt, sqlite3_stmt **st,
-                          struct ap_diag *d)
-{
-    if (!ap_db_prepare(db, sql, st, d))
-        return false;
-    int np = sqlite3_bind_parameter_count(*st);
-    bool ok = true;
-    for (size_t i = 0; ok && i < dt->n; i++) {
-        int k = (int)(3 * i);
-        if (k + 1 <= np)
-            ok = bind_text(*st, k + 1, dt->s[i]);
-        if (ok && k + 2 <= np)
-            ok = bind_text(*st, k + 2, dt->e[i]);
-        if (ok && k + 3 <= np)
-            ok = bind_text(*st, k + 3, dt->next[i]);
-    }
-    int k = (int)(3 * dt->n);
-    if (ok && k + 1 <= np)
-        ok = bind_text(*st, k + 1, dt->max_e);
-    if (ok && k + 2 <= np)
-        ok = bind_text(*st, k + 2, dt->min_s);
-    if (ok && k + 3 <= np)
-        ok = bind_text(*st, k + 3, dt->max_next);
-    if (!ok) {
-        ap_db_error(db, d, "cannot set up a metrics query");
-        sqlite3_finalize(*st);
-        *st = NULL;
-    }
-    return ok;
-}
-
-/* Parameter numbers for period i, as text for building SQL. */
-#define PS(i) ((int)(3 * (i) + 1))
-#define PD(i) ((int)(3 * (i) + 2))
-#define P_MAXD(n) ((int)(3 * (n) + 1))
-#define P_MINS(n) ((int)(3 * (n) + 2))
 
 static const char *col_text(sqlite3_stmt *st, int c)
 {
@@ -447,16 +410,66 @@ static void child_flush(const struct dates *dt, struct child_fact *f, const stru
     }
 }
 
-/* One case: the case figures of every period, and the child's facts. key is a
- * scratch buffer. Dates are compared as text, like the SQL of SPEC.md. */
-static void case_add(const struct dates *dt, sqlite3_stmt *st, struct child_fact *f,
-                     struct ap_buf *key, struct ap_metrics *out)
+/*
+ * The metrics as a consumer of the shared scan (ap_scan): each table is read
+ * once for every period, the rows counted here in C. What one child's cases
+ * say for each period is kept while the child's group goes by and counted
+ * when it ends; the latest dates anywhere (data as at) and the earliest
+ * opened_on (the team start when the config gives none) come from the same
+ * rows.
+ */
+/* The dated columns whose latest value gives the data-as-at date. */
+enum {
+    AS_AT_OPENED, AS_AT_CLOSED, AS_AT_MISSING, AS_AT_RETURNED, AS_AT_OFFERED, AS_AT_COMPLETED,
+    AS_AT_IDENTIFIED, AS_AT_CONCLUDED, AS_AT_ACTION, AS_AT_COUNT
+};
+
+struct ap_metrics_pass {
+    sqlite3 *db;
+    struct ap_diag *d;
+    struct dates dt;
+    struct ap_metrics *out;
+    ap_day team_start;          /* as given; AP_DAY_NONE: the earliest opened_on */
+    struct child_fact *f;       /* dt.n entries */
+    struct ap_buf key;          /* scratch: the current case's key */
+    struct child_attr attr;     /* the current child's, borrowed during its group */
+    bool cases;                 /* the current child has a case */
+    sqlite3_stmt *offered;      /* the 72-hour rule in SQL, for values that are not plain */
+    struct ap_buf first_opened; /* min(opened_on); have_first says it was seen */
+    bool have_first;
+    struct ap_buf latest[AS_AT_COUNT]; /* max() of each dated column; len 0: none yet */
+    bool have_latest[AS_AT_COUNT];
+};
+
+/* Keep the greater (text order) of *m and s in m. */
+static void keep_max(struct ap_buf *m, bool *have, const char *s)
 {
-    const char *opened = col_text(st, 1), *closed = col_text(st, 2), *reason = col_text(st, 3);
-    const char *risk = col_text(st, 4), *source = col_text(st, 5);
-    const struct ap_breakdown *b0 = out[0].breakdown;
+    if (!s || (*have && strcmp(s, m->buf) <= 0))
+        return;
+    ap_buf_reset(m);
+    ap_buf_adds(m, s);
+    *have = true;
+}
+
+/* One case: the case figures of every period, and the child's facts. Dates
+ * are compared as text, like the SQL of SPEC.md. */
+static void case_add(struct ap_metrics_pass *mp, const struct ap_scan_case *k)
+{
+    const struct dates *dt = &mp->dt;
+    struct ap_metrics *out = mp->out;
+    const char *opened = k->opened_on, *closed = k->closed_on, *reason = k->closure_reason;
+    const char *risk = k->risk_level, *source = k->referral_source;
+    const struct ap_breakdown *b0 = dt->n ? out[0].breakdown : NULL;
+    struct ap_buf *key = &mp->key;
     int hr = -2, hs = -2, hc = -2;
 
+    if (!mp->have_first || strcmp(opened, mp->first_opened.buf) < 0) {
+        ap_buf_reset(&mp->first_opened);
+        ap_buf_adds(&mp->first_opened, opened);
+        mp->have_first = true;
+    }
+    keep_max(&mp->latest[AS_AT_OPENED], &mp->have_latest[AS_AT_OPENED], opened);
+    keep_max(&mp->latest[AS_AT_CLOSED], &mp->have_latest[AS_AT_CLOSED], closed);
     ap_buf_reset(key);
     ap_buf_adds(key, opened);
     ap_buf_adds(key, closed ? closed : "9999-12-31");
@@ -466,7 +479,7 @@ static void case_add(const struct dates *dt, sqlite3_stmt *st, struct child_fact
         const char *s = dt->s[i], *e = dt->e[i];
         bool by_d = strcmp(opened, e) <= 0;
         if (by_d) {
-            struct child_fact *x = &f[i];
+            struct child_fact *x = &mp->f[i];
             if (x->key.len == 0 || strcmp(key->buf, x->key.buf) > 0) {
                 ap_buf_reset(&x->key);
                 ap_buf_add(&x->key, key->buf, key->len);
@@ -496,207 +509,149 @@ static void case_add(const struct dates *dt, sqlite3_stmt *st, struct child_fact
     }
 }
 
-/*
- * Every child and case figure in one pass: the children in child_id order (the
- * primary key's order) merged in C with the cases in (child_id, opened_on)
- * order through cases_child, which covers the columns read, so each value is
- * read once and nothing is sorted or looked up. A case whose child is not in
- * the table counts with unknown attributes (a data-quality error).
- */
-static enum ap_status compute_children_cases(sqlite3 *db, const struct dates *dt,
-                                             struct ap_metrics *out, struct ap_diag *d)
+static enum ap_status mp_child(void *ctx, const struct ap_scan_child *c)
 {
-    enum ap_status rc = AP_OK;
-    sqlite3_stmt *cs = NULL, *ch = NULL;
-    struct child_fact *f = ap_xcalloc(dt->n, sizeof *f);
-    struct ap_buf group = AP_BUF_INIT, key = AP_BUF_INIT;
-    struct child_attr attr = {0};
-    bool have_group = false;
-    int rc_ch = SQLITE_DONE, r;
+    struct ap_metrics_pass *mp = ctx;
+    for (size_t i = 0; i < mp->dt.n; i++) {
+        ap_buf_reset(&mp->f[i].key);
+        mp->f[i].open = mp->f[i].in_period = false;
+    }
+    mp->cases = false;
+    /* A case whose child is not in the table counts with unknown attributes. */
+    mp->attr = (struct child_attr){c->birth_date, c->gender, c->ethnicity, c->area};
+    return AP_OK;
+}
 
-    for (size_t i = 0; i < dt->n; i++)
-        ap_buf_init(&f[i].key);
-    if (!ap_db_prepare(db,
-                       "SELECT child_id, opened_on, closed_on, closure_reason, risk_level,"
-                       " referral_source FROM cases ORDER BY child_id, opened_on",
-                       &cs, d) ||
-        !ap_db_prepare(db,
-                       "SELECT child_id, birth_date, gender, ethnicity, area FROM children"
-                       " ORDER BY child_id",
-                       &ch, d)) {
-        rc = AP_ERR_IO;
-        goto done;
-    }
-    rc_ch = sqlite3_step(ch);
-    while ((r = sqlite3_step(cs)) == SQLITE_ROW) {
-        const char *cid = col_text(cs, 0);
-        if (!have_group || strcmp(cid, group.buf) != 0) {
-            if (have_group)
-                child_flush(dt, f, &attr, out);
-            have_group = true;
-            ap_buf_reset(&group);
-            ap_buf_adds(&group, cid);
-            for (size_t i = 0; i < dt->n; i++) {
-                ap_buf_reset(&f[i].key);
-                f[i].open = f[i].in_period = false;
-            }
-            while (rc_ch == SQLITE_ROW && strcmp(col_text(ch, 0), group.buf) < 0)
-                rc_ch = sqlite3_step(ch);
-            if (rc_ch != SQLITE_ROW && rc_ch != SQLITE_DONE)
-                break;
-            if (rc_ch == SQLITE_ROW && !strcmp(col_text(ch, 0), group.buf))
-                attr = (struct child_attr){col_text(ch, 1), col_text(ch, 2), col_text(ch, 3),
-                                           col_text(ch, 4)};
-            else
-                attr = (struct child_attr){0};
-        }
-        case_add(dt, cs, f, &key, out);
-    }
-    if (r != SQLITE_DONE || (rc_ch != SQLITE_ROW && rc_ch != SQLITE_DONE)) {
-        rc = ap_db_error(db, d, "cannot count the children and cases");
-        goto done;
-    }
-    if (have_group)
-        child_flush(dt, f, &attr, out);
-done:
-    sqlite3_finalize(cs);
-    sqlite3_finalize(ch);
-    for (size_t i = 0; i < dt->n; i++)
-        ap_buf_release(&f[i].key);
-    free(f);
-    ap_buf_release(&group);
-    ap_buf_release(&key);
-    return rc;
+static enum ap_status mp_case(void *ctx, const struct ap_scan_case *k)
+{
+    struct ap_metrics_pass *mp = ctx;
+    mp->cases = true;
+    case_add(mp, k);
+    return AP_OK;
+}
+
+static enum ap_status mp_child_end(void *ctx)
+{
+    struct ap_metrics_pass *mp = ctx;
+    if (mp->cases)
+        child_flush(&mp->dt, mp->f, &mp->attr, mp->out);
+    return AP_OK;
 }
 
 /* ---- Perpetrators ------------------------------------------------------ */
 
-/* Each perpetrator's dates and whether the outcome counts as dealt with,
- * decided once; C files them under every period. */
-static const char perpetrators_sql[] =
-    "SELECT identified_on, concluded_on, outcome IN ('prosecuted', 'disrupted')"
-    " FROM perpetrators";
-
-/* Actions in [earliest S, latest D] through the perpetrator_actions_on index,
- * grouped by type, one count per period. */
-static char *perp_actions_sql(size_t n)
+static enum ap_status mp_perpetrator(void *ctx, const struct ap_scan_perpetrator *p)
 {
-    struct ap_buf b = AP_BUF_INIT;
-    ap_buf_adds(&b, "SELECT action");
-    for (size_t i = 0; i < n; i++)
-        ap_buf_addf(&b, ",\n sum(action_on >= ?%d AND action_on <= ?%d)", PS(i), PD(i));
-    ap_buf_addf(&b,
-                "\nFROM perpetrator_actions WHERE action_on >= ?%d AND action_on <= ?%d"
-                " GROUP BY 1",
-                P_MINS(n), P_MAXD(n));
-    return ap_buf_detach(&b);
+    struct ap_metrics_pass *mp = ctx;
+    const char *ident = p->identified_on, *concl = p->concluded_on;
+    if (!p->known)
+        return AP_OK; /* actions of a perpetrator not in the table still count */
+    bool dealt = p->outcome && (!strcmp(p->outcome, "prosecuted") || !strcmp(p->outcome, "disrupted"));
+    keep_max(&mp->latest[AS_AT_IDENTIFIED], &mp->have_latest[AS_AT_IDENTIFIED], ident);
+    keep_max(&mp->latest[AS_AT_CONCLUDED], &mp->have_latest[AS_AT_CONCLUDED], concl);
+    for (size_t i = 0; i < mp->dt.n; i++) {
+        const char *s = mp->dt.s[i], *e = mp->dt.e[i];
+        struct ap_metrics *m = &mp->out[i];
+        if (strcmp(ident, e) <= 0 && (!concl || strcmp(concl, e) > 0))
+            m->value[AP_M_PERPETRATORS_ACTIVE]++;
+        if (dealt && concl && strcmp(concl, e) <= 0)
+            m->value[AP_M_PERPETRATORS_DEALT_WITH]++;
+        if (strcmp(ident, s) >= 0 && strcmp(ident, e) <= 0)
+            m->value[AP_M_PERPETRATORS_IDENTIFIED_IN_PERIOD]++;
+    }
+    return AP_OK;
 }
 
-static enum ap_status compute_perpetrators(sqlite3 *db, const struct dates *dt,
-                                           struct ap_metrics *out, struct ap_diag *d)
+/* Actions with S <= action_on <= D, by type. */
+static enum ap_status mp_action(void *ctx, const struct ap_scan_action *a)
 {
-    enum ap_status rc = AP_OK;
-    sqlite3_stmt *st = NULL;
-    char *sql = NULL;
-    if (!ap_db_prepare(db, perpetrators_sql, &st, d)) {
-        rc = AP_ERR_IO;
-        goto done;
+    struct ap_metrics_pass *mp = ctx;
+    int h = -2;
+    keep_max(&mp->latest[AS_AT_ACTION], &mp->have_latest[AS_AT_ACTION], a->action_on);
+    for (size_t i = 0; i < mp->dt.n; i++) {
+        if (strcmp(a->action_on, mp->dt.s[i]) < 0 || strcmp(a->action_on, mp->dt.e[i]) > 0)
+            continue;
+        if (h == -2)
+            h = bd_find(&mp->out[0].breakdown[AP_M_PERPETRATOR_ACTIONS], a->action);
+        bd_count_at(&mp->out[i].breakdown[AP_M_PERPETRATOR_ACTIONS], h, a->action, 1);
     }
-    int r;
-    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-        const char *ident = col_text(st, 0), *concl = col_text(st, 1);
-        bool dealt = sqlite3_column_int(st, 2);
-        for (size_t i = 0; i < dt->n; i++) {
-            const char *s = dt->s[i], *e = dt->e[i];
-            struct ap_metrics *m = &out[i];
-            if (strcmp(ident, e) <= 0 && (!concl || strcmp(concl, e) > 0))
-                m->value[AP_M_PERPETRATORS_ACTIVE]++;
-            if (dealt && concl && strcmp(concl, e) <= 0)
-                m->value[AP_M_PERPETRATORS_DEALT_WITH]++;
-            if (strcmp(ident, s) >= 0 && strcmp(ident, e) <= 0)
-                m->value[AP_M_PERPETRATORS_IDENTIFIED_IN_PERIOD]++;
-        }
-    }
-    if (r != SQLITE_DONE) {
-        rc = ap_db_error(db, d, "cannot count the perpetrators");
-        goto done;
-    }
-    sqlite3_finalize(st);
-    st = NULL;
-    free(sql);
-    sql = perp_actions_sql(dt->n);
-    if (!prepare_bound(db, sql, dt, &st, d)) {
-        rc = AP_ERR_IO;
-        goto done;
-    }
-    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-        for (size_t i = 0; i < dt->n; i++) {
-            long long c = sqlite3_column_int64(st, (int)(1 + i));
-            if (c)
-                bd_count(&out[i].breakdown[AP_M_PERPETRATOR_ACTIONS], col_text(st, 0), c);
-        }
-    }
-    if (r != SQLITE_DONE)
-        rc = ap_db_error(db, d, "cannot count the actions against perpetrators");
-done:
-    sqlite3_finalize(st);
-    free(sql);
-    return rc;
+    return AP_OK;
 }
 
 /* ---- Missing episodes -------------------------------------------------- */
 
 /*
- * An episode is in period i when S_i <= date(returned_at) <= D_i, written as
- * returned_at >= S_i AND returned_at < D_i + 1 day so the episodes_returned index
- * serves the range. "Offered within 72 hours": between the return and 72 hours
- * later inclusive, in seconds; when either value is a bare date the time is
- * unknown, so the rule is by date: on the day of return up to 3 days after.
- * SQL decides each episode's facts once; C files it under every period.
+ * An episode is in period i when S_i <= date(returned_at) <= D_i, that is
+ * returned_at >= S_i and returned_at < D_i + 1 day as text. "Offered within 72
+ * hours": between the return and 72 hours later inclusive, in seconds; when
+ * either value is a bare date the time is unknown, so the rule is by date: on
+ * the day of return up to 3 days after. Plain values are decided in C;
+ * anything else by this SQL, the rule's definition.
  */
-static const char episodes_sql[] =
-    "SELECT returned_at,"
-    " (interview_offered_at IS NOT NULL AND CASE"
-    " WHEN length(returned_at) = 10 OR length(interview_offered_at) = 10 THEN"
-    " substr(interview_offered_at, 1, 10) >= substr(returned_at, 1, 10) AND"
-    " substr(interview_offered_at, 1, 10) <= date(substr(returned_at, 1, 10), '+3 days')"
-    " ELSE unixepoch(interview_offered_at) - unixepoch(returned_at) BETWEEN 0 AND 259200"
-    " END),"
-    " coalesce(interview_completed_at, '') <> ''"
-    " FROM missing_episodes WHERE returned_at >= ?1 AND returned_at < ?2";
+static const char offered_sql[] =
+    "SELECT (?2 IS NOT NULL AND CASE"
+    " WHEN length(?1) = 10 OR length(?2) = 10 THEN"
+    " substr(?2, 1, 10) >= substr(?1, 1, 10) AND"
+    " substr(?2, 1, 10) <= date(substr(?1, 1, 10), '+3 days')"
+    " ELSE unixepoch(?2) - unixepoch(?1) BETWEEN 0 AND 259200"
+    " END)";
 
-static enum ap_status compute_episodes(sqlite3 *db, const struct dates *dt, struct ap_metrics *out,
-                                       struct ap_diag *d)
+/* The 72-hour rule for an episode returned at ret (not NULL); *out 1 or 0. */
+static enum ap_status offered_72h(struct ap_metrics_pass *mp, const char *ret, const char *off,
+                                  int *out)
 {
-    enum ap_status rc = AP_OK;
-    sqlite3_stmt *st = NULL;
-    if (!ap_db_prepare(db, episodes_sql, &st, d)) {
-        rc = AP_ERR_IO;
-        goto done;
+    ap_day rd, od;
+    long long rs, os;
+    if (!off) {
+        *out = 0;
+        return AP_OK;
     }
-    if (!bind_text(st, 1, dt->min_s) || !bind_text(st, 2, dt->max_next)) {
-        rc = ap_db_error(db, d, "cannot set up a metrics query");
-        goto done;
-    }
-    int r;
-    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-        const char *ret = col_text(st, 0);
-        bool offered = sqlite3_column_int(st, 1), completed = sqlite3_column_int(st, 2);
-        for (size_t i = 0; i < dt->n; i++) {
-            if (strcmp(ret, dt->s[i]) < 0 || strcmp(ret, dt->next[i]) >= 0)
-                continue;
-            out[i].value[AP_M_MISSING_EPISODES]++;
-            out[i].value[AP_M_RETURN_INTERVIEWS_OFFERED_72H] += offered;
-            out[i].value[AP_M_RETURN_INTERVIEWS_COMPLETED] += completed;
+    if (ap_scan_plain_value(ret, &rd, &rs) && ap_scan_plain_value(off, &od, &os)) {
+        if (strlen(ret) == 10 || strlen(off) == 10) {
+            *out = od >= rd && od <= rd + 3;
+        } else {
+            long long g = (od - rd) * 86400LL + os - rs;
+            *out = g >= 0 && g <= 259200;
         }
+        return AP_OK;
     }
-    if (r != SQLITE_DONE)
-        rc = ap_db_error(db, d, "cannot count the missing episodes");
-done:
-    sqlite3_finalize(st);
-    return rc;
+    if (!mp->offered && !ap_db_prepare(mp->db, offered_sql, &mp->offered, mp->d))
+        return AP_ERR_IO;
+    sqlite3_reset(mp->offered);
+    if (!bind_text(mp->offered, 1, ret) || !bind_text(mp->offered, 2, off) ||
+        sqlite3_step(mp->offered) != SQLITE_ROW)
+        return ap_db_error(mp->db, mp->d, "cannot count the missing episodes");
+    *out = sqlite3_column_int(mp->offered, 0);
+    return AP_OK;
 }
 
+static enum ap_status mp_episode(void *ctx, const struct ap_scan_episode *e)
+{
+    struct ap_metrics_pass *mp = ctx;
+    const char *ret = e->returned_at;
+    int offered = -1;
+    keep_max(&mp->latest[AS_AT_MISSING], &mp->have_latest[AS_AT_MISSING], e->missing_from);
+    keep_max(&mp->latest[AS_AT_RETURNED], &mp->have_latest[AS_AT_RETURNED], ret);
+    keep_max(&mp->latest[AS_AT_OFFERED], &mp->have_latest[AS_AT_OFFERED], e->interview_offered_at);
+    keep_max(&mp->latest[AS_AT_COMPLETED], &mp->have_latest[AS_AT_COMPLETED],
+             e->interview_completed_at);
+    if (!ret)
+        return AP_OK;
+    bool completed = e->interview_completed_at && *e->interview_completed_at;
+    for (size_t i = 0; i < mp->dt.n; i++) {
+        if (strcmp(ret, mp->dt.s[i]) < 0 || strcmp(ret, mp->dt.next[i]) >= 0)
+            continue;
+        if (offered < 0) {
+            enum ap_status rc = offered_72h(mp, ret, e->interview_offered_at, &offered);
+            if (rc != AP_OK)
+                return rc;
+        }
+        mp->out[i].value[AP_M_MISSING_EPISODES]++;
+        mp->out[i].value[AP_M_RETURN_INTERVIEWS_OFFERED_72H] += offered;
+        mp->out[i].value[AP_M_RETURN_INTERVIEWS_COMPLETED] += completed;
+    }
+    return AP_OK;
+}
 /* ---- Action plan ------------------------------------------------------- */
 
 /* Each item joined to its latest update on or before ?1 (found through the
@@ -827,36 +782,47 @@ done:
 
 /* ---- Public entry points ----------------------------------------------- */
 
-enum ap_status ap_metrics_compute_many(sqlite3 *db, const struct ap_period *p, size_t n,
-                                       ap_day team_start, struct ap_metrics *out, struct ap_diag *d)
+/* The first n characters of UTF-8 text, as SQLite's substr(s, 1, n). */
+static void first_chars(const char *s, size_t n, struct ap_buf *out)
+{
+    size_t i = 0, chars = 0;
+    while (s[i] && !(chars == n && ((unsigned char)s[i] & 0xC0) != 0x80)) {
+        chars += ((unsigned char)s[i] & 0xC0) != 0x80;
+        i++;
+    }
+    ap_buf_reset(out);
+    ap_buf_add(out, s, i);
+}
+
+enum ap_status ap_metrics_pass_begin(sqlite3 *db, const struct ap_period *p, size_t n,
+                                     ap_day team_start, struct ap_metrics *out,
+                                     struct ap_metrics_pass **pass, struct ap_scan_sink *sink,
+                                     struct ap_diag *d)
 {
     enum ap_status rc = AP_OK;
-    struct dates dt = {0};
     struct ap_breakdown areas = {0};
-    char *first = NULL;
+    struct ap_metrics_pass *mp = ap_xcalloc(1, sizeof *mp);
 
+    mp->db = db;
+    mp->d = d;
+    mp->out = out;
+    mp->team_start = team_start;
+    ap_buf_init(&mp->key);
+    ap_buf_init(&mp->first_opened);
+    for (int i = 0; i < AS_AT_COUNT; i++)
+        ap_buf_init(&mp->latest[i]);
     for (size_t i = 0; i < n; i++)
         memset(&out[i], 0, sizeof out[i]);
-    if (n == 0)
-        return AP_OK;
-    dates_init(&dt, p, n);
-
-    if (team_start == AP_DAY_NONE) {
-        rc = query_text(db, "SELECT min(opened_on) FROM cases", &first, d,
-                        "cannot find the earliest case");
-        if (rc == AP_OK)
-            rc = stored_day(first, "an opened_on date", &team_start, d);
-        if (rc != AP_OK)
-            goto done;
+    if (n > 0) {
+        dates_init(&mp->dt, p, n);
+        mp->f = ap_xcalloc(n, sizeof *mp->f);
+        for (size_t i = 0; i < n; i++)
+            ap_buf_init(&mp->f[i].key);
+        rc = load_areas(db, &areas, d);
     }
-    rc = load_areas(db, &areas, d);
-    if (rc != AP_OK)
-        goto done;
-
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; rc == AP_OK && i < n; i++) {
         struct ap_metrics *m = &out[i];
         m->period = p[i];
-        m->team_start = team_start;
         for (int id = 0; id < AP_M_COUNT; id++) {
             int bd = ap_metric_defs[id].breakdown;
             if (bd >= 0)
@@ -865,22 +831,74 @@ enum ap_status ap_metrics_compute_many(sqlite3 *db, const struct ap_period *p, s
                 for (size_t k = 0; k < areas.n; k++)
                     bd_add_key(&m->breakdown[id], areas.keys[k]);
         }
-        m->value[AP_M_MONTHS_SINCE_START] =
-            team_start == AP_DAY_NONE ? 0 : ap_months_inclusive(team_start, p[i].end);
     }
+    *sink = (struct ap_scan_sink){.ctx = mp,
+                                  .child = mp_child,
+                                  .child_case = mp_case,
+                                  .child_end = mp_child_end,
+                                  .episode = mp_episode,
+                                  .perpetrator = mp_perpetrator,
+                                  .action = mp_action};
+    bd_free(&areas);
+    *pass = mp;
+    if (rc != AP_OK)
+        ap_metrics_pass_end(mp, rc, NULL);
+    return rc;
+}
 
-    rc = compute_children_cases(db, &dt, out, d);
-    if (rc == AP_OK)
-        rc = compute_perpetrators(db, &dt, out, d);
-    if (rc == AP_OK)
-        rc = compute_episodes(db, &dt, out, d);
-    if (rc == AP_OK)
-        rc = compute_plan(db, &dt, out, d);
+/* The latest date anywhere in the data from the pass's maxima and the action
+ * updates (a few rows). Due dates of the action plan are targets, not events,
+ * so they are left out; the first 10 characters of a date-time are its date. */
+static enum ap_status data_as_at(struct ap_metrics_pass *mp, ap_day *out)
+{
+    enum ap_status rc;
+    char *updated = NULL;
+    struct ap_buf best = AP_BUF_INIT, part = AP_BUF_INIT;
+    bool have = false;
+    *out = AP_DAY_NONE;
+    rc = query_text(mp->db, "SELECT max(updated_on) FROM action_updates", &updated, mp->d,
+                    "cannot find the latest date in the data");
     if (rc != AP_OK)
         goto done;
+    keep_max(&best, &have, updated);
+    for (int i = 0; i < AS_AT_COUNT; i++) {
+        if (!mp->have_latest[i])
+            continue;
+        bool datetime = i == AS_AT_MISSING || i == AS_AT_RETURNED || i == AS_AT_OFFERED ||
+                        i == AS_AT_COMPLETED;
+        if (datetime) {
+            first_chars(mp->latest[i].buf, 10, &part);
+            keep_max(&best, &have, part.buf);
+        } else {
+            keep_max(&best, &have, mp->latest[i].buf);
+        }
+    }
+    rc = stored_day(have ? best.buf : NULL, "a date", out, mp->d);
+done:
+    free(updated);
+    ap_buf_release(&best);
+    ap_buf_release(&part);
+    return rc;
+}
 
-    /* A breakdown's value is the sum of its counts. */
-    for (size_t i = 0; i < n; i++) {
+enum ap_status ap_metrics_pass_end(struct ap_metrics_pass *mp, enum ap_status rc, ap_day *as_at)
+{
+    struct dates *dt = &mp->dt;
+    struct ap_metrics *out = mp->out;
+    ap_day team_start = mp->team_start;
+
+    if (rc == AP_OK && team_start == AP_DAY_NONE && dt->n > 0)
+        rc = stored_day(mp->have_first ? mp->first_opened.buf : NULL, "an opened_on date",
+                        &team_start, mp->d);
+    if (rc == AP_OK)
+        rc = compute_plan(mp->db, dt, out, mp->d);
+    if (rc == AP_OK && as_at)
+        rc = data_as_at(mp, as_at);
+    for (size_t i = 0; rc == AP_OK && i < dt->n; i++) {
+        out[i].team_start = team_start;
+        out[i].value[AP_M_MONTHS_SINCE_START] =
+            team_start == AP_DAY_NONE ? 0 : ap_months_inclusive(team_start, out[i].period.end);
+        /* A breakdown's value is the sum of its counts. */
         for (int id = 0; id < AP_M_COUNT; id++) {
             const struct ap_breakdown *b = &out[i].breakdown[id];
             if (ap_metric_defs[id].breakdown == AP_BREAKDOWN_NONE)
@@ -891,15 +909,43 @@ enum ap_status ap_metrics_compute_many(sqlite3 *db, const struct ap_period *p, s
             out[i].value[id] = sum;
         }
     }
-done:
     if (rc != AP_OK) {
-        for (size_t i = 0; i < n; i++)
+        for (size_t i = 0; i < dt->n; i++)
             ap_metrics_free(&out[i]);
     }
-    bd_free(&areas);
-    dates_free(&dt);
-    free(first);
+    for (size_t i = 0; i < dt->n; i++)
+        ap_buf_release(&mp->f[i].key);
+    free(mp->f);
+    dates_free(dt);
+    ap_buf_release(&mp->key);
+    ap_buf_release(&mp->first_opened);
+    for (int i = 0; i < AS_AT_COUNT; i++)
+        ap_buf_release(&mp->latest[i]);
+    sqlite3_finalize(mp->offered);
+    free(mp);
     return rc;
+}
+
+/* The metrics alone: their pass over the tables. */
+static enum ap_status compute(sqlite3 *db, const struct ap_period *p, size_t n, ap_day team_start,
+                              struct ap_metrics *out, ap_day *as_at, struct ap_diag *d)
+{
+    struct ap_metrics_pass *mp = NULL;
+    struct ap_scan_sink sink;
+    enum ap_status rc = ap_metrics_pass_begin(db, p, n, team_start, out, &mp, &sink, d);
+    if (rc != AP_OK)
+        return rc;
+    const struct ap_scan_sink *sinks[] = {&sink};
+    rc = ap_scan_run(db, sinks, 1, d);
+    return ap_metrics_pass_end(mp, rc, as_at);
+}
+
+enum ap_status ap_metrics_compute_many(sqlite3 *db, const struct ap_period *p, size_t n,
+                                       ap_day team_start, struct ap_metrics *out, struct ap_diag *d)
+{
+    if (n == 0)
+        return AP_OK;
+    return compute(db, p, n, team_start, out, NULL, d);
 }
 
 enum ap_status ap_metrics_compute(sqlite3 *db, const struct ap_period *p, ap_day team_start,
@@ -917,30 +963,10 @@ void ap_metrics_free(struct ap_metrics *m)
     memset(m, 0, sizeof *m);
 }
 
-/* The latest event date anywhere in the data. Due dates of the action plan are
- * targets, not events, so they are left out; each max() is over an ISO text
- * column, and the first 10 characters of a date-time are its date. */
 enum ap_status ap_metrics_data_as_at(sqlite3 *db, ap_day *out, struct ap_diag *d)
 {
-    static const char sql[] =
-        "SELECT max(x) FROM ("
-        " SELECT max(opened_on) AS x FROM cases"
-        " UNION ALL SELECT max(closed_on) FROM cases"
-        " UNION ALL SELECT substr(max(missing_from), 1, 10) FROM missing_episodes"
-        " UNION ALL SELECT substr(max(returned_at), 1, 10) FROM missing_episodes"
-        " UNION ALL SELECT substr(max(interview_offered_at), 1, 10) FROM missing_episodes"
-        " UNION ALL SELECT substr(max(interview_completed_at), 1, 10) FROM missing_episodes"
-        " UNION ALL SELECT max(identified_on) FROM perpetrators"
-        " UNION ALL SELECT max(concluded_on) FROM perpetrators"
-        " UNION ALL SELECT max(action_on) FROM perpetrator_actions"
-        " UNION ALL SELECT max(updated_on) FROM action_updates)";
-    char *s = NULL;
     *out = AP_DAY_NONE;
-    enum ap_status rc = query_text(db, sql, &s, d, "cannot find the latest date in the data");
-    if (rc == AP_OK)
-        rc = stored_day(s, "a date", out, d);
-    free(s);
-    return rc;
+    return compute(db, NULL, 0, AP_DAY_NONE, NULL, out, d);
 }
 
 /* ---- The action plan as at D -------------------------------------------- */
