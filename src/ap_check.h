@@ -11,6 +11,7 @@
 
 #include "ap_date.h"
 #include "ap_diag.h"
+#include "ap_scan.h"
 
 #define AP_CHECK_MAX_IDS 10 /* ids listed per finding; the rest are counted */
 
@@ -39,6 +40,16 @@ enum ap_status ap_check_run(sqlite3 *db, ap_day as_at, struct ap_findings *out, 
  * with ap_findings_free (also after a failure). */
 enum ap_status ap_check_count(sqlite3 *db, ap_day as_at, struct ap_findings *out,
                               struct ap_diag *d);
+/* The counts as one consumer of a shared scan (ap_scan_run), so the report
+ * reads each table once for the checks and the metrics: begin fills *sink,
+ * end takes the scan's status, finishes the counts into out (as
+ * ap_check_count; out may be NULL after a failure) and always releases the
+ * pass. On failure begin releases everything. */
+struct ap_check_pass;
+enum ap_status ap_check_pass_begin(sqlite3 *db, ap_day as_at, struct ap_check_pass **pass,
+                                   struct ap_scan_sink *sink, struct ap_diag *d);
+enum ap_status ap_check_pass_end(struct ap_check_pass *pass, enum ap_status scan_rc,
+                                 struct ap_findings *out);
 /* Print the findings with a count above 0 (errors with a hint how to fix them),
  * then "N errors, N warnings (N checks)." or "No problems found (N checks).". */
 void ap_check_print(const struct ap_findings *f, FILE *out);
