@@ -243,7 +243,37 @@ struct dates {
     size_t n;
     char (*s)[11], (*e)[11], (*next)[11];
     char max_e[11], min_s[11], max_next[11];
+    /* All those dates sorted, without repeats: a stored value's place among
+     * them (date_pos) is found once per value, then each period's test is an
+     * integer comparison with ps/pe/pn, the places of S, D and D+1. */
+    const char **b;
+    size_t nb;
+    int *ps, *pe, *pn;
 };
+
+static int str_ptr_cmp(const void *x, const void *y)
+{
+    return strcmp(*(const char *const *)x, *(const char *const *)y);
+}
+
+/* The place of text v among the bounds: 2j+1 if it equals b[j], else 2j where
+ * j bounds are less than v. So v < b[j], v <= b[j] are place < 2j+1, place
+ * <= 2j+1, exactly as the text comparisons of the SQL, whatever v holds. */
+static int date_pos(const struct dates *dt, const char *v)
+{
+    size_t lo = 0, hi = dt->nb;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(dt->b[mid], v);
+        if (c == 0)
+            return (int)(2 * mid + 1);
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return (int)(2 * lo);
+}
 
 static void dates_init(struct dates *dt, const struct ap_period *p, size_t n)
 {
@@ -264,6 +294,25 @@ static void dates_init(struct dates *dt, const struct ap_period *p, size_t n)
     ap_day_format(min_s, dt->min_s);
     ap_day_format(max_e, dt->max_e);
     ap_day_format(max_e + 1, dt->max_next);
+    dt->b = ap_xcalloc(3 * n, sizeof *dt->b);
+    for (size_t i = 0; i < n; i++) {
+        dt->b[3 * i] = dt->s[i];
+        dt->b[3 * i + 1] = dt->e[i];
+        dt->b[3 * i + 2] = dt->next[i];
+    }
+    qsort(dt->b, 3 * n, sizeof *dt->b, str_ptr_cmp);
+    dt->nb = 0;
+    for (size_t i = 0; i < 3 * n; i++)
+        if (dt->nb == 0 || strcmp(dt->b[dt->nb - 1], dt->b[i]) != 0)
+            dt->b[dt->nb++] = dt->b[i];
+    dt->ps = ap_xcalloc(n, sizeof *dt->ps);
+    dt->pe = ap_xcalloc(n, sizeof *dt->pe);
+    dt->pn = ap_xcalloc(n, sizeof *dt->pn);
+    for (size_t i = 0; i < n; i++) {
+        dt->ps[i] = date_pos(dt, dt->s[i]);
+        dt->pe[i] = date_pos(dt, dt->e[i]);
+        dt->pn[i] = date_pos(dt, dt->next[i]);
+    }
 }
 
 static void dates_free(struct dates *dt)
@@ -271,6 +320,10 @@ static void dates_free(struct dates *dt)
     free(dt->s);
     free(dt->e);
     free(dt->next);
+    free(dt->b);
+    free(dt->ps);
+    free(dt->pe);
+    free(dt->pn);
 }
 
 static bool bind_text(sqlite3_stmt *st, int i, const char *s)
@@ -356,10 +409,11 @@ static void bd_count_at(struct ap_breakdown *b, int hint, const char *v, long lo
 
 /* What one child's cases say for one period (the CTE of SPEC.md's child figures). */
 struct child_fact {
-    struct ap_buf key; /* the latest case opened by D: opened_on || closed_on
-                        * (or 9999-12-31 while open) || closure_reason, so the
-                        * greatest key is the latest case and a tie goes to the
-                        * later closure; len 0 if none by D */
+    long best;         /* the latest case opened by D, as the offset of its key
+                        * in the child's keys (-1 if none by D). The key is
+                        * opened_on || closed_on (or 9999-12-31 while open) ||
+                        * closure_reason, so the greatest key is the latest case
+                        * and a tie goes to the later closure */
     bool open;         /* some case open at D */
     bool in_period;    /* some case open at any time in S..D */
 };
@@ -372,7 +426,7 @@ struct child_attr {
 
 /* Count one child (whose facts are in f) into every period. */
 static void child_flush(const struct dates *dt, struct child_fact *f, const struct child_attr *a,
-                        struct ap_metrics *out)
+                        const struct ap_buf *keys, struct ap_metrics *out)
 {
     const struct ap_breakdown *b0 = out[0].breakdown;
     int hg = -2, he = -2, ha = -2; /* looked up on first use */
@@ -380,12 +434,13 @@ static void child_flush(const struct dates *dt, struct child_fact *f, const stru
     for (size_t i = 0; i < dt->n; i++) {
         struct child_fact *x = &f[i];
         struct ap_metrics *m = &out[i];
-        if (x->key.len == 0)
+        if (x->best < 0)
             continue;
+        const char *key = keys->buf + x->best;
         m->value[AP_M_CHILDREN_SUPPORTED]++;
         if (!x->open) {
             m->value[AP_M_CHILDREN_CLOSED]++;
-            const char *reason = x->key.len > 20 ? x->key.buf + 20 : "";
+            const char *reason = strnlen(key, 21) > 20 ? key + 20 : "";
             if (!strcmp(reason, "risk_reduced") || !strcmp(reason, "removed_from_abuse"))
                 m->value[AP_M_CHILDREN_PROTECTED]++;
         }
@@ -402,7 +457,7 @@ static void child_flush(const struct dates *dt, struct child_fact *f, const stru
         bd_count_at(&m->breakdown[AP_M_AREA], ha, a->area, 1);
         const char *band = NULL;
         if (dated) {
-            long age = year_of(x->key.buf) - year_of(a->birth) - mmdd_less(x->key.buf, a->birth);
+            long age = year_of(key) - year_of(a->birth) - mmdd_less(key, a->birth);
             int k = age < INT_MIN || age > INT_MAX ? -1 : ap_age_band((int)age);
             band = k < 0 ? NULL : ap_enums[AP_ENUM_AGE_BAND].values[k];
         }
@@ -431,7 +486,7 @@ struct ap_metrics_pass {
     struct ap_metrics *out;
     ap_day team_start;          /* as given; AP_DAY_NONE: the earliest opened_on */
     struct child_fact *f;       /* dt.n entries */
-    struct ap_buf key;          /* scratch: the current case's key */
+    struct ap_buf keys;         /* the current child's case keys, NUL-separated */
     struct child_attr attr;     /* the current child's, borrowed during its group */
     bool cases;                 /* the current child has a case */
     sqlite3_stmt *offered;      /* the 72-hour rule in SQL, for values that are not plain */
@@ -452,7 +507,8 @@ static void keep_max(struct ap_buf *m, bool *have, const char *s)
 }
 
 /* One case: the case figures of every period, and the child's facts. Dates
- * are compared as text, like the SQL of SPEC.md. */
+ * are placed among the periods' bounds once (date_pos), which is the text
+ * comparison of the SQL of SPEC.md. */
 static void case_add(struct ap_metrics_pass *mp, const struct ap_scan_case *k)
 {
     const struct dates *dt = &mp->dt;
@@ -460,7 +516,7 @@ static void case_add(struct ap_metrics_pass *mp, const struct ap_scan_case *k)
     const char *opened = k->opened_on, *closed = k->closed_on, *reason = k->closure_reason;
     const char *risk = k->risk_level, *source = k->referral_source;
     const struct ap_breakdown *b0 = dt->n ? out[0].breakdown : NULL;
-    struct ap_buf *key = &mp->key;
+    struct ap_buf *keys = &mp->keys;
     int hr = -2, hs = -2, hc = -2;
 
     if (!mp->have_first || strcmp(opened, mp->first_opened.buf) < 0) {
@@ -470,37 +526,48 @@ static void case_add(struct ap_metrics_pass *mp, const struct ap_scan_case *k)
     }
     keep_max(&mp->latest[AS_AT_OPENED], &mp->have_latest[AS_AT_OPENED], opened);
     keep_max(&mp->latest[AS_AT_CLOSED], &mp->have_latest[AS_AT_CLOSED], closed);
-    ap_buf_reset(key);
-    ap_buf_adds(key, opened);
-    ap_buf_adds(key, closed ? closed : "9999-12-31");
-    ap_buf_adds(key, reason ? reason : "");
+    if (dt->n == 0)
+        return;
+    long cur = (long)keys->len;
+    ap_buf_adds(keys, opened);
+    ap_buf_adds(keys, closed ? closed : "9999-12-31");
+    ap_buf_adds(keys, reason ? reason : "");
+    ap_buf_addch(keys, '\0');
+    int po = date_pos(dt, opened), pc = closed ? date_pos(dt, closed) : INT_MAX;
+    long cmp_best = -1; /* the last key compared with, and whether this case's was greater */
+    bool cmp_gt = false;
     for (size_t i = 0; i < dt->n; i++) {
         struct ap_metrics *m = &out[i];
-        const char *s = dt->s[i], *e = dt->e[i];
-        bool by_d = strcmp(opened, e) <= 0;
-        if (by_d) {
+        int ps = dt->ps[i], pe = dt->pe[i];
+        if (po <= pe) {
             struct child_fact *x = &mp->f[i];
-            if (x->key.len == 0 || strcmp(key->buf, x->key.buf) > 0) {
-                ap_buf_reset(&x->key);
-                ap_buf_add(&x->key, key->buf, key->len);
+            if (x->best < 0) {
+                x->best = cur;
+            } else {
+                if (x->best != cmp_best) {
+                    cmp_best = x->best;
+                    cmp_gt = strcmp(keys->buf + cur, keys->buf + x->best) > 0;
+                }
+                if (cmp_gt)
+                    x->best = cur;
             }
-            if (!closed || strcmp(closed, e) > 0) {
+            if (pc > pe) { /* open at D (never closed counts as after every D) */
                 x->open = true;
                 m->value[AP_M_ACTIVE_CASES]++;
                 if (hr == -2)
                     hr = bd_find(&b0[AP_M_RISK_LEVELS], risk);
                 bd_count_at(&m->breakdown[AP_M_RISK_LEVELS], hr, risk, 1);
             }
-            if (!closed || strcmp(closed, s) >= 0)
+            if (pc >= ps)
                 x->in_period = true;
-            if (strcmp(opened, s) >= 0) {
+            if (po >= ps) {
                 m->value[AP_M_NEW_CASES]++;
                 if (hs == -2)
                     hs = bd_find(&b0[AP_M_REFERRAL_SOURCES], source);
                 bd_count_at(&m->breakdown[AP_M_REFERRAL_SOURCES], hs, source, 1);
             }
         }
-        if (closed && strcmp(closed, s) >= 0 && strcmp(closed, e) <= 0) {
+        if (closed && pc >= ps && pc <= pe) {
             m->value[AP_M_CLOSED_CASES]++;
             if (hc == -2)
                 hc = bd_find(&b0[AP_M_CLOSURE_REASONS], reason);
@@ -513,9 +580,10 @@ static enum ap_status mp_child(void *ctx, const struct ap_scan_child *c)
 {
     struct ap_metrics_pass *mp = ctx;
     for (size_t i = 0; i < mp->dt.n; i++) {
-        ap_buf_reset(&mp->f[i].key);
+        mp->f[i].best = -1;
         mp->f[i].open = mp->f[i].in_period = false;
     }
+    ap_buf_reset(&mp->keys);
     mp->cases = false;
     /* A case whose child is not in the table counts with unknown attributes. */
     mp->attr = (struct child_attr){c->birth_date, c->gender, c->ethnicity, c->area};
@@ -534,7 +602,7 @@ static enum ap_status mp_child_end(void *ctx)
 {
     struct ap_metrics_pass *mp = ctx;
     if (mp->cases)
-        child_flush(&mp->dt, mp->f, &mp->attr, mp->out);
+        child_flush(&mp->dt, mp->f, &mp->attr, &mp->keys, mp->out);
     return AP_OK;
 }
 
@@ -549,14 +617,17 @@ static enum ap_status mp_perpetrator(void *ctx, const struct ap_scan_perpetrator
     bool dealt = p->outcome && (!strcmp(p->outcome, "prosecuted") || !strcmp(p->outcome, "disrupted"));
     keep_max(&mp->latest[AS_AT_IDENTIFIED], &mp->have_latest[AS_AT_IDENTIFIED], ident);
     keep_max(&mp->latest[AS_AT_CONCLUDED], &mp->have_latest[AS_AT_CONCLUDED], concl);
+    if (mp->dt.n == 0)
+        return AP_OK;
+    int pi = date_pos(&mp->dt, ident), pc = concl ? date_pos(&mp->dt, concl) : INT_MAX;
     for (size_t i = 0; i < mp->dt.n; i++) {
-        const char *s = mp->dt.s[i], *e = mp->dt.e[i];
+        int ps = mp->dt.ps[i], pe = mp->dt.pe[i];
         struct ap_metrics *m = &mp->out[i];
-        if (strcmp(ident, e) <= 0 && (!concl || strcmp(concl, e) > 0))
+        if (pi <= pe && pc > pe)
             m->value[AP_M_PERPETRATORS_ACTIVE]++;
-        if (dealt && concl && strcmp(concl, e) <= 0)
+        if (dealt && pc <= pe)
             m->value[AP_M_PERPETRATORS_DEALT_WITH]++;
-        if (strcmp(ident, s) >= 0 && strcmp(ident, e) <= 0)
+        if (pi >= ps && pi <= pe)
             m->value[AP_M_PERPETRATORS_IDENTIFIED_IN_PERIOD]++;
     }
     return AP_OK;
@@ -568,8 +639,11 @@ static enum ap_status mp_action(void *ctx, const struct ap_scan_action *a)
     struct ap_metrics_pass *mp = ctx;
     int h = -2;
     keep_max(&mp->latest[AS_AT_ACTION], &mp->have_latest[AS_AT_ACTION], a->action_on);
+    if (mp->dt.n == 0)
+        return AP_OK;
+    int pa = date_pos(&mp->dt, a->action_on);
     for (size_t i = 0; i < mp->dt.n; i++) {
-        if (strcmp(a->action_on, mp->dt.s[i]) < 0 || strcmp(a->action_on, mp->dt.e[i]) > 0)
+        if (pa < mp->dt.ps[i] || pa > mp->dt.pe[i])
             continue;
         if (h == -2)
             h = bd_find(&mp->out[0].breakdown[AP_M_PERPETRATOR_ACTIONS], a->action);
@@ -635,11 +709,12 @@ static enum ap_status mp_episode(void *ctx, const struct ap_scan_episode *e)
     keep_max(&mp->latest[AS_AT_OFFERED], &mp->have_latest[AS_AT_OFFERED], e->interview_offered_at);
     keep_max(&mp->latest[AS_AT_COMPLETED], &mp->have_latest[AS_AT_COMPLETED],
              e->interview_completed_at);
-    if (!ret)
+    if (!ret || mp->dt.n == 0)
         return AP_OK;
     bool completed = e->interview_completed_at && *e->interview_completed_at;
+    int pr = date_pos(&mp->dt, ret);
     for (size_t i = 0; i < mp->dt.n; i++) {
-        if (strcmp(ret, mp->dt.s[i]) < 0 || strcmp(ret, mp->dt.next[i]) >= 0)
+        if (pr < mp->dt.ps[i] || pr >= mp->dt.pn[i])
             continue;
         if (offered < 0) {
             enum ap_status rc = offered_72h(mp, ret, e->interview_offered_at, &offered);
@@ -807,7 +882,7 @@ enum ap_status ap_metrics_pass_begin(sqlite3 *db, const struct ap_period *p, siz
     mp->d = d;
     mp->out = out;
     mp->team_start = team_start;
-    ap_buf_init(&mp->key);
+    ap_buf_init(&mp->keys);
     ap_buf_init(&mp->first_opened);
     for (int i = 0; i < AS_AT_COUNT; i++)
         ap_buf_init(&mp->latest[i]);
@@ -816,8 +891,6 @@ enum ap_status ap_metrics_pass_begin(sqlite3 *db, const struct ap_period *p, siz
     if (n > 0) {
         dates_init(&mp->dt, p, n);
         mp->f = ap_xcalloc(n, sizeof *mp->f);
-        for (size_t i = 0; i < n; i++)
-            ap_buf_init(&mp->f[i].key);
         rc = load_areas(db, &areas, d);
     }
     for (size_t i = 0; rc == AP_OK && i < n; i++) {
@@ -913,11 +986,9 @@ enum ap_status ap_metrics_pass_end(struct ap_metrics_pass *mp, enum ap_status rc
         for (size_t i = 0; i < dt->n; i++)
             ap_metrics_free(&out[i]);
     }
-    for (size_t i = 0; i < dt->n; i++)
-        ap_buf_release(&mp->f[i].key);
     free(mp->f);
     dates_free(dt);
-    ap_buf_release(&mp->key);
+    ap_buf_release(&mp->keys);
     ap_buf_release(&mp->first_opened);
     for (int i = 0; i < AS_AT_COUNT; i++)
         ap_buf_release(&mp->latest[i]);
