@@ -424,12 +424,133 @@ struct child_attr {
     const char *birth, *gender, *ethnicity, *area;
 };
 
+/* The areas of all the children, gathered as the children go by: an id for
+ * each distinct area (NULL, '' and 'unknown' are the unknown row), found by
+ * hashing, and per period a count by id. At the end they become the area
+ * breakdown, alphabetically (case-insensitive, then exact) then unknown, so
+ * every period of a trend lists the same areas. */
+struct areas {
+    char **names;     /* by id; owned */
+    size_t n, alloc;
+    size_t *slot;     /* open addressing: id + 1, or 0 when empty */
+    size_t nslot;     /* a power of two, at least twice n */
+    long long **count; /* per period, by id + 1 (0: unknown); cap entries each */
+    size_t nper, cap;
+};
+
+static size_t hash_text(const char *s)
+{
+    size_t h = 1469598103934665603u;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211u;
+    return h;
+}
+
+static void areas_rehash(struct areas *t, size_t nslot)
+{
+    free(t->slot);
+    t->nslot = nslot;
+    t->slot = ap_xcalloc(nslot, sizeof *t->slot);
+    for (size_t id = 0; id < t->n; id++) {
+        size_t h = hash_text(t->names[id]) & (nslot - 1);
+        while (t->slot[h])
+            h = (h + 1) & (nslot - 1);
+        t->slot[h] = id + 1;
+    }
+}
+
+/* The id of area a, added if new; -1 for the unknown row. */
+static long area_id(struct areas *t, const char *a)
+{
+    if (!a || !*a || !strcmp(a, "unknown"))
+        return -1;
+    if (2 * (t->n + 1) > t->nslot)
+        areas_rehash(t, t->nslot ? 2 * t->nslot : 64);
+    size_t h = hash_text(a) & (t->nslot - 1);
+    while (t->slot[h]) {
+        if (!strcmp(t->names[t->slot[h] - 1], a))
+            return (long)(t->slot[h] - 1);
+        h = (h + 1) & (t->nslot - 1);
+    }
+    ap_grow((void **)&t->names, sizeof *t->names, t->n + 1, &t->alloc);
+    t->names[t->n] = ap_xstrdup(a);
+    t->slot[h] = ++t->n;
+    if (t->n + 1 > t->cap) {
+        size_t cap = t->cap ? 2 * t->cap : 64;
+        for (size_t i = 0; i < t->nper; i++) {
+            t->count[i] = ap_xrealloc(t->count[i], cap * sizeof **t->count);
+            memset(t->count[i] + t->cap, 0, (cap - t->cap) * sizeof **t->count);
+        }
+        t->cap = cap;
+    }
+    return (long)t->n - 1;
+}
+
+static void areas_init(struct areas *t, size_t nper)
+{
+    memset(t, 0, sizeof *t);
+    t->nper = nper;
+    t->cap = 64;
+    t->count = ap_xcalloc(nper, sizeof *t->count);
+    for (size_t i = 0; i < nper; i++)
+        t->count[i] = ap_xcalloc(t->cap, sizeof **t->count);
+}
+
+static void areas_free(struct areas *t)
+{
+    for (size_t i = 0; i < t->n; i++)
+        free(t->names[i]);
+    free(t->names);
+    free(t->slot);
+    for (size_t i = 0; i < t->nper; i++)
+        free(t->count[i]);
+    free(t->count);
+    memset(t, 0, sizeof *t);
+}
+
+/* ORDER BY area COLLATE NOCASE, area: SQLite's NOCASE folds ASCII letters
+ * only, and a prefix sorts first; ties are broken by the bytes. */
+static int area_cmp(const void *x, const void *y)
+{
+    const unsigned char *a = *(const unsigned char *const *)x;
+    const unsigned char *b = *(const unsigned char *const *)y;
+    size_t la = strlen((const char *)a), lb = strlen((const char *)b);
+    for (size_t i = 0; i < la && i < lb; i++) {
+        int ca = a[i] >= 'A' && a[i] <= 'Z' ? a[i] + 32 : a[i];
+        int cb = b[i] >= 'A' && b[i] <= 'Z' ? b[i] + 32 : b[i];
+        if (ca != cb)
+            return ca - cb;
+    }
+    if (la != lb)
+        return la < lb ? -1 : 1;
+    return strcmp((const char *)a, (const char *)b);
+}
+
+/* The area breakdown of each period, from the counts by id. */
+static void areas_finish(struct areas *t, struct ap_metrics *out, size_t n)
+{
+    char **sorted = ap_xcalloc(t->n + 1, sizeof *sorted);
+    memcpy(sorted, t->names, t->n * sizeof *sorted);
+    qsort(sorted, t->n, sizeof *sorted, area_cmp);
+    for (size_t i = 0; i < n; i++) {
+        struct ap_breakdown *b = &out[i].breakdown[AP_M_AREA];
+        for (size_t k = 0; k < t->n; k++) {
+            bd_add_key(b, sorted[k]);
+            b->counts[b->n - 1] = t->count[i][area_id(t, sorted[k]) + 1];
+        }
+        bd_add_key(b, "unknown");
+        b->counts[b->n - 1] = t->count[i][0];
+    }
+    free(sorted);
+}
+
 /* Count one child (whose facts are in f) into every period. */
 static void child_flush(const struct dates *dt, struct child_fact *f, const struct child_attr *a,
-                        const struct ap_buf *keys, struct ap_metrics *out)
+                        const struct ap_buf *keys, struct areas *areas, long area,
+                        struct ap_metrics *out)
 {
     const struct ap_breakdown *b0 = out[0].breakdown;
-    int hg = -2, he = -2, ha = -2; /* looked up on first use */
+    int hg = -2, he = -2; /* looked up on first use */
     bool dated = a->birth && utf8_len(a->birth) == 10;
     for (size_t i = 0; i < dt->n; i++) {
         struct child_fact *x = &f[i];
@@ -450,11 +571,10 @@ static void child_flush(const struct dates *dt, struct child_fact *f, const stru
         if (hg == -2) {
             hg = bd_find(&b0[AP_M_GENDER], a->gender);
             he = bd_find(&b0[AP_M_ETHNICITY], a->ethnicity);
-            ha = bd_find(&b0[AP_M_AREA], a->area);
         }
         bd_count_at(&m->breakdown[AP_M_GENDER], hg, a->gender, 1);
         bd_count_at(&m->breakdown[AP_M_ETHNICITY], he, a->ethnicity, 1);
-        bd_count_at(&m->breakdown[AP_M_AREA], ha, a->area, 1);
+        areas->count[i][area + 1]++;
         const char *band = NULL;
         if (dated) {
             long age = year_of(key) - year_of(a->birth) - mmdd_less(key, a->birth);
@@ -488,6 +608,8 @@ struct ap_metrics_pass {
     struct child_fact *f;       /* dt.n entries */
     struct ap_buf keys;         /* the current child's case keys, NUL-separated */
     struct child_attr attr;     /* the current child's, borrowed during its group */
+    struct areas areas;         /* every child's area */
+    long area;                  /* the current child's area id */
     bool cases;                 /* the current child has a case */
     sqlite3_stmt *offered;      /* the 72-hour rule in SQL, for values that are not plain */
     struct ap_buf first_opened; /* min(opened_on); have_first says it was seen */
@@ -587,6 +709,8 @@ static enum ap_status mp_child(void *ctx, const struct ap_scan_child *c)
     mp->cases = false;
     /* A case whose child is not in the table counts with unknown attributes. */
     mp->attr = (struct child_attr){c->birth_date, c->gender, c->ethnicity, c->area};
+    if (mp->dt.n > 0)
+        mp->area = area_id(&mp->areas, c->area);
     return AP_OK;
 }
 
@@ -602,7 +726,7 @@ static enum ap_status mp_child_end(void *ctx)
 {
     struct ap_metrics_pass *mp = ctx;
     if (mp->cases)
-        child_flush(&mp->dt, mp->f, &mp->attr, &mp->keys, mp->out);
+        child_flush(&mp->dt, mp->f, &mp->attr, &mp->keys, &mp->areas, mp->area, mp->out);
     return AP_OK;
 }
 
@@ -830,31 +954,6 @@ static enum ap_status stored_day(const char *s, const char *what, ap_day *out, s
     return AP_OK;
 }
 
-/* The areas of all children, alphabetically (case-insensitive, then exact),
- * so every period of a trend lists the same areas. */
-static enum ap_status load_areas(sqlite3 *db, struct ap_breakdown *areas, struct ap_diag *d)
-{
-    enum ap_status rc = AP_OK;
-    sqlite3_stmt *st = NULL;
-    if (!ap_db_prepare(db,
-                       "SELECT DISTINCT area FROM children WHERE area <> '' AND area <> 'unknown'"
-                       " ORDER BY area COLLATE NOCASE, area",
-                       &st, d)) {
-        rc = AP_ERR_IO;
-        goto done;
-    }
-    int r;
-    while ((r = sqlite3_step(st)) == SQLITE_ROW)
-        bd_add_key(areas, col_text(st, 0));
-    if (r != SQLITE_DONE)
-        rc = ap_db_error(db, d, "cannot list the areas");
-    else
-        bd_add_key(areas, "unknown");
-done:
-    sqlite3_finalize(st);
-    return rc;
-}
-
 /* ---- Public entry points ----------------------------------------------- */
 
 /* The first n characters of UTF-8 text, as SQLite's substr(s, 1, n). */
@@ -875,7 +974,6 @@ enum ap_status ap_metrics_pass_begin(sqlite3 *db, const struct ap_period *p, siz
                                      struct ap_diag *d)
 {
     enum ap_status rc = AP_OK;
-    struct ap_breakdown areas = {0};
     struct ap_metrics_pass *mp = ap_xcalloc(1, sizeof *mp);
 
     mp->db = db;
@@ -891,7 +989,7 @@ enum ap_status ap_metrics_pass_begin(sqlite3 *db, const struct ap_period *p, siz
     if (n > 0) {
         dates_init(&mp->dt, p, n);
         mp->f = ap_xcalloc(n, sizeof *mp->f);
-        rc = load_areas(db, &areas, d);
+        areas_init(&mp->areas, n);
     }
     for (size_t i = 0; rc == AP_OK && i < n; i++) {
         struct ap_metrics *m = &out[i];
@@ -900,9 +998,6 @@ enum ap_status ap_metrics_pass_begin(sqlite3 *db, const struct ap_period *p, siz
             int bd = ap_metric_defs[id].breakdown;
             if (bd >= 0)
                 bd_init_enum(&m->breakdown[id], (enum ap_enum_id)bd);
-            else if (bd == AP_BREAKDOWN_AREA)
-                for (size_t k = 0; k < areas.n; k++)
-                    bd_add_key(&m->breakdown[id], areas.keys[k]);
         }
     }
     *sink = (struct ap_scan_sink){.ctx = mp,
@@ -912,7 +1007,6 @@ enum ap_status ap_metrics_pass_begin(sqlite3 *db, const struct ap_period *p, siz
                                   .episode = mp_episode,
                                   .perpetrator = mp_perpetrator,
                                   .action = mp_action};
-    bd_free(&areas);
     *pass = mp;
     if (rc != AP_OK)
         ap_metrics_pass_end(mp, rc, NULL);
@@ -965,6 +1059,8 @@ enum ap_status ap_metrics_pass_end(struct ap_metrics_pass *mp, enum ap_status rc
                         &team_start, mp->d);
     if (rc == AP_OK)
         rc = compute_plan(mp->db, dt, out, mp->d);
+    if (rc == AP_OK)
+        areas_finish(&mp->areas, out, dt->n);
     if (rc == AP_OK && as_at)
         rc = data_as_at(mp, as_at);
     for (size_t i = 0; rc == AP_OK && i < dt->n; i++) {
@@ -987,6 +1083,7 @@ enum ap_status ap_metrics_pass_end(struct ap_metrics_pass *mp, enum ap_status rc
             ap_metrics_free(&out[i]);
     }
     free(mp->f);
+    areas_free(&mp->areas);
     dates_free(dt);
     ap_buf_release(&mp->keys);
     ap_buf_release(&mp->first_opened);
