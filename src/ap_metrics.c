@@ -247,9 +247,33 @@ struct dates {
      * them (date_pos) is found once per value, then each period's test is an
      * integer comparison with ps/pe/pn, the places of S, D and D+1. */
     const char **b;
+    long *bk; /* b as iso_key()s */
     size_t nb;
     int *ps, *pe, *pn;
 };
+
+static bool is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+/* 'YYYY-MM-DD' text as the number YYYYMMDD, or -1 for any other text. Values
+ * of that form compare as text exactly as their numbers compare. */
+static long iso_key(const char *s)
+{
+    long k = 0;
+    for (int i = 0; i < 10; i++) {
+        if (i == 4 || i == 7) {
+            if (s[i] != '-')
+                return -1;
+        } else if (is_digit(s[i])) {
+            k = k * 10 + (s[i] - '0');
+        } else {
+            return -1;
+        }
+    }
+    return s[10] == '\0' ? k : -1;
+}
 
 static int str_ptr_cmp(const void *x, const void *y)
 {
@@ -262,6 +286,19 @@ static int str_ptr_cmp(const void *x, const void *y)
 static int date_pos(const struct dates *dt, const char *v)
 {
     size_t lo = 0, hi = dt->nb;
+    long k = iso_key(v);
+    if (k >= 0) {
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (dt->bk[mid] == k)
+                return (int)(2 * mid + 1);
+            if (dt->bk[mid] < k)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        return (int)(2 * lo);
+    }
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
         int c = strcmp(dt->b[mid], v);
@@ -305,6 +342,9 @@ static void dates_init(struct dates *dt, const struct ap_period *p, size_t n)
     for (size_t i = 0; i < 3 * n; i++)
         if (dt->nb == 0 || strcmp(dt->b[dt->nb - 1], dt->b[i]) != 0)
             dt->b[dt->nb++] = dt->b[i];
+    dt->bk = ap_xcalloc(dt->nb, sizeof *dt->bk);
+    for (size_t j = 0; j < dt->nb; j++)
+        dt->bk[j] = iso_key(dt->b[j]);
     dt->ps = ap_xcalloc(n, sizeof *dt->ps);
     dt->pe = ap_xcalloc(n, sizeof *dt->pe);
     dt->pn = ap_xcalloc(n, sizeof *dt->pn);
@@ -321,6 +361,7 @@ static void dates_free(struct dates *dt)
     free(dt->e);
     free(dt->next);
     free(dt->b);
+    free(dt->bk);
     free(dt->ps);
     free(dt->pe);
     free(dt->pn);

@@ -236,24 +236,24 @@ static int two(const char *s)
 
 bool ap_scan_plain_day(const char *s, ap_day *day)
 {
-    const char *why;
-    return strnlen(s, 11) == 10 && digits(s, 4) && s[4] == '-' && digits(s + 5, 2) &&
-           s[7] == '-' && digits(s + 8, 2) && ap_date_parse(s, 10, day, &why);
+    /* Each test stops at the NUL of a shorter value, so nothing past it is read. */
+    if (!digits(s, 4) || s[4] != '-' || !digits(s + 5, 2) || s[7] != '-' || !digits(s + 8, 2) ||
+        s[10] != '\0')
+        return false;
+    int y = two(s) * 100 + two(s + 2);
+    return ap_day_from_ymd(y, two(s + 5), two(s + 8), day);
 }
 
 bool ap_scan_plain_value(const char *s, ap_day *day, long long *secs)
 {
-    size_t n = strnlen(s, 20);
-    char d[11];
-    if (n != 10 && n != 19)
-        return false;
-    memcpy(d, s, 10);
-    d[10] = '\0';
-    if (!ap_scan_plain_day(d, day))
+    if (!digits(s, 4) || s[4] != '-' || !digits(s + 5, 2) || s[7] != '-' || !digits(s + 8, 2) ||
+        !ap_day_from_ymd(two(s) * 100 + two(s + 2), two(s + 5), two(s + 8), day))
         return false;
     *secs = 0;
-    if (n == 10)
+    if (s[10] == '\0')
         return true;
+    if (strnlen(s + 10, 10) != 9)
+        return false;
     if (s[10] != ' ' || !digits(s + 11, 2) || s[13] != ':' || !digits(s + 14, 2) ||
         s[16] != ':' || !digits(s + 17, 2))
         return false;
