@@ -211,19 +211,18 @@ void ap_findings_free(struct ap_findings *f)
     f->n = 0;
 }
 
-/* Run one check into f. */
-static enum ap_status run_one(sqlite3 *db, const struct check *c, const char *as_at,
-                              struct ap_finding *f, struct ap_diag *d)
+/* The ids of one finding: the first AP_CHECK_MAX_IDS rows of its check's
+ * query, in the query's order (LIMIT stops early where that order is the
+ * scan's, and keeps a short top list where it is not). */
+static enum ap_status find_ids(sqlite3 *db, const struct check *c, const char *as_at,
+                               struct ap_finding *f, struct ap_diag *d)
 {
     enum ap_status rc = AP_OK;
     sqlite3_stmt *st = NULL;
-    f->code = c->code;
-    f->severity = c->severity;
-    f->count = 0;
-    f->nids = 0;
-    f->ids = ap_xcalloc(AP_CHECK_MAX_IDS, sizeof *f->ids);
-    f->message = NULL;
-    if (!ap_db_prepare(db, c->sql, &st, d)) {
+    char *sql = ap_xasprintf("%s LIMIT %d", c->sql, AP_CHECK_MAX_IDS);
+    if (!f->ids)
+        f->ids = ap_xcalloc(AP_CHECK_MAX_IDS, sizeof *f->ids);
+    if (!ap_db_prepare(db, sql, &st, d)) {
         rc = AP_ERR_IO;
         goto done;
     }
@@ -233,43 +232,56 @@ static enum ap_status run_one(sqlite3 *db, const struct check *c, const char *as
         goto done;
     }
     int step;
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        if (f->nids < AP_CHECK_MAX_IDS) {
-            const unsigned char *id = sqlite3_column_text(st, 0);
-            f->ids[f->nids++] = ap_xstrdup(id ? (const char *)id : "(no id)");
-        }
-        f->count++;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW && f->nids < AP_CHECK_MAX_IDS) {
+        const unsigned char *id = sqlite3_column_text(st, 0);
+        f->ids[f->nids++] = ap_xstrdup(id ? (const char *)id : "(no id)");
     }
-    if (step != SQLITE_DONE) {
+    if (step != SQLITE_DONE && step != SQLITE_ROW)
         rc = ap_db_error(db, d, c->code);
-        goto done;
-    }
 done:
-    f->message = ap_xstrdup(f->count == 1 ? c->one : c->many);
     sqlite3_finalize(st);
+    free(sql);
+    return rc;
+}
+
+/* The day the checks run as at, as text: AP_DAY_NONE (no data) is a day after
+ * everything, so every check finds nothing. */
+static void as_at_text(ap_day as_at, char day[11])
+{
+    if (as_at == AP_DAY_NONE)
+        memcpy(day, "9999-12-31", 11);
+    else
+        ap_day_format(as_at, day);
+}
+
+enum ap_status ap_check_ids(sqlite3 *db, ap_day as_at, struct ap_findings *f, struct ap_diag *d)
+{
+    enum ap_status rc = AP_OK;
+    char day[11];
+    as_at_text(as_at, day);
+    for (size_t i = 0; rc == AP_OK && i < f->n && i < AP_ARRAY_LEN(checks); i++)
+        if (f->items[i].count > 0 && f->items[i].nids == 0)
+            rc = find_ids(db, &checks[i], day, &f->items[i], d);
     return rc;
 }
 
 enum ap_status ap_check_run(sqlite3 *db, ap_day as_at, struct ap_findings *out, struct ap_diag *d)
 {
-    enum ap_status rc = AP_OK;
-    char day[11];
-    out->n = 0;
-    out->items = ap_xcalloc(AP_ARRAY_LEN(checks), sizeof *out->items);
-    if (as_at == AP_DAY_NONE)
-        memcpy(day, "9999-12-31", sizeof day); /* no data: every check finds nothing */
-    else
-        ap_day_format(as_at, day);
-    for (size_t i = 0; i < AP_ARRAY_LEN(checks); i++) {
-        rc = run_one(db, &checks[i], day, &out->items[out->n], d);
-        out->n++;
-        if (rc != AP_OK)
-            goto done;
-    }
-done:
+    enum ap_status rc = ap_check_count(db, as_at, out, d);
+    if (rc == AP_OK)
+        rc = ap_check_ids(db, as_at, out, d);
     if (rc != AP_OK)
         ap_findings_free(out);
     return rc;
+}
+
+const char *ap_check_query(size_t i, const char **code)
+{
+    if (i >= AP_ARRAY_LEN(checks))
+        return NULL;
+    if (code)
+        *code = checks[i].code;
+    return checks[i].sql;
 }
 
 size_t ap_findings_errors(const struct ap_findings *f)
@@ -644,10 +656,7 @@ enum ap_status ap_check_pass_begin(sqlite3 *db, ap_day as_at, struct ap_check_pa
     cp->db = db;
     cp->d = d;
     ap_buf_init(&cp->text);
-    if (as_at == AP_DAY_NONE)
-        memcpy(cp->day, "9999-12-31", sizeof cp->day); /* no data: nothing to find */
-    else
-        ap_day_format(as_at, cp->day);
+    as_at_text(as_at, cp->day);
     /* The day's bounds, by SQLite's own date arithmetic, once. */
     if (!ap_db_prepare(db, "SELECT date(?1, '-2 years'), date(?1, '-3 months')", &st, d)) {
         rc = AP_ERR_IO;

@@ -1088,10 +1088,7 @@ enum ap_status ap_report_build(sqlite3 *db, const struct ap_period *p, const str
     if ((rc = created_time(&out->created, d)) != AP_OK)
         goto done;
     /* One pass over each big table for the trend's metrics, the data-as-at
-     * date and the data-quality counts together. Ids of records to look at
-     * are shown only by a template with the detailed data-quality table:
-     * that runs every check's own query after. */
-    bool detail = shows_table(t, AP_TBL_DATA_QUALITY_DETAIL);
+     * date and the data-quality counts together. */
     ap_day as_at = AP_DAY_NONE;
     struct ap_metrics_pass *mp = NULL;
     struct ap_check_pass *cp = NULL;
@@ -1100,14 +1097,13 @@ enum ap_status ap_report_build(sqlite3 *db, const struct ap_period *p, const str
     if ((rc = ap_metrics_pass_begin(db, b.per, NQ, cfg->team_start, b.m, &mp, &sinks[0], d)) !=
         AP_OK)
         goto done;
-    if (!detail && (rc = ap_check_pass_begin(db, p->end, &cp, &sinks[1], d)) != AP_OK) {
+    if ((rc = ap_check_pass_begin(db, p->end, &cp, &sinks[1], d)) != AP_OK) {
         ap_metrics_pass_end(mp, rc, NULL);
         goto done;
     }
-    rc = ap_scan_run(db, scan, detail ? 1 : 2, d);
+    rc = ap_scan_run(db, scan, 2, d);
     rc = ap_metrics_pass_end(mp, rc, &as_at);
-    if (!detail)
-        rc = ap_check_pass_end(cp, rc, &b.findings);
+    rc = ap_check_pass_end(cp, rc, &b.findings);
     if (rc != AP_OK)
         goto done;
     for (int q = 0; q < NQ; q++)
@@ -1125,7 +1121,10 @@ enum ap_status ap_report_build(sqlite3 *db, const struct ap_period *p, const str
                         "import the case system's export first ('actionplan import')");
     if ((rc = ap_plan_load(db, p->end, &b.plan, d)) != AP_OK)
         goto done;
-    if (detail && (rc = ap_check_run(db, p->end, &b.findings, d)) != AP_OK)
+    /* Ids of records to look at are shown only by a template with the
+     * detailed data-quality table. */
+    if (shows_table(t, AP_TBL_DATA_QUALITY_DETAIL) &&
+        (rc = ap_check_ids(db, p->end, &b.findings, d)) != AP_OK)
         goto done;
     build_title(&b, p, as_at);
     build_headlines(&b);

@@ -3,8 +3,10 @@
  * (tests/fixtures/metrics/small.sql) checked against values worked out by hand,
  * the boundaries SPEC.md names (opening/closing on S and on D, 72 hours, 29
  * February), compute_many against separate computes, the action plan as at D,
- * the three output formats, and ap_check_count (the report's data-quality
- * counts) against ap_check_run on the check fixtures.
+ * the three output formats, the query plans of the report's one pass per
+ * table (ap_scan), and the data-quality counts (ap_check_count, alone and in
+ * the report's pass) and ids (ap_check_run) against each check's own SQL on
+ * the check fixtures.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -1069,24 +1071,75 @@ static const char check_extra_sql[] =
     " ('F008', 'D001', '2016-01-05', '2016-01-04 23:59:59', '2016-01-31', NULL),"
     " ('F009', 'D001', '0999-01-01', '0999-01-02', '0999-01-06 00:00:00', '0999-01-01');";
 
+/* Counts and ids as each check's own SQL gives them: ap_check_count's counts
+ * (the one pass) equal the rows of the query, ap_check_run's ids are its first
+ * rows, and the report's combined pass gives the same counts. */
 static void check_counts_equal(sqlite3 *db, const char *as_at)
 {
     struct ap_diag d;
-    struct ap_findings run = {0}, cnt = {0};
+    struct ap_findings run = {0}, cnt = {0}, both = {0};
     ap_diag_init(&d);
     ap_day at = as_at ? day(as_at) : AP_DAY_NONE;
+    char daytext[11] = "9999-12-31";
+    if (at != AP_DAY_NONE)
+        ap_day_format(at, daytext);
     CHECK_INT(ap_check_run(db, at, &run, &d), AP_OK);
     CHECK_INT(ap_check_count(db, at, &cnt, &d), AP_OK);
-    CHECK_INT((long long)cnt.n, (long long)run.n);
-    for (size_t i = 0; i < run.n && i < cnt.n; i++) {
-        CHECK_STR(cnt.items[i].code, run.items[i].code);
-        CHECK_INT(cnt.items[i].count, run.items[i].count);
+    /* The report's pass: the metrics and the checks in one scan. */
+    struct ap_period p = range("2014-01-01", as_at ? as_at : "2017-03-31");
+    struct ap_metrics m;
+    struct ap_metrics_pass *mp = NULL;
+    struct ap_check_pass *cp = NULL;
+    struct ap_scan_sink sinks[2];
+    const struct ap_scan_sink *scan[2] = {&sinks[0], &sinks[1]};
+    ap_day latest;
+    CHECK_INT(ap_metrics_pass_begin(db, &p, 1, AP_DAY_NONE, &m, &mp, &sinks[0], &d), AP_OK);
+    CHECK_INT(ap_check_pass_begin(db, at, &cp, &sinks[1], &d), AP_OK);
+    enum ap_status rc = ap_scan_run(db, scan, 2, &d);
+    CHECK_INT(rc, AP_OK);
+    CHECK_INT(ap_metrics_pass_end(mp, rc, &latest), AP_OK);
+    CHECK_INT(ap_check_pass_end(cp, rc, &both), AP_OK);
+    ap_metrics_free(&m);
+
+    size_t nchecks = 0;
+    while (ap_check_query(nchecks, NULL))
+        nchecks++;
+    CHECK_INT((long long)cnt.n, (long long)nchecks);
+    CHECK_INT((long long)run.n, (long long)nchecks);
+    CHECK_INT((long long)both.n, (long long)nchecks);
+    for (size_t i = 0; i < nchecks && i < cnt.n && i < run.n && i < both.n; i++) {
+        const char *code;
+        const char *sql = ap_check_query(i, &code);
+        sqlite3_stmt *st = NULL;
+        long long rows = 0;
+        struct ap_buf ids = AP_BUF_INIT, got = AP_BUF_INIT;
+        CHECK_INT(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+        if (st && sqlite3_bind_parameter_count(st) > 0)
+            sqlite3_bind_text(st, 1, daytext, -1, SQLITE_STATIC);
+        while (st && sqlite3_step(st) == SQLITE_ROW) {
+            if (rows++ < AP_CHECK_MAX_IDS)
+                ap_buf_addf(&ids, "%s;", (const char *)sqlite3_column_text(st, 0));
+        }
+        sqlite3_finalize(st);
+        for (size_t k = 0; k < run.items[i].nids; k++)
+            ap_buf_addf(&got, "%s;", run.items[i].ids[k]);
+        CHECK_STR(cnt.items[i].code, code);
+        CHECK_STR(run.items[i].code, code);
+        if (cnt.items[i].count != rows)
+            fprintf(stderr, "  %s as at %s\n", code, daytext);
+        CHECK_INT(cnt.items[i].count, rows);
+        CHECK_INT(run.items[i].count, rows);
+        CHECK_INT(both.items[i].count, rows);
+        CHECK_STR(got.buf, ids.buf);
         CHECK_INT(cnt.items[i].severity, run.items[i].severity);
         CHECK_STR(cnt.items[i].message, run.items[i].message);
         CHECK_INT((long long)cnt.items[i].nids, 0);
+        ap_buf_release(&ids);
+        ap_buf_release(&got);
     }
     ap_findings_free(&run);
     ap_findings_free(&cnt);
+    ap_findings_free(&both);
 }
 
 /* The count of finding code in f, or -1. */
