@@ -1041,10 +1041,11 @@ enum ap_status ap_metrics_pass_begin(sqlite3 *db, const struct ap_period *p, siz
                 bd_init_enum(&m->breakdown[id], (enum ap_enum_id)bd);
         }
     }
+    /* With no period, only the dates are wanted: the cases without their children. */
     *sink = (struct ap_scan_sink){.ctx = mp,
-                                  .child = mp_child,
+                                  .child = n ? mp_child : NULL,
                                   .child_case = mp_case,
-                                  .child_end = mp_child_end,
+                                  .child_end = n ? mp_child_end : NULL,
                                   .episode = mp_episode,
                                   .perpetrator = mp_perpetrator,
                                   .action = mp_action};

@@ -35,7 +35,7 @@ struct scan {
     size_t n;
     struct ap_diag *d;
     /* Which callbacks some sink has: a table or stream nobody wants is not read. */
-    bool children, cases, orphans, episodes, perpetrators, actions;
+    bool children, child_rows, cases, orphans, episodes, perpetrators, actions;
 };
 
 static const char *col(sqlite3_stmt *st, int c)
@@ -97,13 +97,13 @@ static enum ap_status scan_children(struct scan *s)
     int rch = SQLITE_DONE, rcs = SQLITE_DONE, rep = SQLITE_DONE;
     const char *what = "cannot read the children and their cases";
 
-    if (!ap_db_prepare(s->db, children_sql, &ch, s->d) ||
+    if ((s->child_rows && !ap_db_prepare(s->db, children_sql, &ch, s->d)) ||
         (want_cases && !ap_db_prepare(s->db, cases_sql, &cs, s->d)) ||
         (want_ep && !ap_db_prepare(s->db, episode_children_sql, &ep, s->d))) {
         rc = AP_ERR_IO;
         goto done;
     }
-    if (!step(s, ch, &rch, what) || (cs && !step(s, cs, &rcs, what)) ||
+    if ((ch && !step(s, ch, &rch, what)) || (cs && !step(s, cs, &rcs, what)) ||
         (ep && !step(s, ep, &rep, what))) {
         rc = AP_ERR_IO;
         goto done;
@@ -273,7 +273,8 @@ enum ap_status ap_scan_run(sqlite3 *db, const struct ap_scan_sink *const *sinks,
         const struct ap_scan_sink *k = sinks[i];
         s.cases = s.cases || k->child_case;
         s.orphans = s.orphans || k->orphan_episodes;
-        s.children = s.children || k->child || k->child_case || k->child_end || k->orphan_episodes;
+        s.child_rows = s.child_rows || k->child || k->child_end || k->orphan_episodes;
+        s.children = s.children || s.child_rows || k->child_case;
         s.episodes = s.episodes || k->episode;
         s.actions = s.actions || k->action;
         s.perpetrators = s.perpetrators || k->perpetrator || k->action || k->perpetrator_end;

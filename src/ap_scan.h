@@ -57,7 +57,8 @@ struct ap_scan_action {
 };
 
 /* A consumer. A NULL callback means "not wanted"; a table no sink wants is
- * not read. A callback returning other than AP_OK stops the scan with that
+ * not read (with child_case alone, the cases are read without the children:
+ * every group is then unknown). A callback returning other than AP_OK stops the scan with that
  * status (it has reported the problem in the diag it holds). */
 struct ap_scan_sink {
     void *ctx;
