@@ -434,8 +434,7 @@ fail:
 /* BAD_DATE(s): 1 or 0 (-1 after a reported failure). */
 static int bad_day(struct ap_check_pass *cp, const char *s)
 {
-    ap_day day;
-    if (!s || ap_scan_plain_day(s, &day))
+    if (!s || ap_scan_plain_date(s))
         return 0;
     if (!lazy(cp, &cp->bad, bad_day_sql))
         return -1;

@@ -257,9 +257,10 @@ static bool is_digit(char c)
     return c >= '0' && c <= '9';
 }
 
-/* 'YYYY-MM-DD' text as the number YYYYMMDD, or -1 for any other text. Values
- * of that form compare as text exactly as their numbers compare. */
-static long iso_key(const char *s)
+/* Text beginning 'YYYY-MM-DD' as the number YYYYMMDD, or -1 for any other
+ * text; *longer says more follows. Values of that form compare as text as
+ * their numbers compare, and one with more after the same date is greater. */
+static long iso_key(const char *s, bool *longer)
 {
     long k = 0;
     for (int i = 0; i < 10; i++) {
@@ -272,7 +273,8 @@ static long iso_key(const char *s)
             return -1;
         }
     }
-    return s[10] == '\0' ? k : -1;
+    *longer = s[10] != '\0';
+    return k;
 }
 
 static int str_ptr_cmp(const void *x, const void *y)
@@ -286,12 +288,13 @@ static int str_ptr_cmp(const void *x, const void *y)
 static int date_pos(const struct dates *dt, const char *v)
 {
     size_t lo = 0, hi = dt->nb;
-    long k = iso_key(v);
+    bool longer;
+    long k = iso_key(v, &longer);
     if (k >= 0) {
         while (lo < hi) {
             size_t mid = lo + (hi - lo) / 2;
-            if (dt->bk[mid] == k)
-                return (int)(2 * mid + 1);
+            if (dt->bk[mid] == k) /* equal, or just after it (a time that day) */
+                return (int)(2 * mid + 1 + longer);
             if (dt->bk[mid] < k)
                 lo = mid + 1;
             else
@@ -342,9 +345,10 @@ static void dates_init(struct dates *dt, const struct ap_period *p, size_t n)
     for (size_t i = 0; i < 3 * n; i++)
         if (dt->nb == 0 || strcmp(dt->b[dt->nb - 1], dt->b[i]) != 0)
             dt->b[dt->nb++] = dt->b[i];
+    bool longer;
     dt->bk = ap_xcalloc(dt->nb, sizeof *dt->bk);
     for (size_t j = 0; j < dt->nb; j++)
-        dt->bk[j] = iso_key(dt->b[j]);
+        dt->bk[j] = iso_key(dt->b[j], &longer);
     dt->ps = ap_xcalloc(n, sizeof *dt->ps);
     dt->pe = ap_xcalloc(n, sizeof *dt->pe);
     dt->pn = ap_xcalloc(n, sizeof *dt->pn);
@@ -437,12 +441,12 @@ static int bd_find(const struct ap_breakdown *b, const char *v)
 }
 
 /* bd_count with the key's index in the first period's breakdown as a hint:
- * every period starts with the same keys, so the hint is right unless a value
- * no breakdown lists (which the schema forbids) came first in another period. */
-static void bd_count_at(struct ap_breakdown *b, int hint, const char *v, long long n)
+ * every period starts with the same `base` keys at the same places, so a hint
+ * below base is right in every period; a value no breakdown lists (which the
+ * schema forbids) is found by name. */
+static void bd_count_at(struct ap_breakdown *b, int hint, size_t base, const char *v, long long n)
 {
-    const char *k = (!v || !*v) ? "unknown" : v;
-    if (hint >= 0 && (size_t)hint < b->n && !strcmp(b->keys[hint], k))
+    if (hint >= 0 && (size_t)hint < base)
         b->counts[hint] += n;
     else
         bd_count(b, v, n);
@@ -585,46 +589,6 @@ static void areas_finish(struct areas *t, struct ap_metrics *out, size_t n)
     free(sorted);
 }
 
-/* Count one child (whose facts are in f) into every period. */
-static void child_flush(const struct dates *dt, struct child_fact *f, const struct child_attr *a,
-                        const struct ap_buf *keys, struct areas *areas, long area,
-                        struct ap_metrics *out)
-{
-    const struct ap_breakdown *b0 = out[0].breakdown;
-    int hg = -2, he = -2; /* looked up on first use */
-    bool dated = a->birth && utf8_len(a->birth) == 10;
-    for (size_t i = 0; i < dt->n; i++) {
-        struct child_fact *x = &f[i];
-        struct ap_metrics *m = &out[i];
-        if (x->best < 0)
-            continue;
-        const char *key = keys->buf + x->best;
-        m->value[AP_M_CHILDREN_SUPPORTED]++;
-        if (!x->open) {
-            m->value[AP_M_CHILDREN_CLOSED]++;
-            const char *reason = strnlen(key, 21) > 20 ? key + 20 : "";
-            if (!strcmp(reason, "risk_reduced") || !strcmp(reason, "removed_from_abuse"))
-                m->value[AP_M_CHILDREN_PROTECTED]++;
-        }
-        if (!x->in_period)
-            continue;
-        m->value[AP_M_CHILDREN_SUPPORTED_IN_PERIOD]++;
-        if (hg == -2) {
-            hg = bd_find(&b0[AP_M_GENDER], a->gender);
-            he = bd_find(&b0[AP_M_ETHNICITY], a->ethnicity);
-        }
-        bd_count_at(&m->breakdown[AP_M_GENDER], hg, a->gender, 1);
-        bd_count_at(&m->breakdown[AP_M_ETHNICITY], he, a->ethnicity, 1);
-        areas->count[i][area + 1]++;
-        const char *band = NULL;
-        if (dated) {
-            long age = year_of(key) - year_of(a->birth) - mmdd_less(key, a->birth);
-            int k = age < INT_MIN || age > INT_MAX ? -1 : ap_age_band((int)age);
-            band = k < 0 ? NULL : ap_enums[AP_ENUM_AGE_BAND].values[k];
-        }
-        bd_count(&m->breakdown[AP_M_AGE_BANDS], band, 1);
-    }
-}
 
 /*
  * The metrics as a consumer of the shared scan (ap_scan): each table is read
@@ -657,6 +621,8 @@ struct ap_metrics_pass {
     bool have_first;
     struct ap_buf latest[AS_AT_COUNT]; /* max() of each dated column; len 0: none yet */
     bool have_latest[AS_AT_COUNT];
+    size_t base[AP_M_COUNT]; /* keys every period's breakdown starts with (bd_count_at) */
+    int age_unknown;         /* the index of the unknown age band */
 };
 
 /* Keep the greater (text order) of *m and s in m. */
@@ -667,6 +633,56 @@ static void keep_max(struct ap_buf *m, bool *have, const char *s)
     ap_buf_reset(m);
     ap_buf_adds(m, s);
     *have = true;
+}
+
+/* Count the current child (its facts are in mp->f) into every period. */
+static void child_flush(struct ap_metrics_pass *mp)
+{
+    const struct dates *dt = &mp->dt;
+    const struct child_attr *a = &mp->attr;
+    const struct ap_breakdown *b0 = mp->out[0].breakdown;
+    const size_t *base = mp->base;
+    int hg = -2, he = -2; /* looked up on first use */
+    long rbest = -1;      /* the key whose reason was last looked at, and its answer */
+    bool protected_ = false;
+    bool dated = a->birth && utf8_len(a->birth) == 10;
+    for (size_t i = 0; i < dt->n; i++) {
+        struct child_fact *x = &mp->f[i];
+        struct ap_metrics *m = &mp->out[i];
+        if (x->best < 0)
+            continue;
+        const char *key = mp->keys.buf + x->best;
+        m->value[AP_M_CHILDREN_SUPPORTED]++;
+        if (!x->open) {
+            m->value[AP_M_CHILDREN_CLOSED]++;
+            if (x->best != rbest) {
+                const char *reason = strnlen(key, 21) > 20 ? key + 20 : "";
+                rbest = x->best;
+                protected_ =
+                    !strcmp(reason, "risk_reduced") || !strcmp(reason, "removed_from_abuse");
+            }
+            m->value[AP_M_CHILDREN_PROTECTED] += protected_;
+        }
+        if (!x->in_period)
+            continue;
+        m->value[AP_M_CHILDREN_SUPPORTED_IN_PERIOD]++;
+        if (hg == -2) {
+            hg = bd_find(&b0[AP_M_GENDER], a->gender);
+            he = bd_find(&b0[AP_M_ETHNICITY], a->ethnicity);
+        }
+        bd_count_at(&m->breakdown[AP_M_GENDER], hg, base[AP_M_GENDER], a->gender, 1);
+        bd_count_at(&m->breakdown[AP_M_ETHNICITY], he, base[AP_M_ETHNICITY], a->ethnicity, 1);
+        mp->areas.count[i][mp->area + 1]++;
+        int k = -1;
+        if (dated) {
+            long age = year_of(key) - year_of(a->birth) - mmdd_less(key, a->birth);
+            k = age < INT_MIN || age > INT_MAX ? -1 : ap_age_band((int)age);
+        }
+        /* The enumeration's values come first, in its order. */
+        bd_count_at(&m->breakdown[AP_M_AGE_BANDS], k >= 0 ? k : mp->age_unknown,
+                    base[AP_M_AGE_BANDS], k >= 0 ? ap_enums[AP_ENUM_AGE_BAND].values[k] : NULL,
+                    1);
+    }
 }
 
 /* One case: the case figures of every period, and the child's facts. Dates
@@ -719,7 +735,7 @@ static void case_add(struct ap_metrics_pass *mp, const struct ap_scan_case *k)
                 m->value[AP_M_ACTIVE_CASES]++;
                 if (hr == -2)
                     hr = bd_find(&b0[AP_M_RISK_LEVELS], risk);
-                bd_count_at(&m->breakdown[AP_M_RISK_LEVELS], hr, risk, 1);
+                bd_count_at(&m->breakdown[AP_M_RISK_LEVELS], hr, mp->base[AP_M_RISK_LEVELS], risk, 1);
             }
             if (pc >= ps)
                 x->in_period = true;
@@ -727,14 +743,16 @@ static void case_add(struct ap_metrics_pass *mp, const struct ap_scan_case *k)
                 m->value[AP_M_NEW_CASES]++;
                 if (hs == -2)
                     hs = bd_find(&b0[AP_M_REFERRAL_SOURCES], source);
-                bd_count_at(&m->breakdown[AP_M_REFERRAL_SOURCES], hs, source, 1);
+                bd_count_at(&m->breakdown[AP_M_REFERRAL_SOURCES], hs, mp->base[AP_M_REFERRAL_SOURCES],
+                            source, 1);
             }
         }
         if (closed && pc >= ps && pc <= pe) {
             m->value[AP_M_CLOSED_CASES]++;
             if (hc == -2)
                 hc = bd_find(&b0[AP_M_CLOSURE_REASONS], reason);
-            bd_count_at(&m->breakdown[AP_M_CLOSURE_REASONS], hc, reason, 1);
+            bd_count_at(&m->breakdown[AP_M_CLOSURE_REASONS], hc, mp->base[AP_M_CLOSURE_REASONS], reason,
+                        1);
         }
     }
 }
@@ -767,7 +785,7 @@ static enum ap_status mp_child_end(void *ctx)
 {
     struct ap_metrics_pass *mp = ctx;
     if (mp->cases)
-        child_flush(&mp->dt, mp->f, &mp->attr, &mp->keys, &mp->areas, mp->area, mp->out);
+        child_flush(mp);
     return AP_OK;
 }
 
@@ -812,7 +830,8 @@ static enum ap_status mp_action(void *ctx, const struct ap_scan_action *a)
             continue;
         if (h == -2)
             h = bd_find(&mp->out[0].breakdown[AP_M_PERPETRATOR_ACTIONS], a->action);
-        bd_count_at(&mp->out[i].breakdown[AP_M_PERPETRATOR_ACTIONS], h, a->action, 1);
+        bd_count_at(&mp->out[i].breakdown[AP_M_PERPETRATOR_ACTIONS], h,
+                    mp->base[AP_M_PERPETRATOR_ACTIONS], a->action, 1);
     }
     return AP_OK;
 }
@@ -1039,6 +1058,7 @@ enum ap_status ap_metrics_pass_begin(sqlite3 *db, const struct ap_period *p, siz
             int bd = ap_metric_defs[id].breakdown;
             if (bd >= 0)
                 bd_init_enum(&m->breakdown[id], (enum ap_enum_id)bd);
+            mp->base[id] = m->breakdown[id].n;
         }
     }
     /* With no period, only the dates are wanted: the cases without their children. */
@@ -1049,6 +1069,8 @@ enum ap_status ap_metrics_pass_begin(sqlite3 *db, const struct ap_period *p, siz
                                   .episode = mp_episode,
                                   .perpetrator = mp_perpetrator,
                                   .action = mp_action};
+    if (n > 0)
+        mp->age_unknown = bd_find(&out[0].breakdown[AP_M_AGE_BANDS], NULL);
     *pass = mp;
     if (rc != AP_OK)
         ap_metrics_pass_end(mp, rc, NULL);

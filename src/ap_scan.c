@@ -234,6 +234,15 @@ static int two(const char *s)
     return (s[0] - '0') * 10 + (s[1] - '0');
 }
 
+bool ap_scan_plain_date(const char *s)
+{
+    if (!digits(s, 4) || s[4] != '-' || !digits(s + 5, 2) || s[7] != '-' || !digits(s + 8, 2) ||
+        s[10] != '\0')
+        return false;
+    int y = two(s) * 100 + two(s + 2), m = two(s + 5), d = two(s + 8);
+    return y >= AP_YEAR_MIN && y <= AP_YEAR_MAX && d >= 1 && d <= ap_days_in_month(y, m);
+}
+
 bool ap_scan_plain_day(const char *s, ap_day *day)
 {
     /* Each test stops at the NUL of a shorter value, so nothing past it is read. */

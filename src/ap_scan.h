@@ -87,6 +87,7 @@ enum ap_status ap_scan_run(sqlite3 *db, const struct ap_scan_sink *const *sinks,
  * SQLite with their SQL definition, which keeps every count exactly the SQL's.
  */
 bool ap_scan_plain_day(const char *s, ap_day *day);
+bool ap_scan_plain_date(const char *s); /* the same test, without the day number */
 /* A plain date (*secs 0) or date-time (*secs since midnight). */
 bool ap_scan_plain_value(const char *s, ap_day *day, long long *secs);
 
