@@ -11,11 +11,14 @@
  * Dates are stored as ISO text, so comparisons are text comparisons; date-times
  * of length 10 are bare dates (SPEC.md: then "72 hours" means 3 days).
  *
- * ap_check_run (for `check`) runs each query and keeps ids. ap_check_count (for
- * the report, which shows counts only) gets the same counts in a few passes:
- * one merged ordered pass over children, cases and episodes' child ids, one
- * over the episodes, and one statement per other table; the tests check its
- * counts equal ap_check_run's.
+ * The queries are the definitions. The counts come from one pass per big
+ * table (a consumer of ap_scan, shared with the metrics in the report): each
+ * condition written in C, dates compared as text as the SQL does, and any
+ * value that is not plain put to SQLite with the check's own expression; the
+ * tests check the counts equal the rows of each query. `check` then runs a
+ * query only for a finding with a count above 0, and only for its first ids
+ * (LIMIT), so no query walks an index with a lookup per row or runs a
+ * subquery per row over a range of a big table.
  */
 #include "ap_check.h"
 

@@ -1,17 +1,18 @@
 /*
  * ap_metrics: the metrics engine. Every figure of SPEC.md "Metric definitions"
  * is computed here, on a read-only connection; nothing else in the program
- * counts anything. Most figures are SQL; the children and cases figures are one
- * ordered pass counted in C (compute_children_cases), because grouping a
- * million children in SQL for each period of a trend was most of a report.
+ * counts anything. The big tables are read by the shared one-pass reader
+ * (ap_scan) and counted here in C for every period at once, so the report's
+ * 8-quarter trend reads each table once, not 8 times, and reads it together
+ * with the data-quality checks (ap_metrics_pass_begin/_end); grouping or
+ * sorting a million children in SQL per period was most of a report. The
+ * action plan (tens of rows) is SQL, one query per period.
  *
- * Dates are ISO text in the database, so comparisons are text comparisons.
- * Each table is read by one statement that serves all the periods asked for at
- * once (the report's 8-quarter trend reads each table once, not 8 times), so
+ * Dates are ISO text in the database, and SPEC.md's definitions compare them
+ * as text; C does the same, placing each stored date among the periods' bounds
+ * once (date_pos). A value SQLite would treat specially (a date-time that is
+ * not plain, for the 72-hour rule) is put to SQLite with the rule's own SQL.
  * ap_metrics_compute() is simply the n = 1 case of ap_metrics_compute_many().
- * Where a row's facts do not depend on the period, SQL decides them once per
- * row and C files the row under every period it counts in; perpetrator actions
- * keep one conditional count per period, grouped by type.
  */
 #include "ap_metrics.h"
 
@@ -237,12 +238,10 @@ static void bd_count(struct ap_breakdown *b, const char *v, long long n)
 /* ---- Statement helpers ------------------------------------------------ */
 
 /* Each period's dates as ISO text, compared with the stored text: S, D and the
- * day after D (for date-times: returned_at < D+1 means "on or before D"); then
- * across all periods the earliest S, the latest D and the latest D+1. */
+ * day after D (for date-times: returned_at < D+1 means "on or before D"). */
 struct dates {
     size_t n;
     char (*s)[11], (*e)[11], (*next)[11];
-    char max_e[11], min_s[11], max_next[11];
     /* All those dates sorted, without repeats: a stored value's place among
      * them (date_pos) is found once per value, then each period's test is an
      * integer comparison with ps/pe/pn, the places of S, D and D+1. */
@@ -321,19 +320,11 @@ static void dates_init(struct dates *dt, const struct ap_period *p, size_t n)
     dt->s = ap_xcalloc(n, sizeof *dt->s);
     dt->e = ap_xcalloc(n, sizeof *dt->e);
     dt->next = ap_xcalloc(n, sizeof *dt->next);
-    ap_day min_s = p[0].start, max_e = p[0].end;
     for (size_t i = 0; i < n; i++) {
         ap_day_format(p[i].start, dt->s[i]);
         ap_day_format(p[i].end, dt->e[i]);
         ap_day_format(p[i].end + 1, dt->next[i]);
-        if (p[i].start < min_s)
-            min_s = p[i].start;
-        if (p[i].end > max_e)
-            max_e = p[i].end;
     }
-    ap_day_format(min_s, dt->min_s);
-    ap_day_format(max_e, dt->max_e);
-    ap_day_format(max_e + 1, dt->max_next);
     dt->b = ap_xcalloc(3 * n, sizeof *dt->b);
     for (size_t i = 0; i < n; i++) {
         dt->b[3 * i] = dt->s[i];
@@ -575,8 +566,10 @@ static int area_cmp(const void *x, const void *y)
 static void areas_finish(struct areas *t, struct ap_metrics *out, size_t n)
 {
     char **sorted = ap_xcalloc(t->n + 1, sizeof *sorted);
-    memcpy(sorted, t->names, t->n * sizeof *sorted);
-    qsort(sorted, t->n, sizeof *sorted, area_cmp);
+    for (size_t k = 0; k < t->n; k++)
+        sorted[k] = t->names[k];
+    if (t->n > 1)
+        qsort(sorted, t->n, sizeof *sorted, area_cmp);
     for (size_t i = 0; i < n; i++) {
         struct ap_breakdown *b = &out[i].breakdown[AP_M_AREA];
         for (size_t k = 0; k < t->n; k++) {
