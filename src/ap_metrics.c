@@ -253,27 +253,26 @@ struct dates {
 
 static bool is_digit(char c)
 {
-    return c >= '0' && c <= '9';
+    return (unsigned char)(c - '0') < 10;
+}
+
+static long num2(const char *s)
+{
+    return (s[0] - '0') * 10 + (s[1] - '0');
 }
 
 /* Text beginning 'YYYY-MM-DD' as the number YYYYMMDD, or -1 for any other
  * text; *longer says more follows. Values of that form compare as text as
- * their numbers compare, and one with more after the same date is greater. */
+ * their numbers compare, and one with more after the same date is greater.
+ * Each test stops at the NUL of a shorter text. */
 static long iso_key(const char *s, bool *longer)
 {
-    long k = 0;
-    for (int i = 0; i < 10; i++) {
-        if (i == 4 || i == 7) {
-            if (s[i] != '-')
-                return -1;
-        } else if (is_digit(s[i])) {
-            k = k * 10 + (s[i] - '0');
-        } else {
-            return -1;
-        }
-    }
+    if (!is_digit(s[0]) || !is_digit(s[1]) || !is_digit(s[2]) || !is_digit(s[3]) ||
+        s[4] != '-' || !is_digit(s[5]) || !is_digit(s[6]) || s[7] != '-' || !is_digit(s[8]) ||
+        !is_digit(s[9]))
+        return -1;
     *longer = s[10] != '\0';
-    return k;
+    return ((num2(s) * 100 + num2(s + 2)) * 100 + num2(s + 5)) * 100 + num2(s + 8);
 }
 
 static int str_ptr_cmp(const void *x, const void *y)

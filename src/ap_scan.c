@@ -221,12 +221,22 @@ done:
     return rc;
 }
 
-static bool digits(const char *s, size_t n)
+static bool digit(char c)
 {
-    for (size_t i = 0; i < n; i++)
-        if (s[i] < '0' || s[i] > '9')
-            return false;
-    return true;
+    return (unsigned char)(c - '0') < 10;
+}
+
+/* Two digits at s (the second is not read if the first is not one). */
+static bool digits2(const char *s)
+{
+    return digit(s[0]) && digit(s[1]);
+}
+
+/* 'YYYY-MM-DD' at the start of s; nothing past a NUL is read. */
+static bool ymd_form(const char *s)
+{
+    return digits2(s) && digits2(s + 2) && s[4] == '-' && digits2(s + 5) && s[7] == '-' &&
+           digits2(s + 8);
 }
 
 static int two(const char *s)
@@ -236,8 +246,7 @@ static int two(const char *s)
 
 bool ap_scan_plain_date(const char *s)
 {
-    if (!digits(s, 4) || s[4] != '-' || !digits(s + 5, 2) || s[7] != '-' || !digits(s + 8, 2) ||
-        s[10] != '\0')
+    if (!ymd_form(s) || s[10] != '\0')
         return false;
     int y = two(s) * 100 + two(s + 2), m = two(s + 5), d = two(s + 8);
     return y >= AP_YEAR_MIN && y <= AP_YEAR_MAX && d >= 1 && d <= ap_days_in_month(y, m);
@@ -245,9 +254,7 @@ bool ap_scan_plain_date(const char *s)
 
 bool ap_scan_plain_day(const char *s, ap_day *day)
 {
-    /* Each test stops at the NUL of a shorter value, so nothing past it is read. */
-    if (!digits(s, 4) || s[4] != '-' || !digits(s + 5, 2) || s[7] != '-' || !digits(s + 8, 2) ||
-        s[10] != '\0')
+    if (!ymd_form(s) || s[10] != '\0')
         return false;
     int y = two(s) * 100 + two(s + 2);
     return ap_day_from_ymd(y, two(s + 5), two(s + 8), day);
@@ -255,16 +262,13 @@ bool ap_scan_plain_day(const char *s, ap_day *day)
 
 bool ap_scan_plain_value(const char *s, ap_day *day, long long *secs)
 {
-    if (!digits(s, 4) || s[4] != '-' || !digits(s + 5, 2) || s[7] != '-' || !digits(s + 8, 2) ||
-        !ap_day_from_ymd(two(s) * 100 + two(s + 2), two(s + 5), two(s + 8), day))
+    if (!ymd_form(s) || !ap_day_from_ymd(two(s) * 100 + two(s + 2), two(s + 5), two(s + 8), day))
         return false;
     *secs = 0;
     if (s[10] == '\0')
         return true;
-    if (strnlen(s + 10, 10) != 9)
-        return false;
-    if (s[10] != ' ' || !digits(s + 11, 2) || s[13] != ':' || !digits(s + 14, 2) ||
-        s[16] != ':' || !digits(s + 17, 2))
+    if (s[10] != ' ' || !digits2(s + 11) || s[13] != ':' || !digits2(s + 14) || s[16] != ':' ||
+        !digits2(s + 17) || s[19] != '\0')
         return false;
     int h = two(s + 11), mi = two(s + 14), se = two(s + 17);
     if (h > 23 || mi > 59 || se > 59)
