@@ -31,12 +31,12 @@
  * (then every other field is NULL). */
 struct ap_scan_child {
     const char *child_id;
-    bool known; /* the child is in the children table */
+    bool known;                                         /* the child is in the children table */
     const char *birth_date, *gender, *ethnicity, *area; /* NULL if empty */
 };
 
 struct ap_scan_case {
-    const char *opened_on;                                 /* never NULL */
+    const char *opened_on;                                                 /* never NULL */
     const char *closed_on, *closure_reason, *risk_level, *referral_source; /* NULL if empty */
 };
 
