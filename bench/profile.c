@@ -8,7 +8,15 @@
  *   bench/profile.sh metrics DB QUARTER [N]   the N quarters (default 8, the
  *                                             report's trend) ending at QUARTER
  *   bench/profile.sh import DB PATH...        import into DB (created if missing)
- *   bench/profile.sh check DB DAY             the data-quality checks the report runs
+ *   bench/profile.sh check DB DAY             `actionplan check` as at DAY (its
+ *                                             counts, then the ids of what it found)
+ *   bench/profile.sh report DB QUARTER        the report's computing: one pass per
+ *                                             table (ap_scan) for the 8 quarters'
+ *                                             metrics, data as at and check counts,
+ *                                             then the action plan; CPU per phase
+ *
+ * The statements of one merged pass step in turn, so their times overlap: in
+ * `report` and `check` read the phase times, and the statements for their plans.
  *
  * Environment: BENCH_PRAGMA, SQL run on the connection first (to try a setting).
  * A benchmarking aid, not part of the program or the test suite.
@@ -148,28 +156,81 @@ static int run_metrics(sqlite3 *db, const char *quarter, int n, struct ap_diag *
     return st == AP_OK ? 0 : 3;
 }
 
+/* The report's computing as ap_report_build runs it, timed by phase. */
+static int run_report(sqlite3 *db, const char *quarter, struct ap_diag *d)
+{
+    enum { N = 8 };
+    struct ap_period last, p[N];
+    struct ap_metrics m[N];
+    struct ap_findings f = {0};
+    struct ap_plan plan = {0};
+    struct ap_metrics_pass *mp = NULL;
+    struct ap_check_pass *cp = NULL;
+    struct ap_scan_sink sinks[2];
+    const struct ap_scan_sink *scan[2] = {&sinks[0], &sinks[1]};
+    const char *why = NULL;
+    ap_day as_at = AP_DAY_NONE;
+    if (!ap_period_parse_quarter(quarter, 4, &last, &why)) {
+        fprintf(stderr, "profile: bad quarter '%s': %s\n", quarter, why ? why : "");
+        return 1;
+    }
+    for (int i = 0; i < N; i++)
+        ap_period_shift(&last, i - (N - 1), 4, &p[i]);
+    double t0 = now(CLOCK_PROCESS_CPUTIME_ID);
+    enum ap_status st = ap_metrics_pass_begin(db, p, N, AP_DAY_NONE, m, &mp, &sinks[0], d);
+    if (st != AP_OK)
+        return 3;
+    st = ap_check_pass_begin(db, last.end, &cp, &sinks[1], d);
+    if (st != AP_OK) {
+        ap_metrics_pass_end(mp, st, NULL);
+        return 3;
+    }
+    double t1 = now(CLOCK_PROCESS_CPUTIME_ID);
+    st = ap_scan_run(db, scan, 2, d);
+    double t2 = now(CLOCK_PROCESS_CPUTIME_ID);
+    st = ap_metrics_pass_end(mp, st, &as_at);
+    st = ap_check_pass_end(cp, st, &f);
+    double t3 = now(CLOCK_PROCESS_CPUTIME_ID);
+    if (st == AP_OK)
+        st = ap_plan_load(db, last.end, &plan, d);
+    double t4 = now(CLOCK_PROCESS_CPUTIME_ID);
+    printf("report for %s: status %d; set up %.3f s, one pass %.3f s, finish (plan counts, "
+           "as at, plan and update checks) %.3f s, action plan %.3f s cpu\n",
+           quarter, (int)st, t1 - t0, t2 - t1, t3 - t2, t4 - t3);
+    if (st == AP_OK) {
+        printf("last: children_supported %lld, active_cases %lld; %zu findings\n",
+               m[N - 1].value[AP_M_CHILDREN_SUPPORTED], m[N - 1].value[AP_M_ACTIVE_CASES], f.n);
+        for (int i = 0; i < N; i++)
+            ap_metrics_free(&m[i]);
+    }
+    ap_findings_free(&f);
+    ap_plan_free(&plan);
+    return st == AP_OK ? 0 : 3;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 4 || (strcmp(argv[1], "metrics") && strcmp(argv[1], "import") &&
-                     strcmp(argv[1], "check"))) {
+                     strcmp(argv[1], "check") && strcmp(argv[1], "report"))) {
         fprintf(stderr, "usage: profile metrics DB QUARTER [N] | profile import DB PATH... | "
-                        "profile check DB YYYY-MM-DD\n");
+                        "profile check DB YYYY-MM-DD | profile report DB QUARTER\n");
         return 1;
     }
     bool metrics = !strcmp(argv[1], "metrics"), check = !strcmp(argv[1], "check");
+    bool rep = !strcmp(argv[1], "report");
     struct ap_diag d;
     sqlite3 *db = NULL;
     int rc;
     ap_diag_init(&d);
     plan_path = argv[2];
-    if (!metrics && !check) {
+    if (!metrics && !check && !rep) {
         FILE *f = fopen(argv[2], "rb");
         if (f)
             fclose(f);
         else if (ap_db_create(argv[2], &d) != AP_OK)
             return 3;
     }
-    if (ap_db_open(argv[2], metrics || check, &db, &d) != AP_OK)
+    if (ap_db_open(argv[2], metrics || check || rep, &db, &d) != AP_OK)
         return 3;
     /* BENCH_PRAGMA: try a setting (e.g. "PRAGMA cache_size = -16384") without a rebuild. */
     const char *pragma = getenv("BENCH_PRAGMA");
@@ -181,6 +242,8 @@ int main(int argc, char **argv)
     if (metrics) {
         int n = argc > 4 ? (int)strtol(argv[4], NULL, 10) : 8;
         rc = run_metrics(db, argv[3], n < 1 || n > 40 ? 8 : n, &d);
+    } else if (rep) {
+        rc = run_report(db, argv[3], &d);
     } else if (check) {
         struct ap_findings f = {0};
         ap_day day;

@@ -3,6 +3,8 @@
 # runs it: per-statement CPU and wall time and query plans.
 #   bench/profile.sh metrics DB QUARTER [N]   metrics for N quarters (default 8)
 #   bench/profile.sh import DB PATH...        import into DB (created if missing)
+#   bench/profile.sh check DB DAY             `actionplan check` as at DAY
+#   bench/profile.sh report DB QUARTER        the report's one pass per table, by phase
 # Environment: AP_BUILD, the build folder (default build).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)

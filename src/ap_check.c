@@ -11,18 +11,24 @@
  * Dates are stored as ISO text, so comparisons are text comparisons; date-times
  * of length 10 are bare dates (SPEC.md: then "72 hours" means 3 days).
  *
- * ap_check_run (for `check`) runs each query and keeps ids. ap_check_count (for
- * the report, which shows counts only) gets the same counts in a few passes:
- * one merged ordered pass over children, cases and episodes' child ids, one
- * over the episodes, and one statement per other table; the tests check its
- * counts equal ap_check_run's.
+ * The queries are the definitions. The counts come from one pass per big
+ * table (a consumer of ap_scan, shared with the metrics in the report): each
+ * condition written in C, dates compared as text as the SQL does, and any
+ * value that is not plain put to SQLite with the check's own expression; the
+ * tests check the counts equal the rows of each query. `check` then runs a
+ * query only for a finding with a count above 0, and only for its first ids
+ * (LIMIT), so no query walks an index with a lookup per row or runs a
+ * subquery per row over a range of a big table.
  */
 #include "ap_check.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ap_db.h"
+#include "ap_scan.h"
+#include "ap_util.h"
 
 struct check {
     const char *code;
@@ -208,19 +214,18 @@ void ap_findings_free(struct ap_findings *f)
     f->n = 0;
 }
 
-/* Run one check into f. */
-static enum ap_status run_one(sqlite3 *db, const struct check *c, const char *as_at,
-                              struct ap_finding *f, struct ap_diag *d)
+/* The ids of one finding: the first AP_CHECK_MAX_IDS rows of its check's
+ * query, in the query's order (LIMIT stops early where that order is the
+ * scan's, and keeps a short top list where it is not). */
+static enum ap_status find_ids(sqlite3 *db, const struct check *c, const char *as_at,
+                               struct ap_finding *f, struct ap_diag *d)
 {
     enum ap_status rc = AP_OK;
     sqlite3_stmt *st = NULL;
-    f->code = c->code;
-    f->severity = c->severity;
-    f->count = 0;
-    f->nids = 0;
-    f->ids = ap_xcalloc(AP_CHECK_MAX_IDS, sizeof *f->ids);
-    f->message = NULL;
-    if (!ap_db_prepare(db, c->sql, &st, d)) {
+    char *sql = ap_xasprintf("%s LIMIT %d", c->sql, AP_CHECK_MAX_IDS);
+    if (!f->ids)
+        f->ids = ap_xcalloc(AP_CHECK_MAX_IDS, sizeof *f->ids);
+    if (!ap_db_prepare(db, sql, &st, d)) {
         rc = AP_ERR_IO;
         goto done;
     }
@@ -230,43 +235,56 @@ static enum ap_status run_one(sqlite3 *db, const struct check *c, const char *as
         goto done;
     }
     int step;
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        if (f->nids < AP_CHECK_MAX_IDS) {
-            const unsigned char *id = sqlite3_column_text(st, 0);
-            f->ids[f->nids++] = ap_xstrdup(id ? (const char *)id : "(no id)");
-        }
-        f->count++;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW && f->nids < AP_CHECK_MAX_IDS) {
+        const unsigned char *id = sqlite3_column_text(st, 0);
+        f->ids[f->nids++] = ap_xstrdup(id ? (const char *)id : "(no id)");
     }
-    if (step != SQLITE_DONE) {
+    if (step != SQLITE_DONE && step != SQLITE_ROW)
         rc = ap_db_error(db, d, c->code);
-        goto done;
-    }
 done:
-    f->message = ap_xstrdup(f->count == 1 ? c->one : c->many);
     sqlite3_finalize(st);
+    free(sql);
+    return rc;
+}
+
+/* The day the checks run as at, as text: AP_DAY_NONE (no data) is a day after
+ * everything, so every check finds nothing. */
+static void as_at_text(ap_day as_at, char day[11])
+{
+    if (as_at == AP_DAY_NONE)
+        memcpy(day, "9999-12-31", 11);
+    else
+        ap_day_format(as_at, day);
+}
+
+enum ap_status ap_check_ids(sqlite3 *db, ap_day as_at, struct ap_findings *f, struct ap_diag *d)
+{
+    enum ap_status rc = AP_OK;
+    char day[11];
+    as_at_text(as_at, day);
+    for (size_t i = 0; rc == AP_OK && i < f->n && i < AP_ARRAY_LEN(checks); i++)
+        if (f->items[i].count > 0 && f->items[i].nids == 0)
+            rc = find_ids(db, &checks[i], day, &f->items[i], d);
     return rc;
 }
 
 enum ap_status ap_check_run(sqlite3 *db, ap_day as_at, struct ap_findings *out, struct ap_diag *d)
 {
-    enum ap_status rc = AP_OK;
-    char day[11];
-    out->n = 0;
-    out->items = ap_xcalloc(AP_ARRAY_LEN(checks), sizeof *out->items);
-    if (as_at == AP_DAY_NONE)
-        memcpy(day, "9999-12-31", sizeof day); /* no data: every check finds nothing */
-    else
-        ap_day_format(as_at, day);
-    for (size_t i = 0; i < AP_ARRAY_LEN(checks); i++) {
-        rc = run_one(db, &checks[i], day, &out->items[out->n], d);
-        out->n++;
-        if (rc != AP_OK)
-            goto done;
-    }
-done:
+    enum ap_status rc = ap_check_count(db, as_at, out, d);
+    if (rc == AP_OK)
+        rc = ap_check_ids(db, as_at, out, d);
     if (rc != AP_OK)
         ap_findings_free(out);
     return rc;
+}
+
+const char *ap_check_query(size_t i, const char **code)
+{
+    if (i >= AP_ARRAY_LEN(checks))
+        return NULL;
+    if (code)
+        *code = checks[i].code;
+    return checks[i].sql;
 }
 
 size_t ap_findings_errors(const struct ap_findings *f)
@@ -330,34 +348,17 @@ enum {
     C_PERPETRATOR_NO_ACTION, C_COUNT
 };
 
-/* One statement per table (those the C pass below does not read): column j of
- * its one row is added to the count of check checks[j] (-1 ends the list).
- * Each condition is the WHERE of that check's query in checks[], except that
- * "no recent action" is NOT IN a list made once (perpetrator_id is NOT NULL, so
- * it equals NOT EXISTS): correlated in a sum(), SQLite would scan the actions
- * once per perpetrator. */
+/* The action plan and its updates (tens of rows) are counted in SQL, one
+ * statement per table: column j of its one row is added to the count of check
+ * checks[j] (-1 ends the list). Each condition is the WHERE of that check's
+ * query in checks[]. */
 struct count_pass {
     const char *sql;
-    int checks[6];
+    int checks[4];
 };
 
 /* clang-format off */
 static const struct count_pass count_passes[] = {
-    {"SELECT sum(" BAD_DATE("identified_on") " OR " BAD_DATE("concluded_on") "),"
-     " sum(outcome IS NOT NULL AND concluded_on IS NULL),"
-     " sum(concluded_on IS NOT NULL AND outcome IS NULL),"
-     " sum(concluded_on < identified_on),"
-     " sum(p.identified_on < date(?1, '-2 years')"
-     " AND (p.concluded_on IS NULL OR p.concluded_on > ?1)"
-     " AND p.perpetrator_id NOT IN (SELECT a.perpetrator_id FROM perpetrator_actions a"
-     " WHERE a.action_on <= ?1 AND a.action_on > date(?1, '-3 months')))"
-     " FROM perpetrators p",
-     {C_BAD_DATE, C_OUTCOME_WITHOUT_CONCLUSION, C_CONCLUDED_WITHOUT_OUTCOME,
-      C_CONCLUDED_BEFORE_IDENTIFIED, C_PERPETRATOR_NO_ACTION, -1}},
-    {"SELECT sum(NOT EXISTS (SELECT 1 FROM perpetrators p"
-     " WHERE p.perpetrator_id = a.perpetrator_id)), sum(" BAD_DATE("action_on") ")"
-     " FROM perpetrator_actions a",
-     {C_MISSING_REFERENCE, C_BAD_DATE, -1}},
     {"SELECT sum(" BAD_DATE("due_on") "),"
      " sum(p.due_on < ?1"
      " AND coalesce((SELECT u.status FROM action_updates u WHERE u.action_ref = p.action_ref"
@@ -373,84 +374,17 @@ static const struct count_pass count_passes[] = {
      {C_MISSING_REFERENCE, C_BAD_DATE, -1}},
 };
 
-
 /*
- * Dates in C. The import writes only real dates, so nearly every stored value
- * is "plain": canonical, with a day every month has and an hour before 24, which
- * SQLite's date()/datetime() give back unchanged on any version. Those are
- * checked here without a date() call per value (most of a million rows' check
- * time); any other value is put to SQLite with the check's own SQL, so the
+ * The other tables are counted in C as a consumer of the shared scan
+ * (ap_scan): each check of one row is its SQL condition written in C, with
+ * dates compared as text as the SQL does; a date that is not plain
+ * (ap_scan_plain_day) is put to SQLite with the check's own expression, so the
  * counts stay exactly ap_check_run's.
  */
-static bool digits(const char *s, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if (s[i] < '0' || s[i] > '9')
-            return false;
-    return true;
-}
-
-static int two(const char *s)
-{
-    return (s[0] - '0') * 10 + (s[1] - '0');
-}
-
-/* A plain 'YYYY-MM-DD' (year from 1000, day up to 28): its day number. */
-static bool plain_day(const char *s, ap_day *day)
-{
-    const char *why;
-    if (strlen(s) != 10 || !digits(s, 4) || s[0] == '0' || s[4] != '-' || !digits(s + 5, 2) ||
-        s[7] != '-' || !digits(s + 8, 2))
-        return false;
-    int m = two(s + 5), dd = two(s + 8);
-    if (m < 1 || m > 12 || dd < 1 || dd > 28)
-        return false;
-    return ap_date_parse(s, 10, day, &why);
-}
-
-/* A plain date (10) or date-time 'YYYY-MM-DD HH:MM:SS' (19): its day number
- * and, for a date-time, seconds since midnight (0 for a date). */
-static bool plain_value(const char *s, ap_day *day, long long *secs)
-{
-    size_t n = strlen(s);
-    char d[11];
-    if (n != 10 && n != 19)
-        return false;
-    memcpy(d, s, 10);
-    d[10] = '\0';
-    if (!plain_day(d, day))
-        return false;
-    *secs = 0;
-    if (n == 10)
-        return true;
-    if (s[10] != ' ' || !digits(s + 11, 2) || s[13] != ':' || !digits(s + 14, 2) ||
-        s[16] != ':' || !digits(s + 17, 2))
-        return false;
-    int h = two(s + 11), mi = two(s + 14), se = two(s + 17);
-    if (h > 23 || mi > 59 || se > 59)
-        return false;
-    *secs = h * 3600LL + mi * 60LL + se;
-    return true;
-}
-
-/* One episode's date-time: NULL, or plain with its parts. */
-struct when {
-    const char *s; /* NULL if the column is NULL */
-    ap_day day;
-    long long secs;
-};
-
-/* GAP_SECS(a, b) < 0 (sign -1), > 259200 (sign 1): 1 true, 0 false, -1 NULL. */
-static int gap_test(const struct when *a, const struct when *b, int sign)
-{
-    if (!a->s || !b->s)
-        return -1;
-    long long g = (b->day - a->day) * 86400LL;
-    if (strlen(a->s) != 10 && strlen(b->s) != 10)
-        g += b->secs - a->secs;
-    return sign < 0 ? g < 0 : g > 259200;
-}
-
+static const char bad_day_sql[] = "SELECT " BAD_DATE("?1");
+static const char adult_sql[] =
+    "SELECT (CAST(substr(?1, 1, 4) AS INTEGER) - CAST(substr(?2, 1, 4) AS INTEGER)"
+    " - (substr(?1, 6, 5) < substr(?2, 6, 5))) >= 18";
 /* The episode checks of one row, the same expressions as checks[] with the
  * values bound: for the rows that are not plain. */
 static const char episode_row_sql[] =
@@ -460,136 +394,135 @@ static const char episode_row_sql[] =
     GAP_SECS("?2", "?4") " < 0,"
     " ?2 IS NOT NULL AND date(?2) <= ?5 AND ?3 IS NULL,"
     " date(?2) <= ?5 AND ?3 IS NOT NULL AND " GAP_SECS("?2", "?3") " > 259200";
-
-/* The episode checks in one scan: bad dates, dates out of order, no interview
- * offered, offered late (the 72 hours of SPEC.md). */
-static enum ap_status count_episodes(sqlite3 *db, const char *day, long long *count,
-                                     struct ap_diag *d)
-{
-    enum ap_status rc = AP_OK;
-    sqlite3_stmt *st = NULL, *row = NULL;
-    int r;
-    if (!ap_db_prepare(db,
-                       "SELECT missing_from, returned_at, interview_offered_at,"
-                       " interview_completed_at FROM missing_episodes",
-                       &st, d) ||
-        !ap_db_prepare(db, episode_row_sql, &row, d)) {
-        rc = AP_ERR_IO;
-        goto done;
-    }
-    if (sqlite3_bind_text(row, 5, day, -1, SQLITE_STATIC) != SQLITE_OK) {
-        rc = ap_db_error(db, d, "cannot set up the data-quality checks");
-        goto done;
-    }
-    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-        struct when w[4];
-        bool plain = true;
-        for (int i = 0; i < 4; i++) {
-            w[i].s = (const char *)sqlite3_column_text(st, i);
-            if (w[i].s && !plain_value(w[i].s, &w[i].day, &w[i].secs))
-                plain = false;
-        }
-        if (plain) {
-            count[C_EPISODE_ORDER] += gap_test(&w[0], &w[1], -1) == 1 ||
-                                      gap_test(&w[1], &w[2], -1) == 1 ||
-                                      gap_test(&w[1], &w[3], -1) == 1;
-            bool back = w[1].s && strncmp(w[1].s, day, 10) <= 0;
-            count[C_RETURN_NO_INTERVIEW] += back && !w[2].s;
-            count[C_INTERVIEW_LATE] += back && gap_test(&w[1], &w[2], 1) == 1;
-            continue;
-        }
-        sqlite3_reset(row);
-        for (int i = 0; i < 4; i++) {
-            if (sqlite3_bind_text(row, i + 1, w[i].s, -1, SQLITE_TRANSIENT) != SQLITE_OK) {
-                rc = ap_db_error(db, d, "cannot set up the data-quality checks");
-                goto done;
-            }
-        }
-        int rr = sqlite3_step(row);
-        if (rr != SQLITE_ROW) {
-            rc = ap_db_error(db, d, "cannot check a missing episode's dates");
-            goto done;
-        }
-        count[C_BAD_DATE] += sqlite3_column_int(row, 0);
-        count[C_EPISODE_ORDER] += sqlite3_column_int(row, 1);
-        count[C_RETURN_NO_INTERVIEW] += sqlite3_column_int(row, 2);
-        count[C_INTERVIEW_LATE] += sqlite3_column_int(row, 3);
-    }
-    if (r != SQLITE_DONE)
-        rc = ap_db_error(db, d, "cannot run the data-quality checks of the missing episodes");
-done:
-    sqlite3_finalize(st);
-    sqlite3_finalize(row);
-    return rc;
-}
-
-/* The children and their cases, each in child_id order, for the merged pass. */
-static const char count_children_sql[] =
-    "SELECT ch.child_id, ch.birth_date,"
-    " ch.birth_date IS NULL OR ch.area IS NULL OR trim(ch.area) = '',"
-    " ch.birth_date IS NOT NULL AND " AGE_AT " >= 18"
-    " FROM children ch ORDER BY ch.child_id";
-static const char count_cases_sql[] =
-    "SELECT child_id, opened_on, closed_on,"
-    " NULL,"
-    " closed_on < opened_on,"
-    " closure_reason IS NOT NULL AND closed_on IS NULL,"
-    " closed_on IS NOT NULL AND closure_reason IS NULL,"
-    " " OPEN_AT("cases") " AND opened_on < date(?1, '-2 years'),"
-    " risk_level IS NULL OR referral_source IS NULL,"
-    " " OPEN_AT("cases")
-    " FROM cases ORDER BY child_id, opened_on";
 /* clang-format on */
 
-static const char count_episodes_sql[] =
-    "SELECT child_id FROM missing_episodes ORDER BY child_id";
+struct ap_check_pass {
+    sqlite3 *db;
+    struct ap_diag *d;
+    char day[11];                  /* the as-at day */
+    char two_years[32], three_months[32]; /* date(day, '-2 years'), date(day, '-3 months') */
+    long long count[C_COUNT];
+    sqlite3_stmt *bad, *adult, *row; /* the SQL for values that are not plain; made on first use */
+    /* The current child's group. */
+    bool known, is_adult, open;
+    struct ap_buf text; /* its cases' opened_on and closed_on (9999-12-31 if open), NUL-separated */
+    size_t *at, n, alloc;
+    /* The current perpetrator's group. */
+    bool p_known, p_stale, p_acted;
+};
 
-/* Move the episodes cursor past child_id `upto` (NULL: to the end), counting
- * the episodes of children before it, which are not in the table. */
-static int episodes_upto(sqlite3_stmt *ep, int r, const char *upto, long long *count)
+/* Prepare *st from sql on first use; false (reported) on failure. */
+static bool lazy(struct ap_check_pass *cp, sqlite3_stmt **st, const char *sql)
 {
-    while (r == SQLITE_ROW) {
-        int c = upto ? strcmp((const char *)sqlite3_column_text(ep, 0), upto) : -1;
-        if (c > 0)
-            break;
-        count[C_MISSING_REFERENCE] += c < 0;
-        r = sqlite3_step(ep);
-    }
-    return r;
+    return *st || ap_db_prepare(cp->db, sql, st, cp->d);
 }
 
-static const char bad_day_sql[] = "SELECT " BAD_DATE("?1");
-
-/* BAD_DATE(s): 1 or 0, in C for a plain date, else by SQLite (bad_day_sql);
- * *failed is set if SQLite could not say. */
-static int bad_day(sqlite3_stmt *bad, const char *s, bool *failed)
+/* Step a one-row statement with its values bound: its first column, or -1
+ * (reported) on failure. */
+static int one_row(struct ap_check_pass *cp, sqlite3_stmt *st, const char *const *v, int nv)
 {
-    ap_day day;
-    if (!s || plain_day(s, &day))
-        return 0;
-    sqlite3_reset(bad);
-    if (sqlite3_bind_text(bad, 1, s, -1, SQLITE_TRANSIENT) != SQLITE_OK ||
-        sqlite3_step(bad) != SQLITE_ROW) {
-        *failed = true;
-        return 0;
+    sqlite3_reset(st);
+    for (int i = 0; i < nv; i++) {
+        if (sqlite3_bind_text(st, i + 1, v[i], -1, SQLITE_TRANSIENT) != SQLITE_OK)
+            goto fail;
     }
-    return sqlite3_column_int(bad, 0);
+    if (sqlite3_step(st) != SQLITE_ROW)
+        goto fail;
+    return sqlite3_column_int(st, 0);
+fail:
+    ap_db_error(cp->db, cp->d, "cannot run the data-quality checks");
+    return -1;
 }
 
-/* Step the children cursor, counting each child's own findings as it passes
- * and the episodes of missing children up to it (*rep: the episodes cursor). */
-static int child_step(sqlite3_stmt *ch, sqlite3_stmt *ep, int *rep, sqlite3_stmt *bad,
-                      bool *failed, long long *count)
+/* BAD_DATE(s): 1 or 0 (-1 after a reported failure). */
+static int bad_day(struct ap_check_pass *cp, const char *s)
 {
-    int r = sqlite3_step(ch);
-    if (r == SQLITE_ROW) {
-        count[C_BAD_DATE] += bad_day(bad, (const char *)sqlite3_column_text(ch, 1), failed);
-        count[C_CHILD_NO_BIRTH_OR_AREA] += sqlite3_column_int(ch, 2);
-        *rep = episodes_upto(ep, *rep, (const char *)sqlite3_column_text(ch, 0), count);
-    } else if (r == SQLITE_DONE) {
-        *rep = episodes_upto(ep, *rep, NULL, count);
+    if (!s || ap_scan_plain_date(s))
+        return 0;
+    if (!lazy(cp, &cp->bad, bad_day_sql))
+        return -1;
+    return one_row(cp, cp->bad, &s, 1);
+}
+
+/* Add the 0/1 results r[0..n) to count[c]; false if one failed. */
+static bool add_any(struct ap_check_pass *cp, int c, const int *r, int n)
+{
+    bool any = false;
+    for (int i = 0; i < n; i++) {
+        if (r[i] < 0)
+            return false;
+        any = any || r[i];
     }
-    return r;
+    cp->count[c] += any;
+    return true;
+}
+
+/* The year of a plain date. */
+static int year4(const char *s)
+{
+    return ((s[0] - '0') * 10 + (s[1] - '0')) * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+}
+
+static enum ap_status cp_child(void *ctx, const struct ap_scan_child *c)
+{
+    struct ap_check_pass *cp = ctx;
+    const char *birth = c->birth_date, *area = c->area;
+    cp->known = c->known;
+    cp->is_adult = cp->open = false;
+    cp->n = 0;
+    ap_buf_reset(&cp->text);
+    if (!c->known)
+        return AP_OK;
+    int bad = bad_day(cp, birth);
+    if (!add_any(cp, C_BAD_DATE, &bad, 1))
+        return AP_ERR_IO;
+    /* birth_date IS NULL OR area IS NULL OR trim(area) = '' */
+    bool blank = area != NULL;
+    for (const char *s = area; blank && *s; s++)
+        blank = *s == ' ';
+    cp->count[C_CHILD_NO_BIRTH_OR_AREA] += !birth || !area || blank;
+    /* Aged 18 or over at the day: AGE_AT >= 18. */
+    ap_day b;
+    if (!birth) {
+        cp->is_adult = false;
+    } else if (ap_scan_plain_day(birth, &b)) {
+        int age = year4(cp->day) - year4(birth) - (memcmp(cp->day + 5, birth + 5, 5) < 0);
+        cp->is_adult = age >= 18;
+    } else {
+        const char *v[2] = {cp->day, birth};
+        int r;
+        if (!lazy(cp, &cp->adult, adult_sql) || (r = one_row(cp, cp->adult, v, 2)) < 0)
+            return AP_ERR_IO;
+        cp->is_adult = r;
+    }
+    return AP_OK;
+}
+
+static enum ap_status cp_case(void *ctx, const struct ap_scan_case *k)
+{
+    struct ap_check_pass *cp = ctx;
+    const char *opened = k->opened_on, *closed = k->closed_on, *day = cp->day;
+    ap_grow((void **)&cp->at, sizeof *cp->at, 2 * (cp->n + 1), &cp->alloc);
+    cp->at[2 * cp->n] = cp->text.len;
+    ap_buf_add(&cp->text, opened, strlen(opened) + 1);
+    cp->at[2 * cp->n + 1] = cp->text.len;
+    ap_buf_adds(&cp->text, closed ? closed : "9999-12-31");
+    ap_buf_addch(&cp->text, '\0');
+    cp->n++;
+    int bad[2] = {bad_day(cp, opened), 0};
+    if (bad[0] == 0)
+        bad[1] = bad_day(cp, closed);
+    if (!add_any(cp, C_BAD_DATE, bad, 2))
+        return AP_ERR_IO;
+    bool open = strcmp(opened, day) <= 0 && (!closed || strcmp(closed, day) > 0);
+    cp->count[C_MISSING_REFERENCE] += !cp->known;
+    cp->count[C_CLOSED_BEFORE_OPENED] += closed && strcmp(closed, opened) < 0;
+    cp->count[C_REASON_WITHOUT_DATE] += k->closure_reason && !closed;
+    cp->count[C_CLOSED_WITHOUT_REASON] += closed && !k->closure_reason;
+    cp->count[C_CASE_OPEN_2_YEARS] += open && strcmp(opened, cp->two_years) < 0;
+    cp->count[C_CASE_NO_RISK_OR_SOURCE] += !k->risk_level || !k->referral_source;
+    cp->open = cp->open || open;
+    return AP_OK;
 }
 
 /* Pairs of overlapping cases among one child's n cases, given in opened_on
@@ -611,150 +544,215 @@ static long long overlap_pairs(const struct ap_buf *text, const size_t *at, size
     return pairs;
 }
 
-/*
- * The children and cases checks in one merged pass: children in child_id
- * order (the primary key), cases in (child_id, opened_on) order through the
- * covering cases_child index, and the episodes' child_id through episodes_child
- * (an episode of a missing child is found by the merge, not by a lookup). Checks of one row are columns the SQL computes;
- * those about a child's cases together (a missing child, overlapping cases, an
- * open case of a child aged 18) are counted here per child.
- */
-static enum ap_status count_children_cases(sqlite3 *db, const char *day, long long *count,
-                                           struct ap_diag *d)
+static enum ap_status cp_child_end(void *ctx)
 {
-    enum ap_status rc = AP_OK;
-    sqlite3_stmt *ch = NULL, *cs = NULL, *ep = NULL, *bad = NULL;
-    struct ap_buf group = AP_BUF_INIT, text = AP_BUF_INIT;
-    size_t *at = NULL, n = 0, alloc = 0;
-    bool have_group = false, known = false, adult = false, open = false, failed = false;
-    int rch = SQLITE_DONE, rep = SQLITE_DONE, r;
-
-    if (!ap_db_prepare(db, count_children_sql, &ch, d) ||
-        !ap_db_prepare(db, count_cases_sql, &cs, d) ||
-        !ap_db_prepare(db, count_episodes_sql, &ep, d) ||
-        !ap_db_prepare(db, bad_day_sql, &bad, d)) {
-        rc = AP_ERR_IO;
-        goto done;
-    }
-    if (sqlite3_bind_text(ch, 1, day, -1, SQLITE_STATIC) != SQLITE_OK ||
-        sqlite3_bind_text(cs, 1, day, -1, SQLITE_STATIC) != SQLITE_OK) {
-        rc = ap_db_error(db, d, "cannot set up the data-quality checks");
-        goto done;
-    }
-    rep = sqlite3_step(ep);
-    rch = child_step(ch, ep, &rep, bad, &failed, count);
-    while ((r = sqlite3_step(cs)) == SQLITE_ROW) {
-        const char *cid = (const char *)sqlite3_column_text(cs, 0);
-        if (!have_group || strcmp(cid, group.buf) != 0) {
-            if (have_group) {
-                count[C_OVERLAPPING] += overlap_pairs(&text, at, n);
-                count[C_OPEN_CASE_18] += known && adult && open;
-            }
-            have_group = true;
-            ap_buf_reset(&group);
-            ap_buf_adds(&group, cid);
-            ap_buf_reset(&text);
-            n = 0;
-            open = false;
-            while (rch == SQLITE_ROW &&
-                   strcmp((const char *)sqlite3_column_text(ch, 0), group.buf) < 0)
-                rch = child_step(ch, ep, &rep, bad, &failed, count);
-            if (rch != SQLITE_ROW && rch != SQLITE_DONE)
-                break;
-            known = rch == SQLITE_ROW && !strcmp((const char *)sqlite3_column_text(ch, 0), cid);
-            adult = known && sqlite3_column_int(ch, 3);
-        }
-        const char *opened = (const char *)sqlite3_column_text(cs, 1);
-        const char *closed = (const char *)sqlite3_column_text(cs, 2);
-        ap_grow((void **)&at, sizeof *at, 2 * (n + 1), &alloc);
-        at[2 * n] = text.len;
-        ap_buf_add(&text, opened, strlen(opened) + 1);
-        at[2 * n + 1] = text.len;
-        ap_buf_adds(&text, closed ? closed : "9999-12-31");
-        ap_buf_addch(&text, '\0');
-        n++;
-        count[C_MISSING_REFERENCE] += !known;
-        count[C_BAD_DATE] += bad_day(bad, opened, &failed) || bad_day(bad, closed, &failed);
-        count[C_CLOSED_BEFORE_OPENED] += sqlite3_column_int(cs, 4);
-        count[C_REASON_WITHOUT_DATE] += sqlite3_column_int(cs, 5);
-        count[C_CLOSED_WITHOUT_REASON] += sqlite3_column_int(cs, 6);
-        count[C_CASE_OPEN_2_YEARS] += sqlite3_column_int(cs, 7);
-        count[C_CASE_NO_RISK_OR_SOURCE] += sqlite3_column_int(cs, 8);
-        open = open || sqlite3_column_int(cs, 9);
-    }
-    if (have_group) {
-        count[C_OVERLAPPING] += overlap_pairs(&text, at, n);
-        count[C_OPEN_CASE_18] += known && adult && open;
-    }
-    while (rch == SQLITE_ROW) /* children after the last with a case */
-        rch = child_step(ch, ep, &rep, bad, &failed, count);
-    if (r != SQLITE_DONE || rch != SQLITE_DONE || rep != SQLITE_DONE || failed)
-        rc = ap_db_error(db, d, "cannot run the data-quality checks of the children and cases");
-done:
-    sqlite3_finalize(ch);
-    sqlite3_finalize(cs);
-    sqlite3_finalize(ep);
-    sqlite3_finalize(bad);
-    ap_buf_release(&group);
-    ap_buf_release(&text);
-    free(at);
-    return rc;
+    struct ap_check_pass *cp = ctx;
+    cp->count[C_OVERLAPPING] += overlap_pairs(&cp->text, cp->at, cp->n);
+    cp->count[C_OPEN_CASE_18] += cp->known && cp->is_adult && cp->open;
+    return AP_OK;
 }
 
-enum ap_status ap_check_count(sqlite3 *db, ap_day as_at, struct ap_findings *out, struct ap_diag *d)
+static enum ap_status cp_orphans(void *ctx, long long n)
+{
+    struct ap_check_pass *cp = ctx;
+    cp->count[C_MISSING_REFERENCE] += n;
+    return AP_OK;
+}
+
+/* One episode's date-time: NULL, or plain with its parts. */
+struct when {
+    const char *s; /* NULL if the column is NULL */
+    ap_day day;
+    long long secs;
+};
+
+/* GAP_SECS(a, b) < 0 (sign -1), > 259200 (sign 1): 1 true, 0 false, -1 NULL. */
+static int gap_test(const struct when *a, const struct when *b, int sign)
+{
+    if (!a->s || !b->s)
+        return -1;
+    long long g = (b->day - a->day) * 86400LL;
+    if (strlen(a->s) != 10 && strlen(b->s) != 10)
+        g += b->secs - a->secs;
+    return sign < 0 ? g < 0 : g > 259200;
+}
+
+/* The episode checks: bad dates, dates out of order, no interview offered,
+ * offered late (the 72 hours of SPEC.md). */
+static enum ap_status cp_episode(void *ctx, const struct ap_scan_episode *e)
+{
+    struct ap_check_pass *cp = ctx;
+    const char *v[5] = {e->missing_from, e->returned_at, e->interview_offered_at,
+                        e->interview_completed_at, cp->day};
+    struct when w[4];
+    bool plain = true;
+    for (int i = 0; i < 4; i++) {
+        w[i].s = v[i];
+        if (w[i].s && !ap_scan_plain_value(w[i].s, &w[i].day, &w[i].secs))
+            plain = false;
+    }
+    if (plain) {
+        cp->count[C_EPISODE_ORDER] += gap_test(&w[0], &w[1], -1) == 1 ||
+                                      gap_test(&w[1], &w[2], -1) == 1 ||
+                                      gap_test(&w[1], &w[3], -1) == 1;
+        bool back = w[1].s && strncmp(w[1].s, cp->day, 10) <= 0;
+        cp->count[C_RETURN_NO_INTERVIEW] += back && !w[2].s;
+        cp->count[C_INTERVIEW_LATE] += back && gap_test(&w[1], &w[2], 1) == 1;
+        return AP_OK;
+    }
+    if (!lazy(cp, &cp->row, episode_row_sql) || one_row(cp, cp->row, v, 5) < 0)
+        return AP_ERR_IO;
+    cp->count[C_BAD_DATE] += sqlite3_column_int(cp->row, 0);
+    cp->count[C_EPISODE_ORDER] += sqlite3_column_int(cp->row, 1);
+    cp->count[C_RETURN_NO_INTERVIEW] += sqlite3_column_int(cp->row, 2);
+    cp->count[C_INTERVIEW_LATE] += sqlite3_column_int(cp->row, 3);
+    return AP_OK;
+}
+
+static enum ap_status cp_perpetrator(void *ctx, const struct ap_scan_perpetrator *p)
+{
+    struct ap_check_pass *cp = ctx;
+    const char *ident = p->identified_on, *concl = p->concluded_on;
+    cp->p_known = p->known;
+    cp->p_stale = cp->p_acted = false;
+    if (!p->known)
+        return AP_OK;
+    int bad[2] = {bad_day(cp, ident), 0};
+    if (bad[0] == 0)
+        bad[1] = bad_day(cp, concl);
+    if (!add_any(cp, C_BAD_DATE, bad, 2))
+        return AP_ERR_IO;
+    cp->count[C_OUTCOME_WITHOUT_CONCLUSION] += p->outcome && !concl;
+    cp->count[C_CONCLUDED_WITHOUT_OUTCOME] += concl && !p->outcome;
+    cp->count[C_CONCLUDED_BEFORE_IDENTIFIED] += concl && strcmp(concl, ident) < 0;
+    /* Active for more than two years; "no recent action" waits for the actions. */
+    cp->p_stale = strcmp(ident, cp->two_years) < 0 && (!concl || strcmp(concl, cp->day) > 0);
+    return AP_OK;
+}
+
+static enum ap_status cp_action(void *ctx, const struct ap_scan_action *a)
+{
+    struct ap_check_pass *cp = ctx;
+    int bad = bad_day(cp, a->action_on);
+    if (!add_any(cp, C_BAD_DATE, &bad, 1))
+        return AP_ERR_IO;
+    cp->count[C_MISSING_REFERENCE] += !cp->p_known;
+    cp->p_acted = cp->p_acted || (strcmp(a->action_on, cp->day) <= 0 &&
+                                  strcmp(a->action_on, cp->three_months) > 0);
+    return AP_OK;
+}
+
+static enum ap_status cp_perpetrator_end(void *ctx)
+{
+    struct ap_check_pass *cp = ctx;
+    cp->count[C_PERPETRATOR_NO_ACTION] += cp->p_known && cp->p_stale && !cp->p_acted;
+    return AP_OK;
+}
+
+enum ap_status ap_check_pass_begin(sqlite3 *db, ap_day as_at, struct ap_check_pass **pass,
+                                   struct ap_scan_sink *sink, struct ap_diag *d)
 {
     enum ap_status rc = AP_OK;
     sqlite3_stmt *st = NULL;
-    long long count[C_COUNT] = {0};
-    char day[11];
-    _Static_assert(AP_ARRAY_LEN(checks) == C_COUNT, "ap_check_count covers every check");
+    struct ap_check_pass *cp = ap_xcalloc(1, sizeof *cp);
+    cp->db = db;
+    cp->d = d;
+    ap_buf_init(&cp->text);
+    as_at_text(as_at, cp->day);
+    /* The day's bounds, by SQLite's own date arithmetic, once. */
+    if (!ap_db_prepare(db, "SELECT date(?1, '-2 years'), date(?1, '-3 months')", &st, d)) {
+        rc = AP_ERR_IO;
+        goto done;
+    }
+    if (sqlite3_bind_text(st, 1, cp->day, -1, SQLITE_STATIC) != SQLITE_OK ||
+        sqlite3_step(st) != SQLITE_ROW || !sqlite3_column_text(st, 0) ||
+        !sqlite3_column_text(st, 1)) {
+        rc = ap_db_error(db, d, "cannot set up the data-quality checks");
+        goto done;
+    }
+    snprintf(cp->two_years, sizeof cp->two_years, "%s", (const char *)sqlite3_column_text(st, 0));
+    snprintf(cp->three_months, sizeof cp->three_months, "%s",
+             (const char *)sqlite3_column_text(st, 1));
+    *sink = (struct ap_scan_sink){.ctx = cp,
+                                  .child = cp_child,
+                                  .child_case = cp_case,
+                                  .child_end = cp_child_end,
+                                  .orphan_episodes = cp_orphans,
+                                  .episode = cp_episode,
+                                  .perpetrator = cp_perpetrator,
+                                  .action = cp_action,
+                                  .perpetrator_end = cp_perpetrator_end};
+done:
+    sqlite3_finalize(st);
+    *pass = cp;
+    if (rc != AP_OK)
+        ap_check_pass_end(cp, rc, NULL);
+    return rc;
+}
 
-    out->n = 0;
-    out->items = NULL;
-    if (as_at == AP_DAY_NONE)
-        memcpy(day, "9999-12-31", sizeof day);
-    else
-        ap_day_format(as_at, day);
-    rc = count_children_cases(db, day, count, d);
-    if (rc == AP_OK)
-        rc = count_episodes(db, day, count, d);
+enum ap_status ap_check_pass_end(struct ap_check_pass *cp, enum ap_status rc,
+                                 struct ap_findings *out)
+{
+    sqlite3_stmt *st = NULL;
+    _Static_assert(AP_ARRAY_LEN(checks) == C_COUNT, "ap_check_count covers every check");
+    if (out) {
+        out->n = 0;
+        out->items = NULL;
+    }
     for (size_t p = 0; rc == AP_OK && p < AP_ARRAY_LEN(count_passes); p++) {
-        const struct count_pass *cp = &count_passes[p];
-        if (!ap_db_prepare(db, cp->sql, &st, d)) {
+        const struct count_pass *c = &count_passes[p];
+        if (!ap_db_prepare(cp->db, c->sql, &st, cp->d)) {
             rc = AP_ERR_IO;
             break;
         }
         if (sqlite3_bind_parameter_count(st) > 0 &&
-            sqlite3_bind_text(st, 1, day, -1, SQLITE_STATIC) != SQLITE_OK) {
-            rc = ap_db_error(db, d, "cannot set up the data-quality checks");
+            sqlite3_bind_text(st, 1, cp->day, -1, SQLITE_STATIC) != SQLITE_OK) {
+            rc = ap_db_error(cp->db, cp->d, "cannot set up the data-quality checks");
             break;
         }
         int r = sqlite3_step(st);
         if (r == SQLITE_ROW) {
-            for (int j = 0; j < 6 && cp->checks[j] >= 0; j++)
-                count[cp->checks[j]] += sqlite3_column_int64(st, j);
+            for (int j = 0; j < 4 && c->checks[j] >= 0; j++)
+                cp->count[c->checks[j]] += sqlite3_column_int64(st, j);
             r = sqlite3_step(st);
         }
         if (r != SQLITE_DONE) {
-            rc = ap_db_error(db, d, "cannot run the data-quality checks");
+            rc = ap_db_error(cp->db, cp->d, "cannot run the data-quality checks");
             break;
         }
         sqlite3_finalize(st);
         st = NULL;
     }
     sqlite3_finalize(st);
-    if (rc != AP_OK)
-        goto done;
-    out->items = ap_xcalloc(C_COUNT, sizeof *out->items);
-    for (size_t i = 0; i < C_COUNT; i++) {
-        struct ap_finding *f = &out->items[out->n++];
-        f->code = checks[i].code;
-        f->severity = checks[i].severity;
-        f->count = count[i];
-        f->message = ap_xstrdup(count[i] == 1 ? checks[i].one : checks[i].many);
+    if (rc == AP_OK && out) {
+        out->items = ap_xcalloc(C_COUNT, sizeof *out->items);
+        for (size_t i = 0; i < C_COUNT; i++) {
+            struct ap_finding *f = &out->items[out->n++];
+            f->code = checks[i].code;
+            f->severity = checks[i].severity;
+            f->count = cp->count[i];
+            f->message = ap_xstrdup(cp->count[i] == 1 ? checks[i].one : checks[i].many);
+        }
     }
-done:
-    if (rc != AP_OK)
-        ap_findings_free(out);
+    sqlite3_finalize(cp->bad);
+    sqlite3_finalize(cp->adult);
+    sqlite3_finalize(cp->row);
+    ap_buf_release(&cp->text);
+    free(cp->at);
+    free(cp);
     return rc;
+}
+
+enum ap_status ap_check_count(sqlite3 *db, ap_day as_at, struct ap_findings *out, struct ap_diag *d)
+{
+    struct ap_check_pass *cp = NULL;
+    struct ap_scan_sink sink;
+    out->n = 0;
+    out->items = NULL;
+    enum ap_status rc = ap_check_pass_begin(db, as_at, &cp, &sink, d);
+    if (rc != AP_OK)
+        return rc;
+    const struct ap_scan_sink *sinks[] = {&sink};
+    rc = ap_scan_run(db, sinks, 1, d);
+    return ap_check_pass_end(cp, rc, out);
 }

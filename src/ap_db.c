@@ -368,7 +368,9 @@ enum ap_status ap_db_open(const char *path, bool readonly, sqlite3 **out, struct
                        "not an actionplan database (not a regular file)");
         return AP_ERR_INPUT;
     }
-    int flags = readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
+    /* No thread shares a connection, so a read-only one skips the mutex each
+     * API call would take: a tenth of a report's instructions at 100k children. */
+    int flags = readonly ? SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX : SQLITE_OPEN_READWRITE;
     if (sqlite3_open_v2(path, &db, flags, NULL) != SQLITE_OK) {
         st = ap_db_error(db, d, path);
         goto done;

@@ -1,17 +1,18 @@
 /*
  * ap_metrics: the metrics engine. Every figure of SPEC.md "Metric definitions"
  * is computed here, on a read-only connection; nothing else in the program
- * counts anything. Most figures are SQL; the children and cases figures are one
- * ordered pass counted in C (compute_children_cases), because grouping a
- * million children in SQL for each period of a trend was most of a report.
+ * counts anything. The big tables are read by the shared one-pass reader
+ * (ap_scan) and counted here in C for every period at once, so the report's
+ * 8-quarter trend reads each table once, not 8 times, and reads it together
+ * with the data-quality checks (ap_metrics_pass_begin/_end); grouping or
+ * sorting a million children in SQL per period was most of a report. The
+ * action plan (tens of rows) is SQL, one query per period.
  *
- * Dates are ISO text in the database, so comparisons are text comparisons.
- * Each table is read by one statement that serves all the periods asked for at
- * once (the report's 8-quarter trend reads each table once, not 8 times), so
+ * Dates are ISO text in the database, and SPEC.md's definitions compare them
+ * as text; C does the same, placing each stored date among the periods' bounds
+ * once (date_pos). A value SQLite would treat specially (a date-time that is
+ * not plain, for the 72-hour rule) is put to SQLite with the rule's own SQL.
  * ap_metrics_compute() is simply the n = 1 case of ap_metrics_compute_many().
- * Where a row's facts do not depend on the period, SQL decides them once per
- * row and C files the row under every period it counts in; perpetrator actions
- * keep one conditional count per period, grouped by type.
  */
 #include "ap_metrics.h"
 
@@ -22,6 +23,7 @@
 #include <string.h>
 
 #include "ap_db.h"
+#include "ap_scan.h"
 #include "ap_util.h"
 
 /* ---- The catalogue ---------------------------------------------------- */
@@ -235,14 +237,81 @@ static void bd_count(struct ap_breakdown *b, const char *v, long long n)
 
 /* ---- Statement helpers ------------------------------------------------ */
 
-/* Per-period bound parameters: ?(3i+1) = S, ?(3i+2) = D, ?(3i+3) = the day after
- * D (for date-times: returned_at < D+1 means "on or before D"). Then across all
- * periods: ?(3n+1) = latest D, ?(3n+2) = earliest S, ?(3n+3) = latest D+1. */
+/* Each period's dates as ISO text, compared with the stored text: S, D and the
+ * day after D (for date-times: returned_at < D+1 means "on or before D"). */
 struct dates {
     size_t n;
     char (*s)[11], (*e)[11], (*next)[11];
-    char max_e[11], min_s[11], max_next[11];
+    /* All those dates sorted, without repeats: a stored value's place among
+     * them (date_pos) is found once per value, then each period's test is an
+     * integer comparison with ps/pe/pn, the places of S, D and D+1. */
+    const char **b;
+    long *bk; /* b as iso_key()s */
+    size_t nb;
+    int *ps, *pe, *pn;
 };
+
+static bool is_digit(char c)
+{
+    return (unsigned char)(c - '0') < 10;
+}
+
+static long num2(const char *s)
+{
+    return (s[0] - '0') * 10 + (s[1] - '0');
+}
+
+/* Text beginning 'YYYY-MM-DD' as the number YYYYMMDD, or -1 for any other
+ * text; *longer says more follows. Values of that form compare as text as
+ * their numbers compare, and one with more after the same date is greater.
+ * Each test stops at the NUL of a shorter text. */
+static long iso_key(const char *s, bool *longer)
+{
+    if (!is_digit(s[0]) || !is_digit(s[1]) || !is_digit(s[2]) || !is_digit(s[3]) ||
+        s[4] != '-' || !is_digit(s[5]) || !is_digit(s[6]) || s[7] != '-' || !is_digit(s[8]) ||
+        !is_digit(s[9]))
+        return -1;
+    *longer = s[10] != '\0';
+    return ((num2(s) * 100 + num2(s + 2)) * 100 + num2(s + 5)) * 100 + num2(s + 8);
+}
+
+static int str_ptr_cmp(const void *x, const void *y)
+{
+    return strcmp(*(const char *const *)x, *(const char *const *)y);
+}
+
+/* The place of text v among the bounds: 2j+1 if it equals b[j], else 2j where
+ * j bounds are less than v. So v < b[j], v <= b[j] are place < 2j+1, place
+ * <= 2j+1, exactly as the text comparisons of the SQL, whatever v holds. */
+static int date_pos(const struct dates *dt, const char *v)
+{
+    size_t lo = 0, hi = dt->nb;
+    bool longer;
+    long k = iso_key(v, &longer);
+    if (k >= 0) {
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (dt->bk[mid] == k) /* equal, or just after it (a time that day) */
+                return (int)(2 * mid + 1 + longer);
+            if (dt->bk[mid] < k)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        return (int)(2 * lo);
+    }
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(dt->b[mid], v);
+        if (c == 0)
+            return (int)(2 * mid + 1);
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return (int)(2 * lo);
+}
 
 static void dates_init(struct dates *dt, const struct ap_period *p, size_t n)
 {
@@ -250,19 +319,34 @@ static void dates_init(struct dates *dt, const struct ap_period *p, size_t n)
     dt->s = ap_xcalloc(n, sizeof *dt->s);
     dt->e = ap_xcalloc(n, sizeof *dt->e);
     dt->next = ap_xcalloc(n, sizeof *dt->next);
-    ap_day min_s = p[0].start, max_e = p[0].end;
     for (size_t i = 0; i < n; i++) {
         ap_day_format(p[i].start, dt->s[i]);
         ap_day_format(p[i].end, dt->e[i]);
         ap_day_format(p[i].end + 1, dt->next[i]);
-        if (p[i].start < min_s)
-            min_s = p[i].start;
-        if (p[i].end > max_e)
-            max_e = p[i].end;
     }
-    ap_day_format(min_s, dt->min_s);
-    ap_day_format(max_e, dt->max_e);
-    ap_day_format(max_e + 1, dt->max_next);
+    dt->b = ap_xcalloc(3 * n, sizeof *dt->b);
+    for (size_t i = 0; i < n; i++) {
+        dt->b[3 * i] = dt->s[i];
+        dt->b[3 * i + 1] = dt->e[i];
+        dt->b[3 * i + 2] = dt->next[i];
+    }
+    qsort(dt->b, 3 * n, sizeof *dt->b, str_ptr_cmp);
+    dt->nb = 0;
+    for (size_t i = 0; i < 3 * n; i++)
+        if (dt->nb == 0 || strcmp(dt->b[dt->nb - 1], dt->b[i]) != 0)
+            dt->b[dt->nb++] = dt->b[i];
+    bool longer;
+    dt->bk = ap_xcalloc(dt->nb, sizeof *dt->bk);
+    for (size_t j = 0; j < dt->nb; j++)
+        dt->bk[j] = iso_key(dt->b[j], &longer);
+    dt->ps = ap_xcalloc(n, sizeof *dt->ps);
+    dt->pe = ap_xcalloc(n, sizeof *dt->pe);
+    dt->pn = ap_xcalloc(n, sizeof *dt->pn);
+    for (size_t i = 0; i < n; i++) {
+        dt->ps[i] = date_pos(dt, dt->s[i]);
+        dt->pe[i] = date_pos(dt, dt->e[i]);
+        dt->pn[i] = date_pos(dt, dt->next[i]);
+    }
 }
 
 static void dates_free(struct dates *dt)
@@ -270,50 +354,17 @@ static void dates_free(struct dates *dt)
     free(dt->s);
     free(dt->e);
     free(dt->next);
+    free(dt->b);
+    free(dt->bk);
+    free(dt->ps);
+    free(dt->pe);
+    free(dt->pn);
 }
 
 static bool bind_text(sqlite3_stmt *st, int i, const char *s)
 {
     return sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT) == SQLITE_OK;
 }
-
-/* Prepare sql and bind the period dates; false (reported) on failure. */
-static bool prepare_bound(sqlite3 *db, const char *sql, const struct dates *dt, sqlite3_stmt **st,
-                          struct ap_diag *d)
-{
-    if (!ap_db_prepare(db, sql, st, d))
-        return false;
-    int np = sqlite3_bind_parameter_count(*st);
-    bool ok = true;
-    for (size_t i = 0; ok && i < dt->n; i++) {
-        int k = (int)(3 * i);
-        if (k + 1 <= np)
-            ok = bind_text(*st, k + 1, dt->s[i]);
-        if (ok && k + 2 <= np)
-            ok = bind_text(*st, k + 2, dt->e[i]);
-        if (ok && k + 3 <= np)
-            ok = bind_text(*st, k + 3, dt->next[i]);
-    }
-    int k = (int)(3 * dt->n);
-    if (ok && k + 1 <= np)
-        ok = bind_text(*st, k + 1, dt->max_e);
-    if (ok && k + 2 <= np)
-        ok = bind_text(*st, k + 2, dt->min_s);
-    if (ok && k + 3 <= np)
-        ok = bind_text(*st, k + 3, dt->max_next);
-    if (!ok) {
-        ap_db_error(db, d, "cannot set up a metrics query");
-        sqlite3_finalize(*st);
-        *st = NULL;
-    }
-    return ok;
-}
-
-/* Parameter numbers for period i, as text for building SQL. */
-#define PS(i) ((int)(3 * (i) + 1))
-#define PD(i) ((int)(3 * (i) + 2))
-#define P_MAXD(n) ((int)(3 * (n) + 1))
-#define P_MINS(n) ((int)(3 * (n) + 2))
 
 static const char *col_text(sqlite3_stmt *st, int c)
 {
@@ -380,12 +431,12 @@ static int bd_find(const struct ap_breakdown *b, const char *v)
 }
 
 /* bd_count with the key's index in the first period's breakdown as a hint:
- * every period starts with the same keys, so the hint is right unless a value
- * no breakdown lists (which the schema forbids) came first in another period. */
-static void bd_count_at(struct ap_breakdown *b, int hint, const char *v, long long n)
+ * every period starts with the same `base` keys at the same places, so a hint
+ * below base is right in every period; a value no breakdown lists (which the
+ * schema forbids) is found by name. */
+static void bd_count_at(struct ap_breakdown *b, int hint, size_t base, const char *v, long long n)
 {
-    const char *k = (!v || !*v) ? "unknown" : v;
-    if (hint >= 0 && (size_t)hint < b->n && !strcmp(b->keys[hint], k))
+    if (hint >= 0 && (size_t)hint < base)
         b->counts[hint] += n;
     else
         bd_count(b, v, n);
@@ -393,10 +444,11 @@ static void bd_count_at(struct ap_breakdown *b, int hint, const char *v, long lo
 
 /* What one child's cases say for one period (the CTE of SPEC.md's child figures). */
 struct child_fact {
-    struct ap_buf key; /* the latest case opened by D: opened_on || closed_on
-                        * (or 9999-12-31 while open) || closure_reason, so the
-                        * greatest key is the latest case and a tie goes to the
-                        * later closure; len 0 if none by D */
+    long best;         /* the latest case opened by D, as the offset of its key
+                        * in the child's keys (-1 if none by D). The key is
+                        * opened_on || closed_on (or 9999-12-31 while open) ||
+                        * closure_reason, so the greatest key is the latest case
+                        * and a tie goes to the later closure */
     bool open;         /* some case open at D */
     bool in_period;    /* some case open at any time in S..D */
 };
@@ -407,24 +459,201 @@ struct child_attr {
     const char *birth, *gender, *ethnicity, *area;
 };
 
-/* Count one child (whose facts are in f) into every period. */
-static void child_flush(const struct dates *dt, struct child_fact *f, const struct child_attr *a,
-                        struct ap_metrics *out)
+/* The areas of all the children, gathered as the children go by: an id for
+ * each distinct area (NULL, '' and 'unknown' are the unknown row), found by
+ * hashing, and per period a count by id. At the end they become the area
+ * breakdown, alphabetically (case-insensitive, then exact) then unknown, so
+ * every period of a trend lists the same areas. */
+struct areas {
+    char **names;     /* by id; owned */
+    size_t n, alloc;
+    size_t *slot;     /* open addressing: id + 1, or 0 when empty */
+    size_t nslot;     /* a power of two, at least twice n */
+    long long **count; /* per period, by id + 1 (0: unknown); cap entries each */
+    size_t nper, cap;
+};
+
+static size_t hash_text(const char *s)
 {
-    const struct ap_breakdown *b0 = out[0].breakdown;
-    int hg = -2, he = -2, ha = -2; /* looked up on first use */
+    size_t h = 1469598103934665603u;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211u;
+    return h;
+}
+
+static void areas_rehash(struct areas *t, size_t nslot)
+{
+    free(t->slot);
+    t->nslot = nslot;
+    t->slot = ap_xcalloc(nslot, sizeof *t->slot);
+    for (size_t id = 0; id < t->n; id++) {
+        size_t h = hash_text(t->names[id]) & (nslot - 1);
+        while (t->slot[h])
+            h = (h + 1) & (nslot - 1);
+        t->slot[h] = id + 1;
+    }
+}
+
+/* The id of area a, added if new; -1 for the unknown row. */
+static long area_id(struct areas *t, const char *a)
+{
+    if (!a || !*a || !strcmp(a, "unknown"))
+        return -1;
+    if (2 * (t->n + 1) > t->nslot)
+        areas_rehash(t, t->nslot ? 2 * t->nslot : 64);
+    size_t h = hash_text(a) & (t->nslot - 1);
+    while (t->slot[h]) {
+        if (!strcmp(t->names[t->slot[h] - 1], a))
+            return (long)(t->slot[h] - 1);
+        h = (h + 1) & (t->nslot - 1);
+    }
+    ap_grow((void **)&t->names, sizeof *t->names, t->n + 1, &t->alloc);
+    t->names[t->n] = ap_xstrdup(a);
+    t->slot[h] = ++t->n;
+    if (t->n + 1 > t->cap) {
+        size_t cap = t->cap ? 2 * t->cap : 64;
+        for (size_t i = 0; i < t->nper; i++) {
+            t->count[i] = ap_xrealloc(t->count[i], cap * sizeof **t->count);
+            memset(t->count[i] + t->cap, 0, (cap - t->cap) * sizeof **t->count);
+        }
+        t->cap = cap;
+    }
+    return (long)t->n - 1;
+}
+
+static void areas_init(struct areas *t, size_t nper)
+{
+    memset(t, 0, sizeof *t);
+    t->nper = nper;
+    t->cap = 64;
+    t->count = ap_xcalloc(nper, sizeof *t->count);
+    for (size_t i = 0; i < nper; i++)
+        t->count[i] = ap_xcalloc(t->cap, sizeof **t->count);
+}
+
+static void areas_free(struct areas *t)
+{
+    for (size_t i = 0; i < t->n; i++)
+        free(t->names[i]);
+    free(t->names);
+    free(t->slot);
+    for (size_t i = 0; i < t->nper; i++)
+        free(t->count[i]);
+    free(t->count);
+    memset(t, 0, sizeof *t);
+}
+
+/* ORDER BY area COLLATE NOCASE, area: SQLite's NOCASE folds ASCII letters
+ * only, and a prefix sorts first; ties are broken by the bytes. */
+static int area_cmp(const void *x, const void *y)
+{
+    const unsigned char *a = *(const unsigned char *const *)x;
+    const unsigned char *b = *(const unsigned char *const *)y;
+    size_t la = strlen((const char *)a), lb = strlen((const char *)b);
+    for (size_t i = 0; i < la && i < lb; i++) {
+        int ca = a[i] >= 'A' && a[i] <= 'Z' ? a[i] + 32 : a[i];
+        int cb = b[i] >= 'A' && b[i] <= 'Z' ? b[i] + 32 : b[i];
+        if (ca != cb)
+            return ca - cb;
+    }
+    if (la != lb)
+        return la < lb ? -1 : 1;
+    return strcmp((const char *)a, (const char *)b);
+}
+
+/* The area breakdown of each period, from the counts by id. */
+static void areas_finish(struct areas *t, struct ap_metrics *out, size_t n)
+{
+    char **sorted = ap_xcalloc(t->n + 1, sizeof *sorted);
+    for (size_t k = 0; k < t->n; k++)
+        sorted[k] = t->names[k];
+    if (t->n > 1)
+        qsort(sorted, t->n, sizeof *sorted, area_cmp);
+    for (size_t i = 0; i < n; i++) {
+        struct ap_breakdown *b = &out[i].breakdown[AP_M_AREA];
+        for (size_t k = 0; k < t->n; k++) {
+            bd_add_key(b, sorted[k]);
+            b->counts[b->n - 1] = t->count[i][area_id(t, sorted[k]) + 1];
+        }
+        bd_add_key(b, "unknown");
+        b->counts[b->n - 1] = t->count[i][0];
+    }
+    free(sorted);
+}
+
+
+/*
+ * The metrics as a consumer of the shared scan (ap_scan): each table is read
+ * once for every period, the rows counted here in C. What one child's cases
+ * say for each period is kept while the child's group goes by and counted
+ * when it ends; the latest dates anywhere (data as at) and the earliest
+ * opened_on (the team start when the config gives none) come from the same
+ * rows.
+ */
+/* The dated columns whose latest value gives the data-as-at date. */
+enum {
+    AS_AT_OPENED, AS_AT_CLOSED, AS_AT_MISSING, AS_AT_RETURNED, AS_AT_OFFERED, AS_AT_COMPLETED,
+    AS_AT_IDENTIFIED, AS_AT_CONCLUDED, AS_AT_ACTION, AS_AT_COUNT
+};
+
+struct ap_metrics_pass {
+    sqlite3 *db;
+    struct ap_diag *d;
+    struct dates dt;
+    struct ap_metrics *out;
+    ap_day team_start;          /* as given; AP_DAY_NONE: the earliest opened_on */
+    struct child_fact *f;       /* dt.n entries */
+    struct ap_buf keys;         /* the current child's case keys, NUL-separated */
+    struct child_attr attr;     /* the current child's, borrowed during its group */
+    struct areas areas;         /* every child's area */
+    long area;                  /* the current child's area id */
+    bool cases;                 /* the current child has a case */
+    sqlite3_stmt *offered;      /* the 72-hour rule in SQL, for values that are not plain */
+    struct ap_buf first_opened; /* min(opened_on); have_first says it was seen */
+    bool have_first;
+    struct ap_buf latest[AS_AT_COUNT]; /* max() of each dated column; len 0: none yet */
+    bool have_latest[AS_AT_COUNT];
+    size_t base[AP_M_COUNT]; /* keys every period's breakdown starts with (bd_count_at) */
+    int age_unknown;         /* the index of the unknown age band */
+};
+
+/* Keep the greater (text order) of *m and s in m. */
+static void keep_max(struct ap_buf *m, bool *have, const char *s)
+{
+    if (!s || (*have && strcmp(s, m->buf) <= 0))
+        return;
+    ap_buf_reset(m);
+    ap_buf_adds(m, s);
+    *have = true;
+}
+
+/* Count the current child (its facts are in mp->f) into every period. */
+static void child_flush(struct ap_metrics_pass *mp)
+{
+    const struct dates *dt = &mp->dt;
+    const struct child_attr *a = &mp->attr;
+    const struct ap_breakdown *b0 = mp->out[0].breakdown;
+    const size_t *base = mp->base;
+    int hg = -2, he = -2; /* looked up on first use */
+    long rbest = -1;      /* the key whose reason was last looked at, and its answer */
+    bool protected_ = false;
     bool dated = a->birth && utf8_len(a->birth) == 10;
     for (size_t i = 0; i < dt->n; i++) {
-        struct child_fact *x = &f[i];
-        struct ap_metrics *m = &out[i];
-        if (x->key.len == 0)
+        struct child_fact *x = &mp->f[i];
+        struct ap_metrics *m = &mp->out[i];
+        if (x->best < 0)
             continue;
+        const char *key = mp->keys.buf + x->best;
         m->value[AP_M_CHILDREN_SUPPORTED]++;
         if (!x->open) {
             m->value[AP_M_CHILDREN_CLOSED]++;
-            const char *reason = x->key.len > 20 ? x->key.buf + 20 : "";
-            if (!strcmp(reason, "risk_reduced") || !strcmp(reason, "removed_from_abuse"))
-                m->value[AP_M_CHILDREN_PROTECTED]++;
+            if (x->best != rbest) {
+                const char *reason = strnlen(key, 21) > 20 ? key + 20 : "";
+                rbest = x->best;
+                protected_ =
+                    !strcmp(reason, "risk_reduced") || !strcmp(reason, "removed_from_abuse");
+            }
+            m->value[AP_M_CHILDREN_PROTECTED] += protected_;
         }
         if (!x->in_period)
             continue;
@@ -432,271 +661,248 @@ static void child_flush(const struct dates *dt, struct child_fact *f, const stru
         if (hg == -2) {
             hg = bd_find(&b0[AP_M_GENDER], a->gender);
             he = bd_find(&b0[AP_M_ETHNICITY], a->ethnicity);
-            ha = bd_find(&b0[AP_M_AREA], a->area);
         }
-        bd_count_at(&m->breakdown[AP_M_GENDER], hg, a->gender, 1);
-        bd_count_at(&m->breakdown[AP_M_ETHNICITY], he, a->ethnicity, 1);
-        bd_count_at(&m->breakdown[AP_M_AREA], ha, a->area, 1);
-        const char *band = NULL;
+        bd_count_at(&m->breakdown[AP_M_GENDER], hg, base[AP_M_GENDER], a->gender, 1);
+        bd_count_at(&m->breakdown[AP_M_ETHNICITY], he, base[AP_M_ETHNICITY], a->ethnicity, 1);
+        mp->areas.count[i][mp->area + 1]++;
+        int k = -1;
         if (dated) {
-            long age = year_of(x->key.buf) - year_of(a->birth) - mmdd_less(x->key.buf, a->birth);
-            int k = age < INT_MIN || age > INT_MAX ? -1 : ap_age_band((int)age);
-            band = k < 0 ? NULL : ap_enums[AP_ENUM_AGE_BAND].values[k];
+            long age = year_of(key) - year_of(a->birth) - mmdd_less(key, a->birth);
+            k = age < INT_MIN || age > INT_MAX ? -1 : ap_age_band((int)age);
         }
-        bd_count(&m->breakdown[AP_M_AGE_BANDS], band, 1);
+        /* The enumeration's values come first, in its order. */
+        bd_count_at(&m->breakdown[AP_M_AGE_BANDS], k >= 0 ? k : mp->age_unknown,
+                    base[AP_M_AGE_BANDS], k >= 0 ? ap_enums[AP_ENUM_AGE_BAND].values[k] : NULL,
+                    1);
     }
 }
 
-/* One case: the case figures of every period, and the child's facts. key is a
- * scratch buffer. Dates are compared as text, like the SQL of SPEC.md. */
-static void case_add(const struct dates *dt, sqlite3_stmt *st, struct child_fact *f,
-                     struct ap_buf *key, struct ap_metrics *out)
+/* One case: the case figures of every period, and the child's facts. Dates
+ * are placed among the periods' bounds once (date_pos), which is the text
+ * comparison of the SQL of SPEC.md. */
+static void case_add(struct ap_metrics_pass *mp, const struct ap_scan_case *k)
 {
-    const char *opened = col_text(st, 1), *closed = col_text(st, 2), *reason = col_text(st, 3);
-    const char *risk = col_text(st, 4), *source = col_text(st, 5);
-    const struct ap_breakdown *b0 = out[0].breakdown;
+    const struct dates *dt = &mp->dt;
+    struct ap_metrics *out = mp->out;
+    const char *opened = k->opened_on, *closed = k->closed_on, *reason = k->closure_reason;
+    const char *risk = k->risk_level, *source = k->referral_source;
+    const struct ap_breakdown *b0 = dt->n ? out[0].breakdown : NULL;
+    struct ap_buf *keys = &mp->keys;
     int hr = -2, hs = -2, hc = -2;
 
-    ap_buf_reset(key);
-    ap_buf_adds(key, opened);
-    ap_buf_adds(key, closed ? closed : "9999-12-31");
-    ap_buf_adds(key, reason ? reason : "");
+    if (!mp->have_first || strcmp(opened, mp->first_opened.buf) < 0) {
+        ap_buf_reset(&mp->first_opened);
+        ap_buf_adds(&mp->first_opened, opened);
+        mp->have_first = true;
+    }
+    keep_max(&mp->latest[AS_AT_OPENED], &mp->have_latest[AS_AT_OPENED], opened);
+    keep_max(&mp->latest[AS_AT_CLOSED], &mp->have_latest[AS_AT_CLOSED], closed);
+    if (dt->n == 0)
+        return;
+    long cur = (long)keys->len;
+    ap_buf_adds(keys, opened);
+    ap_buf_adds(keys, closed ? closed : "9999-12-31");
+    ap_buf_adds(keys, reason ? reason : "");
+    ap_buf_addch(keys, '\0');
+    int po = date_pos(dt, opened), pc = closed ? date_pos(dt, closed) : INT_MAX;
+    long cmp_best = -1; /* the last key compared with, and whether this case's was greater */
+    bool cmp_gt = false;
     for (size_t i = 0; i < dt->n; i++) {
         struct ap_metrics *m = &out[i];
-        const char *s = dt->s[i], *e = dt->e[i];
-        bool by_d = strcmp(opened, e) <= 0;
-        if (by_d) {
-            struct child_fact *x = &f[i];
-            if (x->key.len == 0 || strcmp(key->buf, x->key.buf) > 0) {
-                ap_buf_reset(&x->key);
-                ap_buf_add(&x->key, key->buf, key->len);
+        int ps = dt->ps[i], pe = dt->pe[i];
+        if (po <= pe) {
+            struct child_fact *x = &mp->f[i];
+            if (x->best < 0) {
+                x->best = cur;
+            } else {
+                if (x->best != cmp_best) {
+                    cmp_best = x->best;
+                    cmp_gt = strcmp(keys->buf + cur, keys->buf + x->best) > 0;
+                }
+                if (cmp_gt)
+                    x->best = cur;
             }
-            if (!closed || strcmp(closed, e) > 0) {
+            if (pc > pe) { /* open at D (never closed counts as after every D) */
                 x->open = true;
                 m->value[AP_M_ACTIVE_CASES]++;
                 if (hr == -2)
                     hr = bd_find(&b0[AP_M_RISK_LEVELS], risk);
-                bd_count_at(&m->breakdown[AP_M_RISK_LEVELS], hr, risk, 1);
+                bd_count_at(&m->breakdown[AP_M_RISK_LEVELS], hr, mp->base[AP_M_RISK_LEVELS], risk, 1);
             }
-            if (!closed || strcmp(closed, s) >= 0)
+            if (pc >= ps)
                 x->in_period = true;
-            if (strcmp(opened, s) >= 0) {
+            if (po >= ps) {
                 m->value[AP_M_NEW_CASES]++;
                 if (hs == -2)
                     hs = bd_find(&b0[AP_M_REFERRAL_SOURCES], source);
-                bd_count_at(&m->breakdown[AP_M_REFERRAL_SOURCES], hs, source, 1);
+                bd_count_at(&m->breakdown[AP_M_REFERRAL_SOURCES], hs, mp->base[AP_M_REFERRAL_SOURCES],
+                            source, 1);
             }
         }
-        if (closed && strcmp(closed, s) >= 0 && strcmp(closed, e) <= 0) {
+        if (closed && pc >= ps && pc <= pe) {
             m->value[AP_M_CLOSED_CASES]++;
             if (hc == -2)
                 hc = bd_find(&b0[AP_M_CLOSURE_REASONS], reason);
-            bd_count_at(&m->breakdown[AP_M_CLOSURE_REASONS], hc, reason, 1);
+            bd_count_at(&m->breakdown[AP_M_CLOSURE_REASONS], hc, mp->base[AP_M_CLOSURE_REASONS], reason,
+                        1);
         }
     }
 }
 
-/*
- * Every child and case figure in one pass: the children in child_id order (the
- * primary key's order) merged in C with the cases in (child_id, opened_on)
- * order through cases_child, which covers the columns read, so each value is
- * read once and nothing is sorted or looked up. A case whose child is not in
- * the table counts with unknown attributes (a data-quality error).
- */
-static enum ap_status compute_children_cases(sqlite3 *db, const struct dates *dt,
-                                             struct ap_metrics *out, struct ap_diag *d)
+static enum ap_status mp_child(void *ctx, const struct ap_scan_child *c)
 {
-    enum ap_status rc = AP_OK;
-    sqlite3_stmt *cs = NULL, *ch = NULL;
-    struct child_fact *f = ap_xcalloc(dt->n, sizeof *f);
-    struct ap_buf group = AP_BUF_INIT, key = AP_BUF_INIT;
-    struct child_attr attr = {0};
-    bool have_group = false;
-    int rc_ch = SQLITE_DONE, r;
+    struct ap_metrics_pass *mp = ctx;
+    for (size_t i = 0; i < mp->dt.n; i++) {
+        mp->f[i].best = -1;
+        mp->f[i].open = mp->f[i].in_period = false;
+    }
+    ap_buf_reset(&mp->keys);
+    mp->cases = false;
+    /* A case whose child is not in the table counts with unknown attributes. */
+    mp->attr = (struct child_attr){c->birth_date, c->gender, c->ethnicity, c->area};
+    if (mp->dt.n > 0)
+        mp->area = area_id(&mp->areas, c->area);
+    return AP_OK;
+}
 
-    for (size_t i = 0; i < dt->n; i++)
-        ap_buf_init(&f[i].key);
-    if (!ap_db_prepare(db,
-                       "SELECT child_id, opened_on, closed_on, closure_reason, risk_level,"
-                       " referral_source FROM cases ORDER BY child_id, opened_on",
-                       &cs, d) ||
-        !ap_db_prepare(db,
-                       "SELECT child_id, birth_date, gender, ethnicity, area FROM children"
-                       " ORDER BY child_id",
-                       &ch, d)) {
-        rc = AP_ERR_IO;
-        goto done;
-    }
-    rc_ch = sqlite3_step(ch);
-    while ((r = sqlite3_step(cs)) == SQLITE_ROW) {
-        const char *cid = col_text(cs, 0);
-        if (!have_group || strcmp(cid, group.buf) != 0) {
-            if (have_group)
-                child_flush(dt, f, &attr, out);
-            have_group = true;
-            ap_buf_reset(&group);
-            ap_buf_adds(&group, cid);
-            for (size_t i = 0; i < dt->n; i++) {
-                ap_buf_reset(&f[i].key);
-                f[i].open = f[i].in_period = false;
-            }
-            while (rc_ch == SQLITE_ROW && strcmp(col_text(ch, 0), group.buf) < 0)
-                rc_ch = sqlite3_step(ch);
-            if (rc_ch != SQLITE_ROW && rc_ch != SQLITE_DONE)
-                break;
-            if (rc_ch == SQLITE_ROW && !strcmp(col_text(ch, 0), group.buf))
-                attr = (struct child_attr){col_text(ch, 1), col_text(ch, 2), col_text(ch, 3),
-                                           col_text(ch, 4)};
-            else
-                attr = (struct child_attr){0};
-        }
-        case_add(dt, cs, f, &key, out);
-    }
-    if (r != SQLITE_DONE || (rc_ch != SQLITE_ROW && rc_ch != SQLITE_DONE)) {
-        rc = ap_db_error(db, d, "cannot count the children and cases");
-        goto done;
-    }
-    if (have_group)
-        child_flush(dt, f, &attr, out);
-done:
-    sqlite3_finalize(cs);
-    sqlite3_finalize(ch);
-    for (size_t i = 0; i < dt->n; i++)
-        ap_buf_release(&f[i].key);
-    free(f);
-    ap_buf_release(&group);
-    ap_buf_release(&key);
-    return rc;
+static enum ap_status mp_case(void *ctx, const struct ap_scan_case *k)
+{
+    struct ap_metrics_pass *mp = ctx;
+    mp->cases = true;
+    case_add(mp, k);
+    return AP_OK;
+}
+
+static enum ap_status mp_child_end(void *ctx)
+{
+    struct ap_metrics_pass *mp = ctx;
+    if (mp->cases)
+        child_flush(mp);
+    return AP_OK;
 }
 
 /* ---- Perpetrators ------------------------------------------------------ */
 
-/* Each perpetrator's dates and whether the outcome counts as dealt with,
- * decided once; C files them under every period. */
-static const char perpetrators_sql[] =
-    "SELECT identified_on, concluded_on, outcome IN ('prosecuted', 'disrupted')"
-    " FROM perpetrators";
-
-/* Actions in [earliest S, latest D] through the perpetrator_actions_on index,
- * grouped by type, one count per period. */
-static char *perp_actions_sql(size_t n)
+static enum ap_status mp_perpetrator(void *ctx, const struct ap_scan_perpetrator *p)
 {
-    struct ap_buf b = AP_BUF_INIT;
-    ap_buf_adds(&b, "SELECT action");
-    for (size_t i = 0; i < n; i++)
-        ap_buf_addf(&b, ",\n sum(action_on >= ?%d AND action_on <= ?%d)", PS(i), PD(i));
-    ap_buf_addf(&b,
-                "\nFROM perpetrator_actions WHERE action_on >= ?%d AND action_on <= ?%d"
-                " GROUP BY 1",
-                P_MINS(n), P_MAXD(n));
-    return ap_buf_detach(&b);
+    struct ap_metrics_pass *mp = ctx;
+    const char *ident = p->identified_on, *concl = p->concluded_on;
+    if (!p->known)
+        return AP_OK; /* actions of a perpetrator not in the table still count */
+    bool dealt = p->outcome && (!strcmp(p->outcome, "prosecuted") || !strcmp(p->outcome, "disrupted"));
+    keep_max(&mp->latest[AS_AT_IDENTIFIED], &mp->have_latest[AS_AT_IDENTIFIED], ident);
+    keep_max(&mp->latest[AS_AT_CONCLUDED], &mp->have_latest[AS_AT_CONCLUDED], concl);
+    if (mp->dt.n == 0)
+        return AP_OK;
+    int pi = date_pos(&mp->dt, ident), pc = concl ? date_pos(&mp->dt, concl) : INT_MAX;
+    for (size_t i = 0; i < mp->dt.n; i++) {
+        int ps = mp->dt.ps[i], pe = mp->dt.pe[i];
+        struct ap_metrics *m = &mp->out[i];
+        if (pi <= pe && pc > pe)
+            m->value[AP_M_PERPETRATORS_ACTIVE]++;
+        if (dealt && pc <= pe)
+            m->value[AP_M_PERPETRATORS_DEALT_WITH]++;
+        if (pi >= ps && pi <= pe)
+            m->value[AP_M_PERPETRATORS_IDENTIFIED_IN_PERIOD]++;
+    }
+    return AP_OK;
 }
 
-static enum ap_status compute_perpetrators(sqlite3 *db, const struct dates *dt,
-                                           struct ap_metrics *out, struct ap_diag *d)
+/* Actions with S <= action_on <= D, by type. */
+static enum ap_status mp_action(void *ctx, const struct ap_scan_action *a)
 {
-    enum ap_status rc = AP_OK;
-    sqlite3_stmt *st = NULL;
-    char *sql = NULL;
-    if (!ap_db_prepare(db, perpetrators_sql, &st, d)) {
-        rc = AP_ERR_IO;
-        goto done;
+    struct ap_metrics_pass *mp = ctx;
+    int h = -2;
+    keep_max(&mp->latest[AS_AT_ACTION], &mp->have_latest[AS_AT_ACTION], a->action_on);
+    if (mp->dt.n == 0)
+        return AP_OK;
+    int pa = date_pos(&mp->dt, a->action_on);
+    for (size_t i = 0; i < mp->dt.n; i++) {
+        if (pa < mp->dt.ps[i] || pa > mp->dt.pe[i])
+            continue;
+        if (h == -2)
+            h = bd_find(&mp->out[0].breakdown[AP_M_PERPETRATOR_ACTIONS], a->action);
+        bd_count_at(&mp->out[i].breakdown[AP_M_PERPETRATOR_ACTIONS], h,
+                    mp->base[AP_M_PERPETRATOR_ACTIONS], a->action, 1);
     }
-    int r;
-    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-        const char *ident = col_text(st, 0), *concl = col_text(st, 1);
-        bool dealt = sqlite3_column_int(st, 2);
-        for (size_t i = 0; i < dt->n; i++) {
-            const char *s = dt->s[i], *e = dt->e[i];
-            struct ap_metrics *m = &out[i];
-            if (strcmp(ident, e) <= 0 && (!concl || strcmp(concl, e) > 0))
-                m->value[AP_M_PERPETRATORS_ACTIVE]++;
-            if (dealt && concl && strcmp(concl, e) <= 0)
-                m->value[AP_M_PERPETRATORS_DEALT_WITH]++;
-            if (strcmp(ident, s) >= 0 && strcmp(ident, e) <= 0)
-                m->value[AP_M_PERPETRATORS_IDENTIFIED_IN_PERIOD]++;
-        }
-    }
-    if (r != SQLITE_DONE) {
-        rc = ap_db_error(db, d, "cannot count the perpetrators");
-        goto done;
-    }
-    sqlite3_finalize(st);
-    st = NULL;
-    free(sql);
-    sql = perp_actions_sql(dt->n);
-    if (!prepare_bound(db, sql, dt, &st, d)) {
-        rc = AP_ERR_IO;
-        goto done;
-    }
-    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-        for (size_t i = 0; i < dt->n; i++) {
-            long long c = sqlite3_column_int64(st, (int)(1 + i));
-            if (c)
-                bd_count(&out[i].breakdown[AP_M_PERPETRATOR_ACTIONS], col_text(st, 0), c);
-        }
-    }
-    if (r != SQLITE_DONE)
-        rc = ap_db_error(db, d, "cannot count the actions against perpetrators");
-done:
-    sqlite3_finalize(st);
-    free(sql);
-    return rc;
+    return AP_OK;
 }
 
 /* ---- Missing episodes -------------------------------------------------- */
 
 /*
- * An episode is in period i when S_i <= date(returned_at) <= D_i, written as
- * returned_at >= S_i AND returned_at < D_i + 1 day so the episodes_returned index
- * serves the range. "Offered within 72 hours": between the return and 72 hours
- * later inclusive, in seconds; when either value is a bare date the time is
- * unknown, so the rule is by date: on the day of return up to 3 days after.
- * SQL decides each episode's facts once; C files it under every period.
+ * An episode is in period i when S_i <= date(returned_at) <= D_i, that is
+ * returned_at >= S_i and returned_at < D_i + 1 day as text. "Offered within 72
+ * hours": between the return and 72 hours later inclusive, in seconds; when
+ * either value is a bare date the time is unknown, so the rule is by date: on
+ * the day of return up to 3 days after. Plain values are decided in C;
+ * anything else by this SQL, the rule's definition.
  */
-static const char episodes_sql[] =
-    "SELECT returned_at,"
-    " (interview_offered_at IS NOT NULL AND CASE"
-    " WHEN length(returned_at) = 10 OR length(interview_offered_at) = 10 THEN"
-    " substr(interview_offered_at, 1, 10) >= substr(returned_at, 1, 10) AND"
-    " substr(interview_offered_at, 1, 10) <= date(substr(returned_at, 1, 10), '+3 days')"
-    " ELSE unixepoch(interview_offered_at) - unixepoch(returned_at) BETWEEN 0 AND 259200"
-    " END),"
-    " coalesce(interview_completed_at, '') <> ''"
-    " FROM missing_episodes WHERE returned_at >= ?1 AND returned_at < ?2";
+static const char offered_sql[] =
+    "SELECT (?2 IS NOT NULL AND CASE"
+    " WHEN length(?1) = 10 OR length(?2) = 10 THEN"
+    " substr(?2, 1, 10) >= substr(?1, 1, 10) AND"
+    " substr(?2, 1, 10) <= date(substr(?1, 1, 10), '+3 days')"
+    " ELSE unixepoch(?2) - unixepoch(?1) BETWEEN 0 AND 259200"
+    " END)";
 
-static enum ap_status compute_episodes(sqlite3 *db, const struct dates *dt, struct ap_metrics *out,
-                                       struct ap_diag *d)
+/* The 72-hour rule for an episode returned at ret (not NULL); *out 1 or 0. */
+static enum ap_status offered_72h(struct ap_metrics_pass *mp, const char *ret, const char *off,
+                                  int *out)
 {
-    enum ap_status rc = AP_OK;
-    sqlite3_stmt *st = NULL;
-    if (!ap_db_prepare(db, episodes_sql, &st, d)) {
-        rc = AP_ERR_IO;
-        goto done;
+    ap_day rd, od;
+    long long rs, os;
+    if (!off) {
+        *out = 0;
+        return AP_OK;
     }
-    if (!bind_text(st, 1, dt->min_s) || !bind_text(st, 2, dt->max_next)) {
-        rc = ap_db_error(db, d, "cannot set up a metrics query");
-        goto done;
-    }
-    int r;
-    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-        const char *ret = col_text(st, 0);
-        bool offered = sqlite3_column_int(st, 1), completed = sqlite3_column_int(st, 2);
-        for (size_t i = 0; i < dt->n; i++) {
-            if (strcmp(ret, dt->s[i]) < 0 || strcmp(ret, dt->next[i]) >= 0)
-                continue;
-            out[i].value[AP_M_MISSING_EPISODES]++;
-            out[i].value[AP_M_RETURN_INTERVIEWS_OFFERED_72H] += offered;
-            out[i].value[AP_M_RETURN_INTERVIEWS_COMPLETED] += completed;
+    if (ap_scan_plain_value(ret, &rd, &rs) && ap_scan_plain_value(off, &od, &os)) {
+        if (strlen(ret) == 10 || strlen(off) == 10) {
+            *out = od >= rd && od <= rd + 3;
+        } else {
+            long long g = (od - rd) * 86400LL + os - rs;
+            *out = g >= 0 && g <= 259200;
         }
+        return AP_OK;
     }
-    if (r != SQLITE_DONE)
-        rc = ap_db_error(db, d, "cannot count the missing episodes");
-done:
-    sqlite3_finalize(st);
-    return rc;
+    if (!mp->offered && !ap_db_prepare(mp->db, offered_sql, &mp->offered, mp->d))
+        return AP_ERR_IO;
+    sqlite3_reset(mp->offered);
+    if (!bind_text(mp->offered, 1, ret) || !bind_text(mp->offered, 2, off) ||
+        sqlite3_step(mp->offered) != SQLITE_ROW)
+        return ap_db_error(mp->db, mp->d, "cannot count the missing episodes");
+    *out = sqlite3_column_int(mp->offered, 0);
+    return AP_OK;
 }
 
+static enum ap_status mp_episode(void *ctx, const struct ap_scan_episode *e)
+{
+    struct ap_metrics_pass *mp = ctx;
+    const char *ret = e->returned_at;
+    int offered = -1;
+    keep_max(&mp->latest[AS_AT_MISSING], &mp->have_latest[AS_AT_MISSING], e->missing_from);
+    keep_max(&mp->latest[AS_AT_RETURNED], &mp->have_latest[AS_AT_RETURNED], ret);
+    keep_max(&mp->latest[AS_AT_OFFERED], &mp->have_latest[AS_AT_OFFERED], e->interview_offered_at);
+    keep_max(&mp->latest[AS_AT_COMPLETED], &mp->have_latest[AS_AT_COMPLETED],
+             e->interview_completed_at);
+    if (!ret || mp->dt.n == 0)
+        return AP_OK;
+    bool completed = e->interview_completed_at && *e->interview_completed_at;
+    int pr = date_pos(&mp->dt, ret);
+    for (size_t i = 0; i < mp->dt.n; i++) {
+        if (pr < mp->dt.ps[i] || pr >= mp->dt.pn[i])
+            continue;
+        if (offered < 0) {
+            enum ap_status rc = offered_72h(mp, ret, e->interview_offered_at, &offered);
+            if (rc != AP_OK)
+                return rc;
+        }
+        mp->out[i].value[AP_M_MISSING_EPISODES]++;
+        mp->out[i].value[AP_M_RETURN_INTERVIEWS_OFFERED_72H] += offered;
+        mp->out[i].value[AP_M_RETURN_INTERVIEWS_COMPLETED] += completed;
+    }
+    return AP_OK;
+}
 /* ---- Action plan ------------------------------------------------------- */
 
 /* Each item joined to its latest update on or before ?1 (found through the
@@ -800,87 +1006,124 @@ static enum ap_status stored_day(const char *s, const char *what, ap_day *out, s
     return AP_OK;
 }
 
-/* The areas of all children, alphabetically (case-insensitive, then exact),
- * so every period of a trend lists the same areas. */
-static enum ap_status load_areas(sqlite3 *db, struct ap_breakdown *areas, struct ap_diag *d)
-{
-    enum ap_status rc = AP_OK;
-    sqlite3_stmt *st = NULL;
-    if (!ap_db_prepare(db,
-                       "SELECT DISTINCT area FROM children WHERE area <> '' AND area <> 'unknown'"
-                       " ORDER BY area COLLATE NOCASE, area",
-                       &st, d)) {
-        rc = AP_ERR_IO;
-        goto done;
-    }
-    int r;
-    while ((r = sqlite3_step(st)) == SQLITE_ROW)
-        bd_add_key(areas, col_text(st, 0));
-    if (r != SQLITE_DONE)
-        rc = ap_db_error(db, d, "cannot list the areas");
-    else
-        bd_add_key(areas, "unknown");
-done:
-    sqlite3_finalize(st);
-    return rc;
-}
-
 /* ---- Public entry points ----------------------------------------------- */
 
-enum ap_status ap_metrics_compute_many(sqlite3 *db, const struct ap_period *p, size_t n,
-                                       ap_day team_start, struct ap_metrics *out, struct ap_diag *d)
+/* The first n characters of UTF-8 text, as SQLite's substr(s, 1, n). */
+static void first_chars(const char *s, size_t n, struct ap_buf *out)
+{
+    size_t i = 0, chars = 0;
+    while (s[i] && !(chars == n && ((unsigned char)s[i] & 0xC0) != 0x80)) {
+        chars += ((unsigned char)s[i] & 0xC0) != 0x80;
+        i++;
+    }
+    ap_buf_reset(out);
+    ap_buf_add(out, s, i);
+}
+
+enum ap_status ap_metrics_pass_begin(sqlite3 *db, const struct ap_period *p, size_t n,
+                                     ap_day team_start, struct ap_metrics *out,
+                                     struct ap_metrics_pass **pass, struct ap_scan_sink *sink,
+                                     struct ap_diag *d)
 {
     enum ap_status rc = AP_OK;
-    struct dates dt = {0};
-    struct ap_breakdown areas = {0};
-    char *first = NULL;
+    struct ap_metrics_pass *mp = ap_xcalloc(1, sizeof *mp);
 
+    mp->db = db;
+    mp->d = d;
+    mp->out = out;
+    mp->team_start = team_start;
+    ap_buf_init(&mp->keys);
+    ap_buf_init(&mp->first_opened);
+    for (int i = 0; i < AS_AT_COUNT; i++)
+        ap_buf_init(&mp->latest[i]);
     for (size_t i = 0; i < n; i++)
         memset(&out[i], 0, sizeof out[i]);
-    if (n == 0)
-        return AP_OK;
-    dates_init(&dt, p, n);
-
-    if (team_start == AP_DAY_NONE) {
-        rc = query_text(db, "SELECT min(opened_on) FROM cases", &first, d,
-                        "cannot find the earliest case");
-        if (rc == AP_OK)
-            rc = stored_day(first, "an opened_on date", &team_start, d);
-        if (rc != AP_OK)
-            goto done;
+    if (n > 0) {
+        dates_init(&mp->dt, p, n);
+        mp->f = ap_xcalloc(n, sizeof *mp->f);
+        areas_init(&mp->areas, n);
     }
-    rc = load_areas(db, &areas, d);
-    if (rc != AP_OK)
-        goto done;
-
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; rc == AP_OK && i < n; i++) {
         struct ap_metrics *m = &out[i];
         m->period = p[i];
-        m->team_start = team_start;
         for (int id = 0; id < AP_M_COUNT; id++) {
             int bd = ap_metric_defs[id].breakdown;
             if (bd >= 0)
                 bd_init_enum(&m->breakdown[id], (enum ap_enum_id)bd);
-            else if (bd == AP_BREAKDOWN_AREA)
-                for (size_t k = 0; k < areas.n; k++)
-                    bd_add_key(&m->breakdown[id], areas.keys[k]);
+            mp->base[id] = m->breakdown[id].n;
         }
-        m->value[AP_M_MONTHS_SINCE_START] =
-            team_start == AP_DAY_NONE ? 0 : ap_months_inclusive(team_start, p[i].end);
     }
+    /* With no period, only the dates are wanted: the cases without their children. */
+    *sink = (struct ap_scan_sink){.ctx = mp,
+                                  .child = n ? mp_child : NULL,
+                                  .child_case = mp_case,
+                                  .child_end = n ? mp_child_end : NULL,
+                                  .episode = mp_episode,
+                                  .perpetrator = mp_perpetrator,
+                                  .action = mp_action};
+    if (n > 0)
+        mp->age_unknown = bd_find(&out[0].breakdown[AP_M_AGE_BANDS], NULL);
+    *pass = mp;
+    if (rc != AP_OK)
+        ap_metrics_pass_end(mp, rc, NULL);
+    return rc;
+}
 
-    rc = compute_children_cases(db, &dt, out, d);
-    if (rc == AP_OK)
-        rc = compute_perpetrators(db, &dt, out, d);
-    if (rc == AP_OK)
-        rc = compute_episodes(db, &dt, out, d);
-    if (rc == AP_OK)
-        rc = compute_plan(db, &dt, out, d);
+/* The latest date anywhere in the data from the pass's maxima and the action
+ * updates (a few rows). Due dates of the action plan are targets, not events,
+ * so they are left out; the first 10 characters of a date-time are its date. */
+static enum ap_status data_as_at(struct ap_metrics_pass *mp, ap_day *out)
+{
+    enum ap_status rc;
+    char *updated = NULL;
+    struct ap_buf best = AP_BUF_INIT, part = AP_BUF_INIT;
+    bool have = false;
+    *out = AP_DAY_NONE;
+    rc = query_text(mp->db, "SELECT max(updated_on) FROM action_updates", &updated, mp->d,
+                    "cannot find the latest date in the data");
     if (rc != AP_OK)
         goto done;
+    keep_max(&best, &have, updated);
+    for (int i = 0; i < AS_AT_COUNT; i++) {
+        if (!mp->have_latest[i])
+            continue;
+        bool datetime = i == AS_AT_MISSING || i == AS_AT_RETURNED || i == AS_AT_OFFERED ||
+                        i == AS_AT_COMPLETED;
+        if (datetime) {
+            first_chars(mp->latest[i].buf, 10, &part);
+            keep_max(&best, &have, part.buf);
+        } else {
+            keep_max(&best, &have, mp->latest[i].buf);
+        }
+    }
+    rc = stored_day(have ? best.buf : NULL, "a date", out, mp->d);
+done:
+    free(updated);
+    ap_buf_release(&best);
+    ap_buf_release(&part);
+    return rc;
+}
 
-    /* A breakdown's value is the sum of its counts. */
-    for (size_t i = 0; i < n; i++) {
+enum ap_status ap_metrics_pass_end(struct ap_metrics_pass *mp, enum ap_status rc, ap_day *as_at)
+{
+    struct dates *dt = &mp->dt;
+    struct ap_metrics *out = mp->out;
+    ap_day team_start = mp->team_start;
+
+    if (rc == AP_OK && team_start == AP_DAY_NONE && dt->n > 0)
+        rc = stored_day(mp->have_first ? mp->first_opened.buf : NULL, "an opened_on date",
+                        &team_start, mp->d);
+    if (rc == AP_OK)
+        rc = compute_plan(mp->db, dt, out, mp->d);
+    if (rc == AP_OK)
+        areas_finish(&mp->areas, out, dt->n);
+    if (rc == AP_OK && as_at)
+        rc = data_as_at(mp, as_at);
+    for (size_t i = 0; rc == AP_OK && i < dt->n; i++) {
+        out[i].team_start = team_start;
+        out[i].value[AP_M_MONTHS_SINCE_START] =
+            team_start == AP_DAY_NONE ? 0 : ap_months_inclusive(team_start, out[i].period.end);
+        /* A breakdown's value is the sum of its counts. */
         for (int id = 0; id < AP_M_COUNT; id++) {
             const struct ap_breakdown *b = &out[i].breakdown[id];
             if (ap_metric_defs[id].breakdown == AP_BREAKDOWN_NONE)
@@ -891,15 +1134,42 @@ enum ap_status ap_metrics_compute_many(sqlite3 *db, const struct ap_period *p, s
             out[i].value[id] = sum;
         }
     }
-done:
     if (rc != AP_OK) {
-        for (size_t i = 0; i < n; i++)
+        for (size_t i = 0; i < dt->n; i++)
             ap_metrics_free(&out[i]);
     }
-    bd_free(&areas);
-    dates_free(&dt);
-    free(first);
+    free(mp->f);
+    areas_free(&mp->areas);
+    dates_free(dt);
+    ap_buf_release(&mp->keys);
+    ap_buf_release(&mp->first_opened);
+    for (int i = 0; i < AS_AT_COUNT; i++)
+        ap_buf_release(&mp->latest[i]);
+    sqlite3_finalize(mp->offered);
+    free(mp);
     return rc;
+}
+
+/* The metrics alone: their pass over the tables. */
+static enum ap_status compute(sqlite3 *db, const struct ap_period *p, size_t n, ap_day team_start,
+                              struct ap_metrics *out, ap_day *as_at, struct ap_diag *d)
+{
+    struct ap_metrics_pass *mp = NULL;
+    struct ap_scan_sink sink;
+    enum ap_status rc = ap_metrics_pass_begin(db, p, n, team_start, out, &mp, &sink, d);
+    if (rc != AP_OK)
+        return rc;
+    const struct ap_scan_sink *sinks[] = {&sink};
+    rc = ap_scan_run(db, sinks, 1, d);
+    return ap_metrics_pass_end(mp, rc, as_at);
+}
+
+enum ap_status ap_metrics_compute_many(sqlite3 *db, const struct ap_period *p, size_t n,
+                                       ap_day team_start, struct ap_metrics *out, struct ap_diag *d)
+{
+    if (n == 0)
+        return AP_OK;
+    return compute(db, p, n, team_start, out, NULL, d);
 }
 
 enum ap_status ap_metrics_compute(sqlite3 *db, const struct ap_period *p, ap_day team_start,
@@ -917,30 +1187,10 @@ void ap_metrics_free(struct ap_metrics *m)
     memset(m, 0, sizeof *m);
 }
 
-/* The latest event date anywhere in the data. Due dates of the action plan are
- * targets, not events, so they are left out; each max() is over an ISO text
- * column, and the first 10 characters of a date-time are its date. */
 enum ap_status ap_metrics_data_as_at(sqlite3 *db, ap_day *out, struct ap_diag *d)
 {
-    static const char sql[] =
-        "SELECT max(x) FROM ("
-        " SELECT max(opened_on) AS x FROM cases"
-        " UNION ALL SELECT max(closed_on) FROM cases"
-        " UNION ALL SELECT substr(max(missing_from), 1, 10) FROM missing_episodes"
-        " UNION ALL SELECT substr(max(returned_at), 1, 10) FROM missing_episodes"
-        " UNION ALL SELECT substr(max(interview_offered_at), 1, 10) FROM missing_episodes"
-        " UNION ALL SELECT substr(max(interview_completed_at), 1, 10) FROM missing_episodes"
-        " UNION ALL SELECT max(identified_on) FROM perpetrators"
-        " UNION ALL SELECT max(concluded_on) FROM perpetrators"
-        " UNION ALL SELECT max(action_on) FROM perpetrator_actions"
-        " UNION ALL SELECT max(updated_on) FROM action_updates)";
-    char *s = NULL;
     *out = AP_DAY_NONE;
-    enum ap_status rc = query_text(db, sql, &s, d, "cannot find the latest date in the data");
-    if (rc == AP_OK)
-        rc = stored_day(s, "a date", out, d);
-    free(s);
-    return rc;
+    return compute(db, NULL, 0, AP_DAY_NONE, NULL, out, d);
 }
 
 /* ---- The action plan as at D -------------------------------------------- */

@@ -18,6 +18,7 @@
 #include "ap_diag.h"
 #include "ap_enum.h"
 #include "ap_period.h"
+#include "ap_scan.h"
 
 /* In SPEC.md's order; ap_metric_defs[] is indexed by these. */
 enum ap_metric_id {
@@ -120,6 +121,21 @@ enum ap_status ap_metrics_compute_many(sqlite3 *db, const struct ap_period *p, s
                                        struct ap_diag *d);
 
 void ap_metrics_free(struct ap_metrics *m); /* NULL ok; leaves *m zeroed */
+
+/* The metrics as one consumer of a shared scan (ap_scan_run), so the report
+ * reads each table once for the metrics and its other figures: begin fills
+ * *sink (give it to ap_scan_run with the others), end finishes out (n entries,
+ * as ap_metrics_compute_many) and, if as_at is not NULL, the data-as-at date
+ * (as ap_metrics_data_as_at). end takes the scan's status (nothing is
+ * computed unless AP_OK), always releases the pass, and on failure releases
+ * out. n may be 0 (p and out unused). On failure begin releases everything. */
+struct ap_metrics_pass;
+enum ap_status ap_metrics_pass_begin(sqlite3 *db, const struct ap_period *p, size_t n,
+                                     ap_day team_start, struct ap_metrics *out,
+                                     struct ap_metrics_pass **pass, struct ap_scan_sink *sink,
+                                     struct ap_diag *d);
+enum ap_status ap_metrics_pass_end(struct ap_metrics_pass *pass, enum ap_status scan_rc,
+                                   ap_day *as_at);
 
 /* The latest date anywhere in the data ("data as at"), or AP_DAY_NONE if empty. */
 enum ap_status ap_metrics_data_as_at(sqlite3 *db, ap_day *out, struct ap_diag *d);

@@ -1087,7 +1087,24 @@ enum ap_status ap_report_build(sqlite3 *db, const struct ap_period *p, const str
     b.per[NOW] = *p;
     if ((rc = created_time(&out->created, d)) != AP_OK)
         goto done;
-    if ((rc = ap_metrics_compute_many(db, b.per, NQ, cfg->team_start, b.m, d)) != AP_OK)
+    /* One pass over each big table for the trend's metrics, the data-as-at
+     * date and the data-quality counts together. */
+    ap_day as_at = AP_DAY_NONE;
+    struct ap_metrics_pass *mp = NULL;
+    struct ap_check_pass *cp = NULL;
+    struct ap_scan_sink sinks[2];
+    const struct ap_scan_sink *scan[2] = {&sinks[0], &sinks[1]};
+    if ((rc = ap_metrics_pass_begin(db, b.per, NQ, cfg->team_start, b.m, &mp, &sinks[0], d)) !=
+        AP_OK)
+        goto done;
+    if ((rc = ap_check_pass_begin(db, p->end, &cp, &sinks[1], d)) != AP_OK) {
+        ap_metrics_pass_end(mp, rc, NULL);
+        goto done;
+    }
+    rc = ap_scan_run(db, scan, 2, d);
+    rc = ap_metrics_pass_end(mp, rc, &as_at);
+    rc = ap_check_pass_end(cp, rc, &b.findings);
+    if (rc != AP_OK)
         goto done;
     for (int q = 0; q < NQ; q++)
         b.avail[q] = b.m[q].team_start == AP_DAY_NONE || b.per[q].end >= b.m[q].team_start;
@@ -1099,18 +1116,15 @@ enum ap_status ap_report_build(sqlite3 *db, const struct ap_period *p, const str
                      "shown as [z] (not applicable)",
                      ts);
     }
-    ap_day as_at;
-    if ((rc = ap_metrics_data_as_at(db, &as_at, d)) != AP_OK)
-        goto done;
     if (as_at == AP_DAY_NONE)
         ap_diag_warn(d, "the database holds no records, so every figure in the report is 0; "
                         "import the case system's export first ('actionplan import')");
     if ((rc = ap_plan_load(db, p->end, &b.plan, d)) != AP_OK)
         goto done;
-    /* Ids of records to look at are shown only by a template with the detailed
-     * data-quality table; the counts alone take one pass per table. */
-    if ((rc = (shows_table(t, AP_TBL_DATA_QUALITY_DETAIL) ? ap_check_run : ap_check_count)(
-             db, p->end, &b.findings, d)) != AP_OK)
+    /* Ids of records to look at are shown only by a template with the
+     * detailed data-quality table. */
+    if (shows_table(t, AP_TBL_DATA_QUALITY_DETAIL) &&
+        (rc = ap_check_ids(db, p->end, &b.findings, d)) != AP_OK)
         goto done;
     build_title(&b, p, as_at);
     build_headlines(&b);

@@ -3,8 +3,10 @@
  * (tests/fixtures/metrics/small.sql) checked against values worked out by hand,
  * the boundaries SPEC.md names (opening/closing on S and on D, 72 hours, 29
  * February), compute_many against separate computes, the action plan as at D,
- * the three output formats, and ap_check_count (the report's data-quality
- * counts) against ap_check_run on the check fixtures.
+ * the three output formats, the query plans of the report's one pass per
+ * table (ap_scan), and the data-quality counts (ap_check_count, alone and in
+ * the report's pass) and ids (ap_check_run) against each check's own SQL on
+ * the check fixtures.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -17,6 +19,7 @@
 #include "ap_check.h"
 #include "ap_db.h"
 #include "ap_metrics.h"
+#include "ap_scan.h"
 #include "ap_test.h"
 
 static char tmpdir[] = "/tmp/ap_metrics_test.XXXXXX";
@@ -813,58 +816,222 @@ static char *query_plan(sqlite3 *plain, const char *sql)
     return ap_buf_detach(&b);
 }
 
-/* Every table is read in one pass for all periods, and nothing is sorted
- * (SQLite's EXPLAIN QUERY PLAN, on the fixture). */
+/* The big tables, which the report must read once each. */
+static const char *const big_tables[] = {"children", "cases", "missing_episodes", "perpetrators",
+                                         "perpetrator_actions"};
+
+/* Lines of plan (one per line) that read table t, as "SCAN t..." or "SEARCH t...". */
+static int plan_reads(const char *plan, const char *verb, const char *t)
+{
+    int n = 0;
+    char *want = ap_xasprintf("%s %s", verb, t);
+    size_t len = strlen(want);
+    for (const char *line = plan; *line;) {
+        const char *end = strchr(line, '\n');
+        size_t ll = end ? (size_t)(end - line) : strlen(line);
+        if (ll >= len && !strncmp(line, want, len) && (ll == len || line[len] == ' '))
+            n++;
+        line += ll + (end != NULL);
+    }
+    free(want);
+    return n;
+}
+
+/* The report's one pass (the metrics of two periods, the data-as-at date and
+ * the data-quality counts, as ap_report_build runs them) and the action plan:
+ * each big table is read by one statement, in one pass (a full scan, or a
+ * covering index in the merge order), never sorted into a temporary tree and
+ * never searched row by row; the actions through perpetrator_actions_perp.
+ * The commands' own entry points sort no big table either. (SQLite's EXPLAIN
+ * QUERY PLAN, on the fixture.) */
 static void test_query_plans(sqlite3 *db)
 {
     struct captured c = {0};
     struct ap_metrics m[2];
     struct ap_plan plan;
+    struct ap_findings f = {0};
     struct ap_period p[2] = {quarter("2016/17-Q1"), quarter("2016/17-Q2")};
     struct ap_diag d;
-    ap_day at;
+    struct ap_metrics_pass *mp = NULL;
+    struct ap_check_pass *cp = NULL;
+    struct ap_scan_sink sinks[2];
+    const struct ap_scan_sink *scan[2] = {&sinks[0], &sinks[1]};
+    ap_day at = AP_DAY_NONE;
     sqlite3 *plain = NULL;
     char *path = ap_xasprintf("%s/small.db", tmpdir);
     ap_diag_init(&d);
     CHECK_INT(sqlite3_open_v2(path, &plain, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
     sqlite3_trace_v2(db, SQLITE_TRACE_STMT, capture_sql, &c);
-    CHECK_INT(ap_metrics_compute_many(db, p, 2, AP_DAY_NONE, m, &d), AP_OK);
-    CHECK_INT(ap_metrics_data_as_at(db, &at, &d), AP_OK);
+    CHECK_INT(ap_metrics_pass_begin(db, p, 2, AP_DAY_NONE, m, &mp, &sinks[0], &d), AP_OK);
+    CHECK_INT(ap_check_pass_begin(db, p[1].end, &cp, &sinks[1], &d), AP_OK);
+    CHECK_INT(ap_scan_run(db, scan, 2, &d), AP_OK);
+    CHECK_INT(ap_metrics_pass_end(mp, AP_OK, &at), AP_OK);
+    CHECK_INT(ap_check_pass_end(cp, AP_OK, &f), AP_OK);
     CHECK_INT(ap_plan_load(db, p[0].end, &plan, &d), AP_OK);
     sqlite3_trace_v2(db, 0, NULL, NULL);
-    int episodes = 0, actions = 0, updates = 0;
+    CHECK_INT(at, day("2016-07-05"));
+    CHECK_INT(m[0].value[AP_M_CHILDREN_SUPPORTED] > 0, 1);
+    CHECK_INT((long long)f.n, 19);
+
+    int reads[AP_ARRAY_LEN(big_tables)] = {0}, updates = 0;
+    int full = 0, cases_child = 0, episodes_child = 0, actions_perp = 0;
     for (size_t i = 0; i < c.n; i++) {
         char *plan_text = query_plan(plain, c.sql[i]);
         CHECK(strstr(plan_text, "cannot explain") == NULL);
-        if (strstr(c.sql[i], "FROM missing_episodes"))
-            episodes++;
-        if (strstr(c.sql[i], "FROM perpetrator_actions"))
-            actions++;
+        bool big = false;
+        for (size_t t = 0; t < AP_ARRAY_LEN(big_tables); t++) {
+            int scans = plan_reads(plan_text, "SCAN", big_tables[t]);
+            int searches = plan_reads(plan_text, "SEARCH", big_tables[t]);
+            if (searches)
+                fprintf(stderr, "  looks up %s row by row: %s\n", big_tables[t], c.sql[i]);
+            CHECK_INT(searches, 0);
+            reads[t] += scans > 0;
+            big = big || scans > 0;
+        }
+        if (big && strstr(plan_text, "USE TEMP B-TREE"))
+            fprintf(stderr, "  sorts: %s\n", c.sql[i]);
+        CHECK(!big || strstr(plan_text, "USE TEMP B-TREE") == NULL);
+        full += strstr(plan_text, "SCAN missing_episodes\n") != NULL;
+        cases_child += strstr(plan_text, "SCAN cases USING COVERING INDEX cases_child") != NULL;
+        episodes_child +=
+            strstr(plan_text, "SCAN missing_episodes USING COVERING INDEX episodes_child") != NULL;
+        actions_perp += strstr(plan_text, "SCAN perpetrator_actions USING COVERING INDEX "
+                                          "perpetrator_actions_perp") != NULL;
         if (strstr(c.sql[i], "FROM action_updates AS x")) {
             updates++;
             CHECK(strstr(plan_text, "SEARCH x USING PRIMARY KEY (action_ref=? AND "
                                     "updated_on<?)") != NULL);
             CHECK(strstr(plan_text, "SEARCH u USING PRIMARY KEY") != NULL);
         }
-        /* Each table is read once for every period together, in one pass:
-         * never sorted into a temporary tree. */
-        bool small = strstr(c.sql[i], "action_plan") || strstr(c.sql[i], "DISTINCT area") ||
-                     strstr(c.sql[i], "FROM perpetrator_actions");
-        if (strstr(plan_text, "USE TEMP B-TREE") && !small)
-            fprintf(stderr, "  sorts: %s\n", c.sql[i]);
-        CHECK(small || strstr(plan_text, "USE TEMP B-TREE") == NULL);
         free(plan_text);
         free(c.sql[i]);
     }
-    /* One statement per table for both periods; the plan query runs per period. */
-    CHECK(episodes <= 2);
-    CHECK(actions <= 2);
+    /* One statement per big table, the episodes' child ids (for the merge)
+     * apart: that one reads only the episodes_child index. */
+    CHECK_INT(reads[0], 1);
+    CHECK_INT(reads[1], 1);
+    CHECK_INT(reads[2], 2);
+    CHECK_INT(reads[3], 1);
+    CHECK_INT(reads[4], 1);
+    CHECK_INT(cases_child, 1);
+    CHECK_INT(full, 1);
+    CHECK_INT(episodes_child, 1);
+    CHECK_INT(actions_perp, 1);
+    /* The plan query runs per period, and once for the plan as at D. */
     CHECK_INT(updates, 3);
     for (size_t i = 0; i < 2; i++)
         ap_metrics_free(&m[i]);
     ap_plan_free(&plan);
+    ap_findings_free(&f);
+
+    /* The commands' entry points: no big table sorted. */
+    c.n = 0;
+    sqlite3_trace_v2(db, SQLITE_TRACE_STMT, capture_sql, &c);
+    CHECK_INT(ap_metrics_compute_many(db, p, 2, AP_DAY_NONE, m, &d), AP_OK);
+    CHECK_INT(ap_metrics_data_as_at(db, &at, &d), AP_OK);
+    CHECK_INT(ap_check_count(db, p[1].end, &f, &d), AP_OK);
+    sqlite3_trace_v2(db, 0, NULL, NULL);
+    for (size_t i = 0; i < c.n; i++) {
+        char *plan_text = query_plan(plain, c.sql[i]);
+        bool big = false;
+        for (size_t t = 0; t < AP_ARRAY_LEN(big_tables); t++)
+            big = big || plan_reads(plan_text, "SCAN", big_tables[t]) > 0 ||
+                  plan_reads(plan_text, "SEARCH", big_tables[t]) > 0;
+        CHECK(!big || strstr(plan_text, "USE TEMP B-TREE") == NULL);
+        free(plan_text);
+        free(c.sql[i]);
+    }
+    for (size_t i = 0; i < 2; i++)
+        ap_metrics_free(&m[i]);
+    ap_findings_free(&f);
     sqlite3_close(plain);
     free(path);
+}
+
+/* Values the shared pass decides in C or hands to SQLite: the 72-hour rule on
+ * date-times that are not plain ('T'), on the 31st, on bare dates and to the
+ * second; an empty completion; a case of a child and an action of a
+ * perpetrator that are not in their tables; areas that differ only in case or
+ * are not ASCII, in the order of SQLite's own ORDER BY area COLLATE NOCASE. */
+static void test_scan_edges(void)
+{
+    static const char sql[] =
+        "INSERT INTO children (child_id, birth_date, gender, area) VALUES"
+        " ('C201', '2000-01-01', 'female', 'b'), ('C202', NULL, NULL, 'B'),"
+        " ('C203', NULL, NULL, 'a'), ('C204', NULL, NULL, 'A'), ('C205', NULL, NULL, 'Ab'),"
+        " ('C206', NULL, NULL, 'aB'), ('C207', NULL, NULL, 'ab'),"
+        " ('C208', NULL, NULL, '\303\211a'), ('C209', NULL, NULL, '\303\251a'),"
+        " ('C210', NULL, NULL, '_x'), ('C211', NULL, NULL, ' '),"
+        " ('C212', NULL, NULL, 'Unknown'), ('C213', NULL, NULL, 'unknown'),"
+        " ('C214', NULL, NULL, ''), ('C215', NULL, NULL, NULL);"
+        "INSERT INTO cases (case_id, child_id, opened_on) VALUES"
+        " ('K201', 'C201', '2016-04-05'), ('K202', 'CZZ', '2016-04-06');"
+        "INSERT INTO missing_episodes VALUES"
+        " ('E201', 'C201', '2016-05-01T08:00', '2016-05-01T10:00', '2016-05-04T10:00', NULL),"
+        " ('E202', 'C201', '2016-05-01 08:00:00', '2016-05-01 10:00:00',"
+        "  '2016-05-04 10:00:01', NULL),"
+        " ('E203', 'C201', '2016-05-01', '2016-05-01', '2016-05-04 23:00:00', NULL),"
+        " ('E204', 'C201', '2016-05-31 20:00:00', '2016-05-31 23:00:00',"
+        "  '2016-06-03 22:59:59', NULL),"
+        " ('E205', 'C201', '2016-06-29', '2016-06-30', '2016-07-04', NULL),"
+        " ('E206', 'C201', '2016-05-02 08:00:00', '2016-05-02 10:00:00',"
+        "  '2016-05-02 09:00:00', NULL),"
+        " ('E207', 'C201', '2016-05-03', '2016-05-03 10:00:00', NULL, ''),"
+        " ('E208', 'C201', '2016-05-03', '2016-05-03', NULL, '2016-05-04');"
+        "INSERT INTO perpetrators VALUES ('P201', '2016-01-01', NULL, NULL);"
+        "INSERT INTO perpetrator_actions VALUES"
+        " ('A201', 'P201', 'cawn', '2016-05-01'), ('A202', 'PX', 'arrested', '2016-05-02'),"
+        " ('A203', 'P201', 'cawn', '2016-02-29');";
+    sqlite3 *db = make_db("scan.db", sql);
+    struct ap_diag d;
+    struct ap_metrics m;
+    struct ap_period p = quarter("2016/17-Q1");
+    ap_day at;
+    ap_diag_init(&d);
+    CHECK(db != NULL);
+    if (!db)
+        return;
+    CHECK_INT(ap_metrics_compute(db, &p, AP_DAY_NONE, &m, &d), AP_OK);
+    /* E201 (exactly 72 hours, 'T' form: SQLite's rule), E203 (bare date, 3
+     * days), E204 (a second under 72 hours, from the 31st); not E202 (a second
+     * over), E205 (4 days), E206 (before the return), E207, E208 (none). */
+    CHECK_INT(m.value[AP_M_MISSING_EPISODES], 8);
+    CHECK_INT(m.value[AP_M_RETURN_INTERVIEWS_OFFERED_72H], 3);
+    CHECK_INT(m.value[AP_M_RETURN_INTERVIEWS_COMPLETED], 1); /* E208; E207's is empty */
+    /* CZZ is not in the table: supported, with everything unknown. */
+    CHECK_INT(m.value[AP_M_CHILDREN_SUPPORTED], 2);
+    CHECK_INT(bd(&m, AP_M_GENDER, "female"), 1);
+    CHECK_INT(bd(&m, AP_M_GENDER, "unknown"), 1);
+    CHECK_INT(bd(&m, AP_M_AREA, "b"), 1);
+    CHECK_INT(bd(&m, AP_M_AREA, "unknown"), 1);
+    CHECK_INT(m.value[AP_M_AREA], 2);
+    /* Worked by hand: NOCASE folds A-Z only (a prefix first), ties by bytes. */
+    CHECK_KEYS(&m, AP_M_AREA,
+               " ,_x,A,a,Ab,aB,ab,B,b,Unknown,\303\211a,\303\251a,unknown");
+    /* And as SQLite orders them. */
+    struct ap_buf want = AP_BUF_INIT;
+    sqlite3_stmt *st = NULL;
+    CHECK_INT(sqlite3_prepare_v2(db,
+                                 "SELECT DISTINCT area FROM children WHERE area <> ''"
+                                 " AND area <> 'unknown' ORDER BY area COLLATE NOCASE, area",
+                                 -1, &st, NULL),
+              SQLITE_OK);
+    while (st && sqlite3_step(st) == SQLITE_ROW)
+        ap_buf_addf(&want, "%s,", (const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    ap_buf_adds(&want, "unknown");
+    CHECK_KEYS(&m, AP_M_AREA, want.buf);
+    ap_buf_release(&want);
+    /* Both actions in the quarter, PX's included; A203 is before it. */
+    CHECK_INT(bd(&m, AP_M_PERPETRATOR_ACTIONS, "cawn"), 1);
+    CHECK_INT(bd(&m, AP_M_PERPETRATOR_ACTIONS, "arrested"), 1);
+    CHECK_INT(m.value[AP_M_PERPETRATOR_ACTIONS], 2);
+    CHECK_INT(m.value[AP_M_PERPETRATORS_ACTIVE], 1);
+    ap_metrics_free(&m);
+    /* E205's interview on 2016-07-04 is the latest date. */
+    CHECK_INT(ap_metrics_data_as_at(db, &at, &d), AP_OK);
+    CHECK_INT(at, day("2016-07-04"));
+    ap_db_close(db);
 }
 
 /* ---- ap_check_count: the report's counts equal `check`'s ---------------- */
@@ -904,24 +1071,75 @@ static const char check_extra_sql[] =
     " ('F008', 'D001', '2016-01-05', '2016-01-04 23:59:59', '2016-01-31', NULL),"
     " ('F009', 'D001', '0999-01-01', '0999-01-02', '0999-01-06 00:00:00', '0999-01-01');";
 
+/* Counts and ids as each check's own SQL gives them: ap_check_count's counts
+ * (the one pass) equal the rows of the query, ap_check_run's ids are its first
+ * rows, and the report's combined pass gives the same counts. */
 static void check_counts_equal(sqlite3 *db, const char *as_at)
 {
     struct ap_diag d;
-    struct ap_findings run = {0}, cnt = {0};
+    struct ap_findings run = {0}, cnt = {0}, both = {0};
     ap_diag_init(&d);
     ap_day at = as_at ? day(as_at) : AP_DAY_NONE;
+    char daytext[11] = "9999-12-31";
+    if (at != AP_DAY_NONE)
+        ap_day_format(at, daytext);
     CHECK_INT(ap_check_run(db, at, &run, &d), AP_OK);
     CHECK_INT(ap_check_count(db, at, &cnt, &d), AP_OK);
-    CHECK_INT((long long)cnt.n, (long long)run.n);
-    for (size_t i = 0; i < run.n && i < cnt.n; i++) {
-        CHECK_STR(cnt.items[i].code, run.items[i].code);
-        CHECK_INT(cnt.items[i].count, run.items[i].count);
+    /* The report's pass: the metrics and the checks in one scan. */
+    struct ap_period p = range("2014-01-01", as_at ? as_at : "2017-03-31");
+    struct ap_metrics m;
+    struct ap_metrics_pass *mp = NULL;
+    struct ap_check_pass *cp = NULL;
+    struct ap_scan_sink sinks[2];
+    const struct ap_scan_sink *scan[2] = {&sinks[0], &sinks[1]};
+    ap_day latest;
+    CHECK_INT(ap_metrics_pass_begin(db, &p, 1, AP_DAY_NONE, &m, &mp, &sinks[0], &d), AP_OK);
+    CHECK_INT(ap_check_pass_begin(db, at, &cp, &sinks[1], &d), AP_OK);
+    enum ap_status rc = ap_scan_run(db, scan, 2, &d);
+    CHECK_INT(rc, AP_OK);
+    CHECK_INT(ap_metrics_pass_end(mp, rc, &latest), AP_OK);
+    CHECK_INT(ap_check_pass_end(cp, rc, &both), AP_OK);
+    ap_metrics_free(&m);
+
+    size_t nchecks = 0;
+    while (ap_check_query(nchecks, NULL))
+        nchecks++;
+    CHECK_INT((long long)cnt.n, (long long)nchecks);
+    CHECK_INT((long long)run.n, (long long)nchecks);
+    CHECK_INT((long long)both.n, (long long)nchecks);
+    for (size_t i = 0; i < nchecks && i < cnt.n && i < run.n && i < both.n; i++) {
+        const char *code;
+        const char *sql = ap_check_query(i, &code);
+        sqlite3_stmt *st = NULL;
+        long long rows = 0;
+        struct ap_buf ids = AP_BUF_INIT, got = AP_BUF_INIT;
+        CHECK_INT(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+        if (st && sqlite3_bind_parameter_count(st) > 0)
+            sqlite3_bind_text(st, 1, daytext, -1, SQLITE_STATIC);
+        while (st && sqlite3_step(st) == SQLITE_ROW) {
+            if (rows++ < AP_CHECK_MAX_IDS)
+                ap_buf_addf(&ids, "%s;", (const char *)sqlite3_column_text(st, 0));
+        }
+        sqlite3_finalize(st);
+        for (size_t k = 0; k < run.items[i].nids; k++)
+            ap_buf_addf(&got, "%s;", run.items[i].ids[k]);
+        CHECK_STR(cnt.items[i].code, code);
+        CHECK_STR(run.items[i].code, code);
+        if (cnt.items[i].count != rows)
+            fprintf(stderr, "  %s as at %s\n", code, daytext);
+        CHECK_INT(cnt.items[i].count, rows);
+        CHECK_INT(run.items[i].count, rows);
+        CHECK_INT(both.items[i].count, rows);
+        CHECK_STR(got.buf, ids.buf);
         CHECK_INT(cnt.items[i].severity, run.items[i].severity);
         CHECK_STR(cnt.items[i].message, run.items[i].message);
         CHECK_INT((long long)cnt.items[i].nids, 0);
+        ap_buf_release(&ids);
+        ap_buf_release(&got);
     }
     ap_findings_free(&run);
     ap_findings_free(&cnt);
+    ap_findings_free(&both);
 }
 
 /* The count of finding code in f, or -1. */
@@ -1016,6 +1234,7 @@ int main(void)
         test_write(small);
         test_edges();
         test_query_plans(small);
+        test_scan_edges();
         test_write_error();
     }
     test_check_count();
