@@ -67,12 +67,14 @@ vg metrics-not-ours 2 metrics --db notadb.db --quarter 2016/17-Q4
 # files (64 MiB lines, 10,000 columns) take minutes under valgrind, so they run
 # only with AP_VALGRIND_FULL=1; the sanitizer build runs them on every test run.
 # By default a subset of the import cases that covers every code path of the
-# importer (good rows, upsert, replace, per-field errors, cross-row errors,
+# importer (bulk load and upsert, replace, per-field errors, cross-row errors,
+# ids out of order (the id set's hash table), the overlap check child by child,
 # structural errors, the error cap) keeps this test to about a minute.
 groups="import"
 export AP_CLI_CASES="bom_crlf_quoted_newline upsert_closed_case replace replace_dangling folder
 extra_columns_not_stored enum_unknown date_impossible duplicate_id reference_unknown_child
-overlap_with_database unterminated_quote stray_quote many_errors invalid_utf8"
+overlap_with_database unterminated_quote stray_quote many_errors invalid_utf8
+duplicate_id_upsert unsorted_same_rows overlap_few_rows_large_table bulk_failure_keeps_indexes"
 if [ "${AP_VALGRIND_FULL:-0}" = 1 ]; then groups="import hostile"; unset AP_CLI_CASES; fi
 for group in $groups; do
   AP_VG_BIN=$ap bash "$src/tests/cli/run.sh" "$src/tests/valgrind/vg-wrap.sh" "$src" "$group" \
