@@ -157,24 +157,8 @@ static int start(struct ap_csv *c, struct ap_diag *d)
     return 0;
 }
 
-/* Append one byte to the record; false when the record has grown too long. */
-static inline bool put(struct ap_csv *c, char ch)
-{
-    if (c->rlen + 1 >= c->ralloc) {
-        if (c->ralloc >= AP_CSV_MAX_RECORD + 2)
-            return false;
-        size_t n = c->ralloc ? c->ralloc * 2 : 4096;
-        if (n > AP_CSV_MAX_RECORD + 2)
-            n = AP_CSV_MAX_RECORD + 2;
-        c->rec = ap_xrealloc(c->rec, n);
-        c->ralloc = n;
-    }
-    c->rec[c->rlen++] = ch;
-    return true;
-}
-
-/* Append n bytes to the record: the same as n calls of put. */
-static bool put_run(struct ap_csv *c, const unsigned char *p, size_t n)
+/* Make room for n more bytes and a NUL; false when the record would grow too long. */
+static bool reserve(struct ap_csv *c, size_t n)
 {
     while (c->rlen + n >= c->ralloc) {
         if (c->ralloc >= AP_CSV_MAX_RECORD + 2)
@@ -185,6 +169,23 @@ static bool put_run(struct ap_csv *c, const unsigned char *p, size_t n)
         c->rec = ap_xrealloc(c->rec, a);
         c->ralloc = a;
     }
+    return true;
+}
+
+/* Append one byte to the record; false when the record has grown too long. */
+static inline bool put(struct ap_csv *c, char ch)
+{
+    if (c->rlen + 1 >= c->ralloc && !reserve(c, 1))
+        return false;
+    c->rec[c->rlen++] = ch;
+    return true;
+}
+
+/* Append n bytes to the record: the same as n calls of put. */
+static bool put_run(struct ap_csv *c, const unsigned char *p, size_t n)
+{
+    if (!reserve(c, n))
+        return false;
     memcpy(c->rec + c->rlen, p, n);
     c->rlen += n;
     return true;
