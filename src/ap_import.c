@@ -722,16 +722,33 @@ struct batch {
     size_t off[BATCH][MAX_COLS];
     int len[BATCH][MAX_COLS]; /* -1: NULL */
     size_t n;            /* rows pending */
+    /* Bulk mode: while keys arrive in increasing order rows go straight into
+     * the table, appended at its end. From the first key out of order on they
+     * are staged in a TEMP table (a rowid table: appended too) and go in
+     * after the file, sorted by key, so that SQLite never inserts all over a
+     * tree larger than its cache. */
+    struct ap_buf prev;  /* key columns of the last row queued, each NUL-terminated */
+    size_t prev_n[2];
+    bool have_prev;
+    bool staging;        /* rows now go to temp.ap_stage */
+    long staged;         /* rows queued for the stage */
 };
 
-/* "INSERT INTO main.t (cols) VALUES (?, ...), ..." for rows rows, as an upsert
- * by key unless bulk. */
-static void insert_sql(struct ap_buf *sql, enum ap_table_id t, size_t rows, bool bulk)
+/* "t's columns", comma-separated. */
+static void col_list(struct ap_buf *b, enum ap_table_id t)
+{
+    for (size_t c = 0; c < tables[t].ncols; c++)
+        ap_buf_addf(b, "%s%s", c ? ", " : "", tables[t].cols[c].name);
+}
+
+/* "INSERT INTO into (cols) VALUES (?, ...), ..." for rows rows, as an upsert
+ * by key unless bulk; into is "main.<table>" or the stage. */
+static void insert_sql(struct ap_buf *sql, enum ap_table_id t, const char *into, size_t rows,
+                       bool bulk)
 {
     const struct tabledef *td = &tables[t];
-    ap_buf_addf(sql, "INSERT %sINTO main.%s (", bulk ? "OR IGNORE " : "", ap_table_names[t]);
-    for (size_t c = 0; c < td->ncols; c++)
-        ap_buf_addf(sql, "%s%s", c ? ", " : "", td->cols[c].name);
+    ap_buf_addf(sql, "INSERT %sINTO %s (", bulk ? "OR IGNORE " : "", into);
+    col_list(sql, t);
     ap_buf_adds(sql, ") VALUES ");
     for (size_t r = 0; r < rows; r++) {
         ap_buf_adds(sql, r ? ", (" : "(");
@@ -747,6 +764,31 @@ static void insert_sql(struct ap_buf *sql, enum ap_table_id t, size_t rows, bool
             ap_buf_addf(sql, "%s%s = excluded.%s", c > td->nkey ? ", " : "", td->cols[c].name,
                         td->cols[c].name);
     }
+}
+
+/* Prepare the batch's INSERTs: into table t, or into the stage. */
+static enum ap_status prepare_inserts(struct imp *im, enum ap_table_id t, struct batch *b,
+                                      bool stage)
+{
+    struct ap_buf sql = AP_BUF_INIT;
+    enum ap_status st = AP_OK;
+    char *into = stage ? ap_xstrdup("temp.ap_stage")
+                       : ap_xasprintf("main.%s", ap_table_names[t]);
+    insert_sql(&sql, t, into, 1, im->bulk[t]);
+    if (!ap_db_prepare(im->db, sql.buf, &b->one, im->d)) {
+        st = AP_ERR_IO;
+        goto done;
+    }
+    if (im->bulk[t]) {
+        ap_buf_reset(&sql);
+        insert_sql(&sql, t, into, BATCH, true);
+        if (!ap_db_prepare(im->db, sql.buf, &b->many, im->d))
+            st = AP_ERR_IO;
+    }
+done:
+    free(into);
+    ap_buf_release(&sql);
+    return st;
 }
 
 static enum ap_status prepare_table(struct imp *im, enum ap_table_id t, struct batch *b)
@@ -778,18 +820,7 @@ static enum ap_status prepare_table(struct imp *im, enum ap_table_id t, struct b
     if (st != AP_OK)
         goto done;
     b->ncols = td->ncols;
-    ap_buf_reset(&sql);
-    insert_sql(&sql, t, 1, im->bulk[t]);
-    if (!ap_db_prepare(im->db, sql.buf, &b->one, im->d)) {
-        st = AP_ERR_IO;
-        goto done;
-    }
-    if (im->bulk[t]) {
-        ap_buf_reset(&sql);
-        insert_sql(&sql, t, BATCH, true);
-        if (!ap_db_prepare(im->db, sql.buf, &b->many, im->d))
-            st = AP_ERR_IO;
-    }
+    st = prepare_inserts(im, t, b, false);
 done:
     ap_buf_release(&sql);
     return st;
@@ -901,6 +932,94 @@ static enum ap_status add_row(struct imp *im, struct batch *b, const struct val 
     return AP_OK;
 }
 
+/* Bulk mode: true if row v's key comes after the last row queued, in the
+ * table's own order (column by column, bytes then length: SQLite's BINARY),
+ * which it then becomes. */
+static bool key_in_order(struct batch *b, enum ap_table_id t, const struct val *v)
+{
+    int c = 1;
+    if (b->have_prev) {
+        const char *p = b->prev.buf;
+        c = 0;
+        for (size_t k = 0; k < tables[t].nkey && c == 0; k++) {
+            size_t pn = b->prev_n[k], n = v[k].n;
+            c = memcmp(v[k].s, p, pn < n ? pn : n);
+            if (c == 0)
+                c = n < pn ? -1 : n > pn ? 1 : 0;
+            p += pn + 1;
+        }
+    }
+    if (c <= 0)
+        return false;
+    ap_buf_reset(&b->prev);
+    for (size_t k = 0; k < tables[t].nkey; k++) {
+        ap_buf_add(&b->prev, v[k].s, v[k].n);
+        ap_buf_addch(&b->prev, '\0');
+        b->prev_n[k] = v[k].n;
+    }
+    b->have_prev = true;
+    return true;
+}
+
+/* The first key out of order: write the rows pending (still in order), then
+ * send the rest of the file to a new stage. */
+static enum ap_status start_staging(struct imp *im, enum ap_table_id t, struct batch *b)
+{
+    struct ap_buf sql = AP_BUF_INIT;
+    enum ap_status st = flush_rows(im, b, false);
+    if (st != AP_OK)
+        goto done;
+    sqlite3_finalize(b->one);
+    sqlite3_finalize(b->many);
+    b->one = b->many = NULL;
+    b->staging = true;
+    /* Untyped columns: the values stay the texts bound. */
+    ap_buf_adds(&sql, "DROP TABLE IF EXISTS temp.ap_stage; CREATE TEMP TABLE ap_stage (");
+    col_list(&sql, t);
+    ap_buf_adds(&sql, ")");
+    st = exec(im, sql.buf, "cannot prepare the table for the import");
+    if (st == AP_OK)
+        st = prepare_inserts(im, t, b, true);
+done:
+    ap_buf_release(&sql);
+    return st;
+}
+
+/* After the file: the staged rows into the table in key order (SQLite sorts
+ * them, spilling to a temporary file past its cache), every one of them. */
+static enum ap_status finish_staging(struct imp *im, enum ap_table_id t, struct batch *b)
+{
+    struct ap_buf sql = AP_BUF_INIT;
+    enum ap_status st = AP_OK;
+    sqlite3_finalize(b->one);
+    sqlite3_finalize(b->many);
+    b->one = b->many = NULL;
+    ap_buf_addf(&sql, "INSERT OR IGNORE INTO main.%s (", ap_table_names[t]);
+    col_list(&sql, t);
+    ap_buf_adds(&sql, ") SELECT ");
+    col_list(&sql, t);
+    ap_buf_adds(&sql, " FROM temp.ap_stage ORDER BY ");
+    key_list(&sql, t, "");
+    /* Rows in key order are appended: the cache need only hold the tree's
+     * right edge, and the sort takes as much memory as the cache may. */
+    st = exec(im, "PRAGMA main.cache_size = -16384", "cannot write the imported rows");
+    if (st == AP_OK)
+        st = exec(im, sql.buf, "cannot write the imported rows");
+    if (st == AP_OK && sqlite3_changes64(im->db) != b->staged) {
+        ap_diag_error(im->d, AP_ERR_IO,
+                      "cannot write the imported rows: %lld of %ld went in (internal error)",
+                      (long long)sqlite3_changes64(im->db), b->staged);
+        st = AP_ERR_IO;
+    }
+    if (st == AP_OK)
+        st = exec(im, "PRAGMA main.cache_size = -65536; DROP TABLE temp.ap_stage",
+                  "cannot write the imported rows");
+    if (st == AP_OK)
+        b->staging = false;
+    ap_buf_release(&sql);
+    return st;
+}
+
 /* Whether a file's id set is used after the file: by the references of a
  * child table, or (cases) by the overlapping-cases check. */
 static bool ids_needed_later(enum ap_table_id t)
@@ -943,6 +1062,7 @@ static enum ap_status load_file(struct imp *im, enum ap_table_id t)
         goto fail;
     size_t width = rec.n;
     ap_buf_init(&b->text);
+    ap_buf_init(&b->prev);
     st = prepare_table(im, t, b);
     if (st != AP_OK)
         goto fail;
@@ -988,6 +1108,10 @@ static enum ap_status load_file(struct imp *im, enum ap_table_id t)
         if (t == AP_T_CASES && !im->bulk[t] &&
             ap_keyset_add(im->case_children, v[1].s, v[1].n, 0, NULL) == 1)
             ap_buf_add(&im->case_child_list, v[1].s, v[1].n + 1);
+        if (im->bulk[t] && !b->staging && !key_in_order(b, t, v) &&
+            (st = start_staging(im, t, b)) != AP_OK)
+            goto fail;
+        b->staged += b->staging;
         st = add_row(im, b, v);
         if (st != AP_OK)
             goto fail;
@@ -995,6 +1119,8 @@ static enum ap_status load_file(struct imp *im, enum ap_table_id t)
     if (rc < 0)
         goto fail;
     st = flush_rows(im, b, false);
+    if (st == AP_OK && b->staging)
+        st = finish_staging(im, t, b);
     if (st != AP_OK)
         goto fail;
     /* Ids of rows nothing refers to are not needed once the file is read:
@@ -1029,7 +1155,10 @@ fail:
 done:
     sqlite3_finalize(b->one);
     sqlite3_finalize(b->many);
+    if (b->staging)
+        sqlite3_exec(im->db, "DROP TABLE IF EXISTS temp.ap_stage", NULL, NULL, NULL);
     ap_buf_release(&b->text);
+    ap_buf_release(&b->prev);
     free(b);
     sqlite3_finalize(im->lookup);
     im->lookup = NULL;
