@@ -1,6 +1,8 @@
 /*
- * ap_keyset: keys are copied into one arena, each as its length (4 bytes,
- * native order) followed by its bytes. Exports usually come sorted by id, and
+ * ap_keyset: keys are copied into one arena, each as its length and its value
+ * (4 bytes each, native order) followed by its bytes: a value is read only
+ * when its key has just been compared, so it costs no cache miss there, and
+ * neither form of the set keeps a second array of values. Exports usually come sorted by id, and
  * a hash table probed at random costs a cache miss per key at a million keys;
  * so while keys arrive in strictly increasing byte order the set is a sorted
  * array (adding compares with the last key only; a lookup gallops from where
@@ -18,18 +20,19 @@
 
 #define EMPTY UINT32_MAX /* off of a free slot */
 
+#define HEAD (2 * sizeof(uint32_t)) /* an arena entry's length and value */
+
 struct slot {
     uint32_t off; /* key's place in the arena, or EMPTY */
     uint32_t hash;
-    uint32_t val;
 };
 
 struct ap_keyset {
     char *arena;
     size_t alen, aalloc;
     size_t count; /* keys held */
-    /* sorted mode (slots == NULL): key i at offs[i], value vals[i], increasing */
-    uint32_t *offs, *vals;
+    /* sorted mode (slots == NULL): key i at offs[i], increasing */
+    uint32_t *offs;
     size_t oalloc;
     size_t finger;    /* where the last lookup ended */
     size_t gets, far; /* lookups, and those that landed far from the finger */
@@ -62,7 +65,6 @@ void ap_keyset_free(struct ap_keyset *ks)
         return;
     free(ks->slots);
     free(ks->offs);
-    free(ks->vals);
     free(ks->arena);
     free(ks);
 }
@@ -75,7 +77,14 @@ size_t ap_keyset_count(const struct ap_keyset *ks)
 static const char *key_at(const struct ap_keyset *ks, uint32_t off, uint32_t *len)
 {
     memcpy(len, ks->arena + off, sizeof *len);
-    return ks->arena + off + sizeof *len;
+    return ks->arena + off + HEAD;
+}
+
+static uint32_t val_at(const struct ap_keyset *ks, uint32_t off)
+{
+    uint32_t v;
+    memcpy(&v, ks->arena + off + sizeof v, sizeof v);
+    return v;
 }
 
 /* Byte order, a prefix first. */
@@ -131,12 +140,11 @@ static void rehash(struct ap_keyset *ks, size_t cap)
         for (size_t k = 0; k < ks->count; k++) {
             uint32_t len;
             const char *key = key_at(ks, ks->offs[k], &len);
-            struct slot e = {ks->offs[k], hash_of((const unsigned char *)key, len), ks->vals[k]};
+            struct slot e = {ks->offs[k], hash_of((const unsigned char *)key, len)};
             place(s, cap, e);
         }
         free(ks->offs);
-        free(ks->vals);
-        ks->offs = ks->vals = NULL;
+        ks->offs = NULL;
         ks->oalloc = 0;
     }
     ks->slots = s;
@@ -187,11 +195,12 @@ static size_t lower_bound(struct ap_keyset *ks, const void *key, size_t n, int *
     return lo;
 }
 
-/* Copy key into the arena; its offset, or EMPTY when the arena is full. */
-static uint32_t store(struct ap_keyset *ks, const void *key, size_t n)
+/* Copy key and its value into the arena; the offset, or EMPTY when the
+ * arena is full. */
+static uint32_t store(struct ap_keyset *ks, const void *key, size_t n, uint32_t val)
 {
-    size_t need = sizeof(uint32_t) + n;
-    if (n > UINT32_MAX - sizeof(uint32_t) || ks->alen + need >= EMPTY)
+    size_t need = HEAD + n;
+    if (n > UINT32_MAX - HEAD || ks->alen + need >= EMPTY)
         return EMPTY;
     if (ks->alen + need > ks->aalloc) {
         size_t a = ks->aalloc ? ks->aalloc : 4096;
@@ -202,8 +211,9 @@ static uint32_t store(struct ap_keyset *ks, const void *key, size_t n)
     }
     uint32_t len = (uint32_t)n, off = (uint32_t)ks->alen;
     memcpy(ks->arena + ks->alen, &len, sizeof len);
+    memcpy(ks->arena + ks->alen + sizeof len, &val, sizeof val);
     if (n)
-        memcpy(ks->arena + ks->alen + sizeof len, key, n);
+        memcpy(ks->arena + ks->alen + HEAD, key, n);
     ks->alen += need;
     return off;
 }
@@ -220,7 +230,7 @@ int ap_keyset_add(struct ap_keyset *ks, const void *key, size_t n, uint32_t val,
             size_t i = c == 0 ? ks->count - 1 : lower_bound(ks, key, n, &steps);
             if (c == 0 || (i < ks->count && cmp_key(ks, ks->offs[i], key, n) == 0)) {
                 if (old)
-                    *old = ks->vals[i];
+                    *old = val_at(ks, ks->offs[i]);
                 return 0;
             }
             size_t cap = 1024;
@@ -228,16 +238,14 @@ int ap_keyset_add(struct ap_keyset *ks, const void *key, size_t n, uint32_t val,
                 cap *= 2;
             rehash(ks, cap);
         } else {
-            uint32_t off = store(ks, key, n);
+            uint32_t off = store(ks, key, n, val);
             if (off == EMPTY)
                 return -1;
             if (ks->count == ks->oalloc) {
                 ks->oalloc = ks->oalloc ? ks->oalloc * 2 : 1024;
                 ks->offs = ap_xrealloc(ks->offs, ks->oalloc * sizeof *ks->offs);
-                ks->vals = ap_xrealloc(ks->vals, ks->oalloc * sizeof *ks->vals);
             }
             ks->offs[ks->count] = off;
-            ks->vals[ks->count] = val;
             ks->count++;
             return 1;
         }
@@ -246,15 +254,14 @@ int ap_keyset_add(struct ap_keyset *ks, const void *key, size_t n, uint32_t val,
     struct slot *s = find(ks, key, n, h);
     if (s->off != EMPTY) {
         if (old)
-            *old = s->val;
+            *old = val_at(ks, s->off);
         return 0;
     }
-    uint32_t off = store(ks, key, n);
+    uint32_t off = store(ks, key, n, val);
     if (off == EMPTY)
         return -1;
     s->off = off;
     s->hash = h;
-    s->val = val;
     ks->count++;
     if (ks->count * 4 > ks->cap * 3)
         rehash(ks, ks->cap * 2);
@@ -268,7 +275,7 @@ bool ap_keyset_get(struct ap_keyset *ks, const void *key, size_t n, uint32_t *va
         size_t i = lower_bound(ks, key, n, &steps);
         bool found = i < ks->count && cmp_key(ks, ks->offs[i], key, n) == 0;
         if (found && val)
-            *val = ks->vals[i];
+            *val = val_at(ks, ks->offs[i]);
         /* Lookups in no particular order: a binary search costs a cache miss
          * a step at a million keys, a hash probe one; switch for good. */
         ks->gets++;
@@ -285,6 +292,6 @@ bool ap_keyset_get(struct ap_keyset *ks, const void *key, size_t n, uint32_t *va
     if (s->off == EMPTY)
         return false;
     if (val)
-        *val = s->val;
+        *val = val_at(ks, s->off);
     return true;
 }

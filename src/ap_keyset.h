@@ -2,10 +2,11 @@
  * ap_keyset: a set of byte-string keys, each with a 32-bit value (the import
  * keeps a row's line there), for the import's cross-row rules: duplicate ids
  * within a file, references to a parent file, the rows a file brings. Keys are
- * copied into one arena; while they arrive in increasing order (an export
- * sorted by id) the set is a sorted array, else a hash table, so a million
- * short ids cost 16 to 30 bytes each. Any byte may occur in a key (composite
- * keys are built length-prefixed by the caller).
+ * copied into one arena with their values; while they arrive in increasing
+ * order (an export sorted by id) the set is a sorted array of offsets, else a
+ * hash table of 8-byte slots, so an 8-byte id costs 20 bytes, or 27 to 37
+ * hashed. Any byte may occur in a key (composite keys are built
+ * length-prefixed by the caller).
  */
 #ifndef AP_KEYSET_H
 #define AP_KEYSET_H
