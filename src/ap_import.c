@@ -1011,9 +1011,11 @@ static enum ap_status finish_staging(struct imp *im, enum ap_table_id t, struct 
                       (long long)sqlite3_changes64(im->db), b->staged);
         st = AP_ERR_IO;
     }
+    if (sqlite3_exec(im->db, "PRAGMA main.cache_size = -65536", NULL, NULL, NULL) != SQLITE_OK &&
+        st == AP_OK)
+        st = ap_db_error(im->db, im->d, "cannot write the imported rows");
     if (st == AP_OK)
-        st = exec(im, "PRAGMA main.cache_size = -65536; DROP TABLE temp.ap_stage",
-                  "cannot write the imported rows");
+        st = exec(im, "DROP TABLE temp.ap_stage", "cannot write the imported rows");
     if (st == AP_OK)
         b->staging = false;
     ap_buf_release(&sql);

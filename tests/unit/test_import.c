@@ -2,7 +2,8 @@
  * Unit tests for ap_import: the summary counts of an upsert and of --replace,
  * that a failed import leaves the database file's bytes as they were, that no
  * TEMP objects are left and the connection's foreign keys and CHECK
- * constraints are enforced again afterwards, and the one-line summary's wording.
+ * constraints are enforced again afterwards (also when rows out of key order
+ * went through the import's stage), and the one-line summary's wording.
  */
 #include "ap_test.h"
 
@@ -167,6 +168,65 @@ static void test_import(void)
     free(p);
 }
 
+/* Rows out of key order in bulk mode: staged and inserted sorted, every one;
+ * an error after the switch still rolls back and leaves no stage behind. */
+static void test_out_of_order(void)
+{
+    struct ap_diag d;
+    ap_diag_init(&d);
+    char *dbpath = path_in("u.db");
+    CHECK_INT(ap_db_create(dbpath, &d), AP_OK);
+    sqlite3 *db = NULL;
+    CHECK_INT(ap_db_open(dbpath, false, &db, &d), AP_OK);
+    struct ap_import_summary sum;
+    char *msgs = NULL;
+
+    write_file("children.csv", "child_id,gender\nC1,female\nC3,male\nC2,\nC4,male\nC0,\n");
+    write_file("cases.csv", "case_id,child_id,opened_on,risk_level\nK1,C1,2016-01-01,high\n"
+                            "K3,C3,2016-03-01,low\nK2,C2,2016-02-01,lowish\n");
+    size_t n0, n1;
+    char *before = slurp(dbpath, &n0);
+    CHECK_INT(run(db, false, &sum, &msgs, "cases.csv", "children.csv"), AP_ERR_INPUT);
+    CHECK(strstr(msgs, "cases.csv:4:4: error: risk_level 'lowish' is not one of") != NULL);
+    free(msgs);
+    char *after = slurp(dbpath, &n1);
+    CHECK(n0 == n1 && n0 > 0 && !memcmp(before, after, n0));
+    free(before);
+    free(after);
+    CHECK_INT(count(db, "SELECT count(*) FROM sqlite_temp_schema"), 0);
+    check_enforced(db);
+
+    write_file("cases.csv", "case_id,child_id,opened_on,risk_level\nK1,C1,2016-01-01,high\n"
+                            "K3,C3,2016-03-01,low\nK2,C2,2016-02-01,medium\nK0,C0,2016-04-01,\n");
+    CHECK_INT(run(db, false, &sum, &msgs, "cases.csv", "children.csv"), AP_OK);
+    CHECK_STR(msgs, "");
+    free(msgs);
+    CHECK_INT(sum.inserted[AP_T_CHILDREN], 5);
+    CHECK_INT(sum.inserted[AP_T_CASES], 4);
+    CHECK_INT(count(db, "SELECT count(*) FROM children"), 5);
+    CHECK_INT(count(db, "SELECT count(*) FROM children WHERE child_id = 'C3' AND gender = 'male'"),
+              1);
+    CHECK_INT(count(db, "SELECT count(*) FROM cases WHERE case_id = 'K2' AND child_id = 'C2' AND "
+                        "risk_level = 'medium'"),
+              1);
+    CHECK_INT(count(db, "SELECT count(*) FROM cases INDEXED BY cases_child"), 4);
+    CHECK_INT(count(db, "SELECT count(*) FROM sqlite_temp_schema"), 0);
+    CHECK_INT(count(db, "SELECT count(*) FROM pragma_integrity_check WHERE integrity_check = "
+                        "'ok'"),
+              1);
+    check_enforced(db);
+
+    ap_db_close(db);
+    unlink(dbpath);
+    free(dbpath);
+    char *p = path_in("children.csv");
+    unlink(p);
+    free(p);
+    p = path_in("cases.csv");
+    unlink(p);
+    free(p);
+}
+
 static void test_summary_wording(void)
 {
     struct ap_import_summary sum = {0};
@@ -190,6 +250,7 @@ int main(void)
         return 1;
     }
     test_import();
+    test_out_of_order();
     test_summary_wording();
     rmdir(dir);
     return ap_test_done();
