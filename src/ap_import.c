@@ -12,8 +12,11 @@
  * the final-state rules see what they would after a clean import. A table
  * empty at the start (or emptied by --replace) is bulk-loaded: its secondary
  * indexes are dropped and built again after its rows are in (one sort instead
- * of a tree insert per row), 64 rows to an INSERT; a table with rows is
- * upserted by id, a row at a time, indexes kept.
+ * of a tree insert per row), 64 rows to an INSERT, while the ids arrive in
+ * order; from the first id out of order on, the rest of the file is staged in
+ * a TEMP table and goes in after it, sorted by SQLite (inserts all over a tree
+ * larger than the page cache cost a page read and write each). A table with
+ * rows is upserted by id, a row at a time, indexes kept.
  * The rules that depend on the final state run last: overlapping cases (one
  * ordered pass over the cases) and rows left without a parent by --replace.
  * COMMIT only when no error was reported, else ROLLBACK, which leaves the
