@@ -730,14 +730,14 @@ struct batch {
      * are staged in a TEMP table (a rowid table: appended too) and go in
      * after the file, sorted by key, so that SQLite never inserts all over a
      * tree larger than its cache. */
-    struct ap_buf prev;  /* key columns of the last row queued, each NUL-terminated */
+    struct ap_buf prev; /* key columns of the last row queued, each NUL-terminated */
     size_t prev_n[2];
     bool have_prev;
-    bool staging;        /* rows now go to temp.ap_stage */
-    long staged;         /* rows queued for the stage */
+    bool staging; /* rows now go to temp.ap_stage */
+    long staged;  /* rows queued for the stage */
 };
 
-/* "t's columns", comma-separated. */
+/* The columns of table t, comma-separated. */
 static void col_list(struct ap_buf *b, enum ap_table_id t)
 {
     for (size_t c = 0; c < tables[t].ncols; c++)
@@ -775,8 +775,7 @@ static enum ap_status prepare_inserts(struct imp *im, enum ap_table_id t, struct
 {
     struct ap_buf sql = AP_BUF_INIT;
     enum ap_status st = AP_OK;
-    char *into = stage ? ap_xstrdup("temp.ap_stage")
-                       : ap_xasprintf("main.%s", ap_table_names[t]);
+    char *into = stage ? ap_xstrdup("temp.ap_stage") : ap_xasprintf("main.%s", ap_table_names[t]);
     insert_sql(&sql, t, into, 1, im->bulk[t]);
     if (!ap_db_prepare(im->db, sql.buf, &b->one, im->d)) {
         st = AP_ERR_IO;
