@@ -70,6 +70,31 @@ static long count(sqlite3 *db, const char *sql)
     return n;
 }
 
+/* A new, empty case database at dbpath, open for writing. */
+static sqlite3 *fresh_db(const char *dbpath)
+{
+    struct ap_diag d;
+    sqlite3 *db = NULL;
+    ap_diag_init(&d);
+    CHECK_INT(ap_db_create(dbpath, &d), AP_OK);
+    CHECK_INT(ap_db_open(dbpath, false, &db, &d), AP_OK);
+    return db;
+}
+
+/* Close and remove a test's database and the two files it imported. */
+static void clean_up(sqlite3 *db, char *dbpath)
+{
+    ap_db_close(db);
+    unlink(dbpath);
+    free(dbpath);
+    const char *const files[] = {"children.csv", "cases.csv"};
+    for (size_t i = 0; i < 2; i++) {
+        char *p = path_in(files[i]);
+        unlink(p);
+        free(p);
+    }
+}
+
 /* The import switches enforcement off for its transaction: it must be back
  * on for the connection afterwards, whatever the outcome. */
 static void check_enforced(sqlite3 *db)
@@ -86,12 +111,8 @@ static void check_enforced(sqlite3 *db)
 
 static void test_import(void)
 {
-    struct ap_diag d;
-    ap_diag_init(&d);
     char *dbpath = path_in("t.db");
-    CHECK_INT(ap_db_create(dbpath, &d), AP_OK);
-    sqlite3 *db = NULL;
-    CHECK_INT(ap_db_open(dbpath, false, &db, &d), AP_OK);
+    sqlite3 *db = fresh_db(dbpath);
     struct ap_import_summary sum;
     char *msgs = NULL;
 
@@ -157,27 +178,15 @@ static void test_import(void)
     CHECK_STR(out, "imported 1 file: cases 2 rows (1 new, 1 updated, 2 removed)\n");
     free(out);
 
-    ap_db_close(db);
-    unlink(dbpath);
-    free(dbpath);
-    char *p = path_in("children.csv");
-    unlink(p);
-    free(p);
-    p = path_in("cases.csv");
-    unlink(p);
-    free(p);
+    clean_up(db, dbpath);
 }
 
 /* Rows out of key order in bulk mode: staged and inserted sorted, every one;
  * an error after the switch still rolls back and leaves no stage behind. */
 static void test_out_of_order(void)
 {
-    struct ap_diag d;
-    ap_diag_init(&d);
     char *dbpath = path_in("u.db");
-    CHECK_INT(ap_db_create(dbpath, &d), AP_OK);
-    sqlite3 *db = NULL;
-    CHECK_INT(ap_db_open(dbpath, false, &db, &d), AP_OK);
+    sqlite3 *db = fresh_db(dbpath);
     struct ap_import_summary sum;
     char *msgs = NULL;
 
@@ -216,15 +225,7 @@ static void test_out_of_order(void)
               1);
     check_enforced(db);
 
-    ap_db_close(db);
-    unlink(dbpath);
-    free(dbpath);
-    char *p = path_in("children.csv");
-    unlink(p);
-    free(p);
-    p = path_in("cases.csv");
-    unlink(p);
-    free(p);
+    clean_up(db, dbpath);
 }
 
 static void test_summary_wording(void)
