@@ -27,10 +27,8 @@ static uint8_t *slurp(const char *path, size_t *len)
     if (!f)
         abort();
     struct ap_buf b = AP_BUF_INIT;
-    char chunk[4096];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        ap_buf_add(&b, chunk, n);
+    if (!ap_buf_add_file(&b, f))
+        abort();
     fclose(f);
     *len = b.len;
     return (uint8_t *)ap_buf_detach(&b);

@@ -22,11 +22,7 @@ static bool replay(const char *path)
     if (!f)
         return false;
     struct ap_buf b = AP_BUF_INIT;
-    char chunk[65536];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        ap_buf_add(&b, chunk, n);
-    bool ok = !ferror(f);
+    bool ok = ap_buf_add_file(&b, f);
     fclose(f);
     /* A private copy of exactly size bytes, so ASan sees any over-read. */
     uint8_t *copy = ap_xmalloc(b.len);

@@ -186,6 +186,15 @@ void ap_buf_release(struct ap_buf *b)
     ap_buf_init(b);
 }
 
+bool ap_buf_add_file(struct ap_buf *b, FILE *f)
+{
+    char chunk[65536];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        ap_buf_add(b, chunk, n);
+    return !ferror(f);
+}
+
 char *ap_buf_detach(struct ap_buf *b)
 {
     char *s = b->alloc ? b->buf : ap_xstrdup("");

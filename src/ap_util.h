@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 /* Exit statuses documented in SPEC.md; every command returns one of these. */
 enum ap_status {
@@ -65,6 +66,8 @@ void ap_buf_vaddf(struct ap_buf *b, const char *fmt, va_list ap) AP_PRINTF(2, 0)
 void ap_buf_reset(struct ap_buf *b);   /* len = 0, keeps memory */
 void ap_buf_release(struct ap_buf *b); /* frees, back to AP_BUF_INIT */
 char *ap_buf_detach(struct ap_buf *b); /* caller owns the result; b is reset */
+/* Append the rest of f; false on a read error (what was read is kept). */
+bool ap_buf_add_file(struct ap_buf *b, FILE *f);
 
 /* Length of the longest valid UTF-8 prefix of s[0..n); equals n when valid.
  * Rejects overlongs, surrogates and code points above U+10FFFF. */

@@ -33,12 +33,10 @@ static char *slurp(const char *path, size_t *n)
 {
     FILE *f = fopen(path, "rb");
     struct ap_buf b = AP_BUF_INIT;
-    char block[4096];
-    size_t got;
-    while (f && (got = fread(block, 1, sizeof block, f)) > 0)
-        ap_buf_add(&b, block, got);
-    if (f)
+    if (f) {
+        ap_buf_add_file(&b, f);
         fclose(f);
+    }
     *n = b.len;
     return ap_buf_detach(&b);
 }

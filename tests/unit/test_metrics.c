@@ -59,10 +59,7 @@ static char *slurp(const char *path)
     if (!f)
         return NULL;
     struct ap_buf b = AP_BUF_INIT;
-    char chunk[4096];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        ap_buf_add(&b, chunk, n);
+    ap_buf_add_file(&b, f);
     fclose(f);
     return ap_buf_detach(&b);
 }

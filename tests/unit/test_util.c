@@ -1,6 +1,7 @@
 /* Unit tests for ap_util: the string buffer, UTF-8 validation, integer parsing. */
 #include "ap_test.h"
 #include <stdlib.h>
+#include <string.h>
 
 #include "ap_util.h"
 
@@ -43,6 +44,32 @@ static const struct {
     {"x\xe2\x80", 1},                       /* truncated sequence */
 };
 
+/* A file longer than one read chunk comes back whole, NULs included, after
+ * what the buffer already held; an empty file adds nothing. */
+static void test_add_file(void)
+{
+    FILE *f = tmpfile();
+    CHECK(f != NULL);
+    if (!f)
+        return;
+    size_t n = 200000;
+    for (size_t i = 0; i < n; i++)
+        fputc((int)(i % 251), f);
+    rewind(f);
+    struct ap_buf b = AP_BUF_INIT;
+    ap_buf_adds(&b, "head");
+    CHECK(ap_buf_add_file(&b, f));
+    CHECK_INT(b.len, n + 4);
+    bool same = !memcmp(b.buf, "head", 4);
+    for (size_t i = 0; i < n && same; i++)
+        same = (unsigned char)b.buf[4 + i] == i % 251;
+    CHECK(same);
+    CHECK(ap_buf_add_file(&b, f)); /* at the end: nothing more */
+    CHECK_INT(b.len, n + 4);
+    fclose(f);
+    ap_buf_release(&b);
+}
+
 static void test_utf8(void)
 {
     for (size_t i = 0; i < AP_ARRAY_LEN(utf8_cases); i++)
@@ -78,6 +105,7 @@ static void test_format_count(void)
 int main(void)
 {
     test_buf();
+    test_add_file();
     test_utf8();
     test_parse_long();
     test_format_count();
