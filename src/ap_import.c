@@ -746,12 +746,10 @@ static enum ap_status prepare_inserts(struct imp *im, enum ap_table_id t, struct
         st = AP_ERR_IO;
         goto done;
     }
-    if (im->bulk[t]) {
-        ap_buf_reset(&sql);
-        insert_sql(&sql, t, into, BATCH, true);
-        if (!ap_db_prepare(im->db, sql.buf, &b->many, im->d))
-            st = AP_ERR_IO;
-    }
+    ap_buf_reset(&sql);
+    insert_sql(&sql, t, into, BATCH, im->bulk[t]);
+    if (!ap_db_prepare(im->db, sql.buf, &b->many, im->d))
+        st = AP_ERR_IO;
 done:
     free(into);
     ap_buf_release(&sql);
