@@ -22,6 +22,8 @@ static const struct command commands[] = {
     {"check", cmd_check, cmd_check_usage, "list data-quality findings; non-zero exit on errors"},
     {"metrics", cmd_metrics, cmd_metrics_usage, "print the figures for a period (unsuppressed)"},
     {"report", cmd_report, cmd_report_usage, "write the PDF and XLSX progress report"},
+    {"workbook", cmd_workbook, cmd_workbook_usage,
+     "write a blank Excel workbook for keeping records"},
 };
 
 static void usage(FILE *out)
