@@ -1479,7 +1479,8 @@ static void draw_sections(struct pdf *p)
     }
 }
 
-enum ap_status ap_render_pdf(const struct ap_report *r, const char *path, struct ap_diag *d)
+enum ap_status ap_render_pdf(const struct ap_report *r, const char *path, const char *name,
+                             struct ap_diag *d)
 {
     struct pdf p = {0};
     enum ap_status rc = AP_OK;
@@ -1494,7 +1495,7 @@ enum ap_status ap_render_pdf(const struct ap_report *r, const char *path, struct
     }
     p.doc = HPDF_New(on_error, &p);
     if (!p.doc) {
-        ap_diag_error(d, AP_ERR_IO, "cannot write the PDF '%s': libharu could not start", path);
+        ap_diag_error(d, AP_ERR_IO, "cannot write the PDF '%s': libharu could not start", name);
         rc = AP_ERR_IO;
         goto done;
     }
@@ -1502,7 +1503,7 @@ enum ap_status ap_render_pdf(const struct ap_report *r, const char *path, struct
     HPDF_UseUTFEncodings(p.doc);
     HPDF_SetCurrentEncoder(p.doc, "UTF-8");
     if (p.err) {
-        rc = hpdf_fail(&p, path, doing);
+        rc = hpdf_fail(&p, name, doing);
         goto done;
     }
     rc = load_font(&p, r->font ? r->font : DEFAULT_FONT, "font", &p.font);
@@ -1519,7 +1520,7 @@ enum ap_status ap_render_pdf(const struct ap_report *r, const char *path, struct
     set_info(&p);
     HPDF_SetPageMode(p.doc, HPDF_PAGE_MODE_USE_OUTLINE); /* open with the bookmarks shown */
     if (p.err) {
-        rc = hpdf_fail(&p, path, doing);
+        rc = hpdf_fail(&p, name, doing);
         goto done;
     }
 
@@ -1534,7 +1535,7 @@ enum ap_status ap_render_pdf(const struct ap_report *r, const char *path, struct
     if (!p.err)
         draw_page_furniture(&p);
     if (p.err) {
-        rc = hpdf_fail(&p, path, doing);
+        rc = hpdf_fail(&p, name, doing);
         goto done;
     }
 
@@ -1542,7 +1543,7 @@ enum ap_status ap_render_pdf(const struct ap_report *r, const char *path, struct
     if (HPDF_SaveToFile(p.doc, path) != HPDF_OK || p.err) {
         if (!p.err)
             p.err = HPDF_FILE_IO_ERROR;
-        rc = hpdf_fail(&p, path, doing);
+        rc = hpdf_fail(&p, name, doing);
         goto done;
     }
 
