@@ -1131,9 +1131,10 @@ static lxw_worksheet *add_sheet(struct xlsx *x, const char *name)
     return ws;
 }
 
-enum ap_status ap_render_xlsx(const struct ap_report *r, const char *path, const char *name,
+enum ap_status ap_render_xlsx(const struct ap_report *r, const char *path, const char *shown,
                               struct ap_diag *d)
 {
+    const char *name = shown ? shown : path;
     enum ap_status rc = AP_ERR_IO;
     struct xlsx x = {0};
     char *saved_locale = NULL;
