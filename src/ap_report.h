@@ -99,6 +99,7 @@ struct ap_headline {
     struct ap_cell change_prev; /* against the previous quarter (AP_NUM_CHANGE or a marker) */
     struct ap_cell change_year; /* against the same quarter a year before */
     char *direction;            /* "up", "down", "no change" or "" when not comparable */
+    char *verdict;              /* "better", "worse" (from the tone) or "" */
     enum ap_tone tone;          /* colour of the direction, from the metric's polarity */
     struct ap_cell rate;        /* per 10,000 children, or AP_CELL_EMPTY */
 };
@@ -135,6 +136,8 @@ struct ap_report {
     char *team;
     char *period_label;  /* "2016/17 Q4 (1 January 2017 to 31 March 2017)" */
     char *period_code;   /* "2016/17-Q4" or "2017-01-01_2017-03-31" */
+    char *since_prev;    /* what change_prev is against: "Since the previous quarter" */
+    char *since_year;    /* what change_year is against: "Since a year before" */
     char *data_as_at;    /* "31 March 2017" */
     char *marking;       /* "OFFICIAL", "OFFICIAL-SENSITIVE", or a SAMPLE marking */
     char *audience;      /* "public" or "restricted" */
