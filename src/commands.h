@@ -8,5 +8,6 @@ int cmd_import(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_metrics(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_workbook(int argc, char **argv);
 
 #endif

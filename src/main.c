@@ -24,6 +24,7 @@ static const struct command commands[] = {
     {"check", cmd_check, "list data-quality findings; non-zero exit on errors"},
     {"metrics", cmd_metrics, "print the figures for a period (unsuppressed)"},
     {"report", cmd_report, "write the PDF and XLSX progress report"},
+    {"workbook", cmd_workbook, "write a blank Excel workbook for keeping records"},
 };
 
 static void usage(FILE *out)
