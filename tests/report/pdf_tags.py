@@ -36,7 +36,9 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import struct
 import xml.etree.ElementTree as ET
+import zlib
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name
@@ -427,7 +429,15 @@ def damage(good, work):
     def skip_heading(pdf):
         elements(pdf, "/H2")[0].S = Name.H3
 
+    def wrong_parent(pdf):
+        nums = pdf.Root.StructTreeRoot.ParentTree.Nums
+        arr = nums[1]
+        items = list(arr)
+        items[0], items[-1] = items[-1], items[0]
+        nums[1] = pdf.make_indirect(Array(items))
+
     variant("untagged", "outside tagged content", untag_first_page)
+    variant("parenttree", "parent tree does not map", wrong_parent)
     variant("noscope", "has no /Scope", drop_scope)
     variant("noalt", "has no /Alt", drop_alt)
     variant("swapped", "reading order differs", swap_paragraphs)
@@ -481,8 +491,21 @@ def suite(ap, fixture, src, work):
             sh(ap, "report", "--config", cfg, "--db", db, "--quarter", "2016/17-Q4",
                "--template", tmpl, "--pdf", out)
             pdfs.append(out)
-    for opts in ([], ["--long-cell"], ["--percent-chart", "--no-sample"], ["--empty"]):
-        out = os.path.join(work, "fake%s.pdf" % "".join(opts).replace("--", "-"))
+    # A logo (an image, drawn as an artifact): a 2 x 2 grey PNG.
+    logo = os.path.join(work, "logo.png")
+
+    def chunk(kind, data):
+        return (struct.pack(">I", len(data)) + kind + data
+                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+
+    with open(logo, "wb") as f:
+        f.write(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 2, 2, 8, 0, 0, 0, 0))
+                + chunk(b"IDAT", zlib.compress(b"\x00\x80\x80\x00\x80\x80"))
+                + chunk(b"IEND", b""))
+    for opts in ([], ["--long-cell"], ["--percent-chart", "--no-sample"], ["--empty"],
+                 ["--logo", logo]):
+        out = os.path.join(work, "fake%s.pdf" % "".join(
+            o for o in opts if o.startswith("--")).replace("--", "-"))
         sh(fixture, *opts, out)
         pdfs.append(out)
     bad = check_files(pdfs)
