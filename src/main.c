@@ -24,6 +24,7 @@ static const struct command commands[] = {
     {"report", cmd_report, cmd_report_usage, "write the PDF and XLSX progress report"},
     {"workbook", cmd_workbook, cmd_workbook_usage,
      "write a blank Excel workbook for keeping records"},
+    {"migrate", cmd_migrate, cmd_migrate_usage, "upgrade an older database (a copy is kept)"},
 };
 
 static void usage(FILE *out)
