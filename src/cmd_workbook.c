@@ -415,7 +415,7 @@ int cmd_workbook(int argc, char **argv)
     int nargs, rc;
     if (!ap_cli_parse(&workbook_cmd, options, argc, argv, &nargs, &rc))
         return rc;
-    if (nargs < 1)
+    if (nargs == 0)
         return ap_cli_usage_error("workbook", "give the workbook to write, such as cases.xlsx");
     if (nargs > 1)
         return ap_cli_usage_error("workbook", "unexpected argument '%s'", argv[2]);
