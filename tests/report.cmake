@@ -1,5 +1,6 @@
 # Tests for the report area: suppression, templates, the report model and `actionplan report`.
 ap_unit_test(test_suppress unit/test_suppress.c)
+ap_unit_test(test_audit unit/test_audit.c)
 ap_unit_test(test_template unit/test_template.c)
 ap_cli_group(report)
 ap_script_test(report_golden ${CMAKE_CURRENT_SOURCE_DIR}/golden/run.sh)
