@@ -42,12 +42,13 @@
 struct ap_xlsx; /* opaque */
 
 enum ap_xlsx_kind {
-    AP_XLSX_EMPTY,   /* no cell, or a cell with no value */
-    AP_XLSX_STRING,  /* shared string, inline string or a formula's text result */
-    AP_XLSX_NUMBER,  /* number (a date when date != AP_XLSX_NOT_DATE) */
-    AP_XLSX_BOOL,    /* text "TRUE" or "FALSE", num 1 or 0 */
-    AP_XLSX_ERROR,   /* error value: text "#N/A", "#REF!", ... */
-    AP_XLSX_UNCACHED /* a formula whose result was never saved: text "" */
+    AP_XLSX_EMPTY,    /* no cell, or a cell with no value */
+    AP_XLSX_STRING,   /* shared string, inline string or a formula's text result */
+    AP_XLSX_NUMBER,   /* number (a date when date != AP_XLSX_NOT_DATE) */
+    AP_XLSX_BOOL,     /* text "TRUE" or "FALSE", num 1 or 0 */
+    AP_XLSX_ERROR,    /* error value: text "#N/A", "#REF!", ... */
+    AP_XLSX_UNCACHED, /* a formula whose result was never saved: text "" */
+    AP_XLSX_TOOLONG   /* text over AP_XLSX_MAX_TEXT bytes: text "" */
 };
 
 enum ap_xlsx_datekind {
@@ -72,9 +73,24 @@ struct ap_xlsx_row {
     struct ap_xlsx_cell *cells; /* gaps are AP_XLSX_EMPTY; borrowed like cell text */
 };
 
+/* The limits a workbook may not pass (the AP_XLSX_MAX_* values by default).
+ * Tests and the fuzz target pass smaller ones to ap_xlsx_open_limits. */
+struct ap_xlsx_limits {
+    uint64_t part;       /* uncompressed bytes of a sheet part */
+    uint64_t small_part; /* uncompressed bytes of any other part */
+    uint64_t ratio;      /* uncompressed/compressed bytes of a part ... */
+    uint64_t ratio_from; /* ... checked once this many bytes are out (1 MiB) */
+    size_t strings;      /* shared strings */
+    size_t sst_bytes;    /* bytes of shared-string text */
+};
+extern const struct ap_xlsx_limits ap_xlsx_default_limits;
+
 /* Open a workbook and read its workbook, relationship, shared-string and style
  * parts. path is copied. On failure *out is NULL and the error is reported. */
 enum ap_status ap_xlsx_open(const char *path, struct ap_xlsx **out, struct ap_diag *d);
+/* The same with other limits (lim is copied). */
+enum ap_status ap_xlsx_open_limits(const char *path, const struct ap_xlsx_limits *lim,
+                                   struct ap_xlsx **out, struct ap_diag *d);
 void ap_xlsx_close(struct ap_xlsx *x); /* NULL ok */
 
 size_t ap_xlsx_nsheets(const struct ap_xlsx *x);
@@ -84,7 +100,7 @@ bool ap_xlsx_date1904(const struct ap_xlsx *x); /* the workbook uses the 1904 da
 /* Index of the sheet named name (matched case-insensitively, ASCII), or -1. */
 long ap_xlsx_sheet_find(const struct ap_xlsx *x, const char *name);
 
-/* Start streaming the sheet named name (NULL: the first sheet). A name that is
+/* Start streaming the sheet named name (NULL: the first sheet of cells). A name that is
  * not a sheet is an error listing the sheets. May be called again to read another
  * sheet (or the same one again from the top). */
 enum ap_status ap_xlsx_select(struct ap_xlsx *x, const char *name, struct ap_diag *d);
@@ -92,18 +108,24 @@ enum ap_status ap_xlsx_select(struct ap_xlsx *x, const char *name, struct ap_dia
 /* Next row of the selected sheet holding at least one cell with a value. Returns
  * 1 with *row filled, 0 at the end of the sheet, -1 on an error that ends the
  * sheet (broken XML, a limit passed, a CRC error, a bad cell), reported at its
- * place. After 0 or -1 every call returns the same without a new message. */
+ * place. After 0 or -1 every call returns the same without a new message.
+ * The zip's CRC can only be checked at the end of the part, so a damaged sheet
+ * may give rows before its -1: a caller must not keep anything from a sheet
+ * that ends in -1 (the import is all or nothing). */
 int ap_xlsx_next(struct ap_xlsx *x, struct ap_xlsx_row *row, struct ap_diag *d);
 
 /* "B12" for col 1 (0-based), row 12; buf holds 16 bytes. Returns buf. */
 char *ap_xlsx_cellref(size_t col, long row, char buf[16]);
-/* "file[Sheet]!B12" for the selected sheet (col (size_t)-1: "file[Sheet]!12",
- * the row only); borrowed until the next call of ap_xlsx_place. */
+/* "file[Sheet]!B12" for the selected sheet (col (size_t)-1: "file[Sheet]!12:12",
+ * Excel's name for the whole row); borrowed until the next call of ap_xlsx_place. */
 const char *ap_xlsx_place(struct ap_xlsx *x, size_t col, long row);
 
-/* Why a kept cell cannot be used, or NULL if it can: for AP_XLSX_ERROR
- * "holds the error value #N/A", for AP_XLSX_UNCACHED "is a formula whose result
- * was never saved (open and save the file in Excel or LibreOffice)". Static text. */
+/* Why a kept cell cannot be used, or NULL if it can: for AP_XLSX_ERROR "holds
+ * an error value" (the value is the cell's text), for AP_XLSX_UNCACHED "is a
+ * formula whose result was never saved (...)", for AP_XLSX_TOOLONG "holds more
+ * than 4000 bytes of text". Static text, to follow the cell's place. Cells of
+ * these kinds in columns nobody reads are harmless, so the reader does not
+ * report them itself. */
 const char *ap_xlsx_cell_problem(const struct ap_xlsx_cell *c);
 
 /* Excel serial number to a calendar date / date-time (seconds since 1970, as
