@@ -1415,12 +1415,10 @@ static void audit_problem(const struct build *b, struct ap_audit *a)
             if (p->shown) {
                 rel4(a, p->value, p->value, what, fig_var(b, a, &p->a), 1, fig_var(b, a, &p->b), -1,
                      0, 0, 0, 0);
-            } else if (p->a.mark == AP_MARK_C && p->b.mark == AP_MARK_C) {
-                /* two hidden figures: their difference is a hidden figure too */
-                ap_audit_obj(a, key, p->where);
-                ap_audit_obj_term(a, fig_var(b, a, &p->a), 1);
-                ap_audit_obj_term(a, fig_var(b, a, &p->b), -1);
             }
+            /* A change between two hidden counts is hidden too, but it is not
+             * itself protected: knowing that two hidden counts are equal (no
+             * new cases, so no more children) gives neither of them away. */
             break;
         case PUB_RATE:
             if (p->shown) {
