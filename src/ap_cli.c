@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ap_db.h"
+
 bool ap_cli_common_option(struct ap_cli_common *o, int c, const char *arg)
 {
     switch (c) {
@@ -41,6 +43,7 @@ enum ap_status ap_cli_config(const struct ap_cli_common *o, struct ap_config *cf
     }
     if (o->db_path)
         ap_config_set(&cfg->db_path, o->db_path);
+    ap_db_set_busy_timeout(cfg->busy_timeout);
     return AP_OK;
 }
 

@@ -209,31 +209,91 @@ static char *build_schema(void)
     return ap_buf_detach(&b);
 }
 
+/* How long a connection waits for another program's lock before it gives up
+ * ([database] busy_timeout, in seconds; 10 by default). */
+static int busy_ms = AP_DB_BUSY_TIMEOUT_DEFAULT * 1000;
+
+void ap_db_set_busy_timeout(long seconds)
+{
+    busy_ms = seconds < 0 ? 0 : seconds > 3600 ? 3600 * 1000 : (int)seconds * 1000;
+}
+
+/* The path each open connection was opened by, as the user gave it, so that
+ * an error on the connection can name the file. */
+static struct db_name {
+    sqlite3 *db;
+    char *path;
+} *names;
+static size_t nnames, anames;
+
+static void name_db(sqlite3 *db, const char *path)
+{
+    ap_grow((void **)&names, sizeof *names, nnames + 1, &anames);
+    names[nnames].db = db;
+    names[nnames++].path = ap_xstrdup(path);
+}
+
+static const char *db_name(sqlite3 *db)
+{
+    for (size_t i = 0; i < nnames; i++)
+        if (names[i].db == db)
+            return names[i].path;
+    return NULL;
+}
+
+static void forget_db(sqlite3 *db)
+{
+    for (size_t i = 0; i < nnames; i++) {
+        if (names[i].db == db) {
+            free(names[i].path);
+            names[i] = names[--nnames];
+            break;
+        }
+    }
+    if (!nnames) {
+        free(names);
+        names = NULL;
+        anames = 0;
+    }
+}
+
 enum ap_status ap_db_error(sqlite3 *db, struct ap_diag *d, const char *what)
 {
     int code = db ? sqlite3_extended_errcode(db) & 0xff : SQLITE_ERROR;
     const char *msg = db ? sqlite3_errmsg(db) : "no database connection";
+    const char *file = db ? db_name(db) : NULL;
+    if (file && !strcmp(file, what))
+        file = NULL; /* "what" names it already */
     switch (code) {
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
-        ap_diag_error(d, AP_ERR_IO,
-                      "%s: the database is locked by another program; try again when it has "
-                      "finished",
-                      what);
+        if (file && sqlite3_db_readonly(db, "main") == 0) {
+            ap_diag_error(d, AP_ERR_IO,
+                          "%s: another import is running on %s; try again when it has finished",
+                          what, file);
+            return AP_ERR_IO;
+        }
+        ap_diag_report(d, AP_ERROR, AP_ERR_IO, file, 0, 0,
+                       "%s: the database is locked by another program; try again when it has "
+                       "finished",
+                       what);
         return AP_ERR_IO;
     case SQLITE_NOTADB:
     case SQLITE_CORRUPT:
-        ap_diag_error(d, AP_ERR_INPUT, "%s: the database file is damaged or not a database (%s)",
-                      what, msg);
+        ap_diag_report(d, AP_ERROR, AP_ERR_INPUT, file, 0, 0,
+                       "%s: the database file is damaged or not a database (%s); restore it from "
+                       "a backup, or create a new one and import again",
+                       what, msg);
         return AP_ERR_INPUT;
     case SQLITE_FULL:
-        ap_diag_error(d, AP_ERR_IO, "%s: the disk is full", what);
+        ap_diag_report(d, AP_ERROR, AP_ERR_IO, file, 0, 0, "%s: the disk is full", what);
         return AP_ERR_IO;
     case SQLITE_READONLY:
-        ap_diag_error(d, AP_ERR_IO, "%s: the database is read-only (%s)", what, msg);
+        ap_diag_report(d, AP_ERROR, AP_ERR_IO, file, 0, 0, "%s: the database is read-only (%s)",
+                       what, msg);
         return AP_ERR_IO;
     default:
-        ap_diag_error(d, AP_ERR_IO, "%s: %s", what, msg);
+        ap_diag_report(d, AP_ERROR, AP_ERR_IO, file, 0, 0, "%s: %s", what, msg);
         return AP_ERR_IO;
     }
 }
@@ -264,13 +324,13 @@ static int exec_int(sqlite3 *db, const char *sql, int *out)
 
 /* Settings every connection gets: no double-quoted string literals (a typo
  * in a column name must be an error, not a string), foreign keys enforced, a
- * short wait on a lock instead of an instant failure or a hang. */
+ * bounded wait on a lock instead of an instant failure or a hang. */
 static void configure(sqlite3 *db)
 {
     sqlite3_db_config(db, SQLITE_DBCONFIG_DQS_DML, 0, (int *)0);
     sqlite3_db_config(db, SQLITE_DBCONFIG_DQS_DDL, 0, (int *)0);
     sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_FKEY, 1, (int *)0);
-    sqlite3_busy_timeout(db, 2000);
+    sqlite3_busy_timeout(db, busy_ms);
 }
 
 /* Authorizer for read-only connections: reading, selecting and functions only. */
@@ -579,8 +639,55 @@ done:
     return st;
 }
 
-static enum ap_status open_db(const char *path, bool readonly, int *upgraded_from, sqlite3 **out,
-                              struct ap_diag *d)
+/*
+ * An import stopped part-way (killed, power cut) leaves a "hot" rollback
+ * journal beside the database: the pages as they were before it. SQLite
+ * undoes it on the next connection that may write, but a read-only connection
+ * cannot, and fails. So a reader that meets one opens the file read-write
+ * just long enough to let SQLite undo it (a read in a transaction), then
+ * carries on read-only. A journal is only hot while no other program holds a
+ * write lock, so this never touches a running import's journal. Where this
+ * user may not write the file or its folder, say what to run instead.
+ */
+static enum ap_status recover(const char *path, struct ap_diag *d)
+{
+    sqlite3 *rw = NULL;
+    int rc = sqlite3_open_v2(path, &rw, SQLITE_OPEN_READWRITE, NULL);
+    if (rc == SQLITE_OK) {
+        configure(rw);
+        rc = sqlite3_exec(rw, "BEGIN; SELECT count(*) FROM sqlite_master; COMMIT", NULL, NULL,
+                          NULL);
+    }
+    int code = rw ? sqlite3_extended_errcode(rw) : rc;
+    if (rw && sqlite3_close(rw) != SQLITE_OK && rc == SQLITE_OK)
+        rc = SQLITE_ERROR;
+    if (rc == SQLITE_OK) {
+        ap_diag_report(d, AP_NOTE, AP_OK, path, 0, 0,
+                       "an interrupted import was undone; the database is as it was before it");
+        return AP_OK;
+    }
+    if ((code & 0xff) == SQLITE_BUSY) {
+        ap_diag_report(d, AP_ERROR, AP_ERR_IO, path, 0, 0,
+                       "the database is locked by another program; try again when it has "
+                       "finished");
+        return AP_ERR_IO;
+    }
+    const char *slash = strrchr(path, '/');
+    char *dir = slash ? ap_xstrndup(path, (size_t)(slash - path) + (slash == path)) : ap_xstrdup(".");
+    ap_diag_report(d, AP_ERROR, AP_ERR_IO, path, 0, 0,
+                   "an import into this database was interrupted, and its unfinished changes "
+                   "(in %s-journal) must be undone before it can be read; that needs write "
+                   "access to the file and to its folder %s, which this user does not have. "
+                   "Run 'actionplan migrate --db %s' as a user who can write there (such as "
+                   "the database's owner), then run this command again. Do not delete %s-journal: "
+                   "it holds the data as it was before the import",
+                   path, dir, path, path);
+    free(dir);
+    return AP_ERR_IO;
+}
+
+static enum ap_status open_db(const char *path, bool readonly, bool recovered, int *upgraded_from,
+                              sqlite3 **out, struct ap_diag *d)
 {
     enum ap_status st = AP_OK;
     sqlite3 *db = NULL;
@@ -611,6 +718,7 @@ static enum ap_status open_db(const char *path, bool readonly, int *upgraded_fro
         st = ap_db_error(db, d, path);
         goto done;
     }
+    name_db(db, path);
     configure(db);
     /* A reader holds one read transaction from here until it closes: every
      * query of a report sees the same state of the file, before or after an
@@ -618,6 +726,18 @@ static enum ap_status open_db(const char *path, bool readonly, int *upgraded_fro
     if (readonly && sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
         st = ap_db_error(db, d, path);
         goto done;
+    }
+    if (readonly && !recovered) {
+        int ver;
+        if (exec_int(db, "PRAGMA user_version", &ver) != SQLITE_OK &&
+            sqlite3_extended_errcode(db) == SQLITE_READONLY_ROLLBACK) {
+            ap_db_close(db);
+            db = NULL;
+            st = recover(path, d);
+            if (st == AP_OK)
+                return open_db(path, readonly, true, upgraded_from, out, d);
+            goto done;
+        }
     }
     st = check_ours(db, path, d);
     if (st != AP_OK)
@@ -641,24 +761,25 @@ static enum ap_status open_db(const char *path, bool readonly, int *upgraded_fro
     db = NULL;
 
 done:
-    if (db)
-        sqlite3_close(db);
+    ap_db_close(db);
     return st;
 }
 
 enum ap_status ap_db_open(const char *path, bool readonly, sqlite3 **out, struct ap_diag *d)
 {
-    return readonly ? open_db(path, true, NULL, out, d) : ap_db_open_write(path, NULL, out, d);
+    return readonly ? open_db(path, true, false, NULL, out, d) : ap_db_open_write(path, NULL, out, d);
 }
 
 enum ap_status ap_db_open_write(const char *path, int *upgraded_from, sqlite3 **out,
                                 struct ap_diag *d)
 {
-    return open_db(path, false, upgraded_from, out, d);
+    return open_db(path, false, false, upgraded_from, out, d);
 }
 
 void ap_db_close(sqlite3 *db)
 {
-    if (db)
+    if (db) {
+        forget_db(db);
         sqlite3_close(db);
+    }
 }

@@ -68,13 +68,19 @@ enum ap_status ap_db_open(const char *path, bool readonly, sqlite3 **out, struct
 enum ap_status ap_db_open_write(const char *path, int *upgraded_from, sqlite3 **out,
                                 struct ap_diag *d);
 
+/* Seconds a connection waits for another program's lock before it fails
+ * (config [database] busy_timeout). */
+#define AP_DB_BUSY_TIMEOUT_DEFAULT 10
+void ap_db_set_busy_timeout(long seconds);
+
 /* PRAGMA user_version of an open database, or -1 if it cannot be read. */
 int ap_db_schema_version(sqlite3 *db);
 
 void ap_db_close(sqlite3 *db); /* NULL ok */
 
 /* Report the connection's current error as "what: sqlite message" with the
- * status it implies (locked/busy/corrupt/full map to clear messages). */
+ * status it implies (locked/busy/corrupt/full map to clear messages), naming
+ * the database file when the connection came from ap_db_open. */
 enum ap_status ap_db_error(sqlite3 *db, struct ap_diag *d, const char *what);
 
 /* Prepare a statement or report the failure (returns false). */

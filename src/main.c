@@ -22,6 +22,7 @@ static const struct command commands[] = {
     {"check", cmd_check, cmd_check_usage, "list data-quality findings; non-zero exit on errors"},
     {"metrics", cmd_metrics, cmd_metrics_usage, "print the figures for a period (unsuppressed)"},
     {"report", cmd_report, cmd_report_usage, "write the PDF and XLSX progress report"},
+    {"log", cmd_log, cmd_log_usage, "list the imports and published reports, newest first"},
     {"migrate", cmd_migrate, cmd_migrate_usage, "upgrade an older database (a copy is kept)"},
 };
 
