@@ -3,7 +3,6 @@
  * with size and short SHA-256, rows per table) and the published reports
  * (template, period, outputs), newest first, as plain text.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -12,23 +11,18 @@
 #include "ap_log.h"
 #include "commands.h"
 
-const char cmd_log_usage[] =
-    "usage: actionplan log [--db FILE] [--config FILE]\n"
-    "\n"
-    "Lists what has been done to the case database, newest first: each import\n"
-    "(when, each file with its size and the start of its SHA-256, and the rows\n"
-    "new, changed, unchanged and missing in each table) and each published\n"
-    "report (when, template, period, and each output with its size and SHA-256).\n"
-    "The full SHA-256 values are in the database (tables import_log_files and\n"
-    "publication_outputs). Reads only; the database is not changed.\n"
-    "\n"
-    "  --db FILE       the case database (default: the config's [database] path,\n"
-    "                  else actionplan.db)\n"
-    "  --config FILE   read defaults from this INI file\n"
-    "  --help          show this help\n"
-    "\n"
-    "Exit status: 0 listed, 1 bad command line, 2 not an actionplan database or\n"
-    "one made before the log was kept (run 'actionplan migrate'), 3 cannot read it.\n";
+static const struct ap_cli_cmd log_cmd = {
+    .name = "log",
+    .synopsis = "[--db FILE] [--config FILE]",
+    .description = "Lists what has been done to the case database, newest first: each import\n"
+                   "(when, each file with its size and the start of its SHA-256, and the rows\n"
+                   "new, changed, unchanged and missing in each table) and each published\n"
+                   "report (when, template, period, and each output with its size and SHA-256).\n"
+                   "The full SHA-256 values are in the database (tables import_log_files and\n"
+                   "publication_outputs). Reads only; the database is not changed.\n",
+    .footer = "Exit status: 0 listed, 1 bad command line, 2 not an actionplan database or\n"
+              "one made before the log was kept (run 'actionplan migrate'), 3 cannot read it.\n",
+};
 
 /* The first 12 hex digits: enough to tell files apart by eye. */
 static const char *short_sha(const char *s)
@@ -96,38 +90,20 @@ static void print_publications(const struct ap_log_list *l, FILE *out)
 
 int cmd_log(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"db", required_argument, NULL, AP_OPT_DB},
-        {"config", required_argument, NULL, AP_OPT_CONFIG},
-        {"help", no_argument, NULL, AP_OPT_HELP},
-        {NULL, 0, NULL, 0},
+    struct ap_cli_common o = {.cmd = "log"};
+    const struct ap_option options[] = {
+        AP_OPT_COMMON(&o),
+        AP_OPT_END,
     };
-    struct ap_cli_common o = {0};
     struct ap_config cfg = {0};
     struct ap_log_list l = {0};
     struct ap_diag d;
     sqlite3 *db = NULL;
-    int c;
+    int nargs, rc;
 
+    if (!ap_cli_parse(&log_cmd, options, argc, argv, &nargs, &rc))
+        return rc;
     ap_diag_init(&d);
-    opterr = 0;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
-        if (ap_cli_common_option(&o, c, optarg))
-            continue;
-        switch (c) {
-        case AP_OPT_HELP:
-            fputs(cmd_log_usage, stdout);
-            return AP_OK;
-        case ':':
-            return ap_cli_usage_error("log", "option '%s' needs a value", argv[optind - 1]);
-        default:
-            return ap_cli_usage_error("log", "unknown option '%s'", argv[optind - 1]);
-        }
-    }
-    if (optind < argc)
-        return ap_cli_usage_error("log", "unexpected argument '%s'", argv[optind]);
-
     enum ap_status st = ap_cli_config(&o, &cfg, &d);
     if (st == AP_OK)
         st = ap_db_open(cfg.db_path, true, &db, &d);
@@ -144,10 +120,6 @@ int cmd_log(int argc, char **argv)
         print_imports(&l, stdout);
         fputc('\n', stdout);
         print_publications(&l, stdout);
-        if (fflush(stdout) != 0 || ferror(stdout)) {
-            ap_diag_error(&d, AP_ERR_IO, "cannot write the log to standard output");
-            st = AP_ERR_IO;
-        }
     }
     ap_log_list_free(&l);
     ap_db_close(db);
