@@ -776,6 +776,101 @@ enum ap_status ap_db_open_write(const char *path, int *upgraded_from, sqlite3 **
     return open_db(path, false, false, upgraded_from, out, d);
 }
 
+/* Run PRAGMA integrity_check on db: true if its one row is "ok". */
+static bool integrity_ok(sqlite3 *db, struct ap_buf *why)
+{
+    sqlite3_stmt *st;
+    bool ok = false;
+    if (sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &st, NULL) != SQLITE_OK) {
+        ap_buf_adds(why, sqlite3_errmsg(db));
+        return false;
+    }
+    int rows = 0, rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *t = (const char *)sqlite3_column_text(st, 0);
+        if (rows++ == 0 && t && !strcmp(t, "ok"))
+            ok = true;
+        else if (rows <= 3)
+            ap_buf_addf(why, "%s%s", why->len ? "; " : "", t ? t : "?");
+    }
+    if (rc != SQLITE_DONE) {
+        ap_buf_addf(why, "%s%s", why->len ? "; " : "", sqlite3_errmsg(db));
+        ok = false;
+    }
+    sqlite3_finalize(st);
+    return ok && rows == 1;
+}
+
+enum ap_status ap_db_backup(sqlite3 *src, const char *dest, long long *size, struct ap_diag *d)
+{
+    enum ap_status st = AP_OK;
+    struct ap_atomic a = {0};
+    struct ap_buf why = AP_BUF_INIT;
+    sqlite3 *out = NULL;
+    struct stat sb;
+
+    if (lstat(dest, &sb) == 0) {
+        ap_diag_report(d, AP_ERROR, AP_ERR_USAGE, dest, 0, 0,
+                       "already exists; a backup never replaces a file: choose a new name, or "
+                       "move the old one away first");
+        return AP_ERR_USAGE;
+    }
+    st = ap_atomic_begin(&a, dest, d);
+    if (st != AP_OK)
+        return st;
+    if (sqlite3_open_v2(a.tmp, &out, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
+        ap_diag_report(d, AP_ERROR, AP_ERR_IO, dest, 0, 0, "cannot write the backup: %s",
+                       out ? sqlite3_errmsg(out) : "out of memory");
+        st = AP_ERR_IO;
+        goto done;
+    }
+    /* One step copies every page under one read lock of the source: the
+     * copy is one state of the database even while others read or an
+     * import loads (an import cannot commit until the step ends). */
+    sqlite3_backup *b = sqlite3_backup_init(out, "main", src, "main");
+    if (!b) {
+        ap_diag_report(d, AP_ERROR, AP_ERR_IO, dest, 0, 0, "cannot start the backup: %s",
+                       sqlite3_errmsg(out));
+        st = AP_ERR_IO;
+        goto done;
+    }
+    int rc = sqlite3_backup_step(b, -1);
+    int rc2 = sqlite3_backup_finish(b);
+    if (rc != SQLITE_DONE || rc2 != SQLITE_OK) {
+        if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED)
+            st = ap_db_error(src, d, "cannot read the database to back it up");
+        else {
+            ap_diag_report(d, AP_ERROR, AP_ERR_IO, dest, 0, 0, "cannot write the backup: %s",
+                           sqlite3_errstr(rc == SQLITE_DONE ? rc2 : rc));
+            st = AP_ERR_IO;
+        }
+        goto done;
+    }
+    if (!integrity_ok(out, &why)) {
+        ap_diag_report(d, AP_ERROR, AP_ERR_IO, dest, 0, 0,
+                       "the copy failed its integrity check (%s); nothing was kept", why.buf);
+        st = AP_ERR_IO;
+        goto done;
+    }
+    if (sqlite3_close(out) != SQLITE_OK) {
+        ap_diag_report(d, AP_ERROR, AP_ERR_IO, dest, 0, 0, "cannot finish the backup: %s",
+                       sqlite3_errmsg(out));
+        st = AP_ERR_IO;
+        goto done;
+    }
+    out = NULL;
+    if (size)
+        *size = stat(a.tmp, &sb) == 0 ? (long long)sb.st_size : -1;
+    st = ap_atomic_commit_new(&a, 0600, d);
+
+done:
+    if (out)
+        sqlite3_close(out);
+    ap_atomic_abort(&a);
+    ap_buf_release(&why);
+    return st;
+}
+
 void ap_db_close(sqlite3 *db)
 {
     if (db) {

@@ -11,5 +11,6 @@ int cmd_report(int argc, char **argv);
 int cmd_workbook(int argc, char **argv);
 int cmd_migrate(int argc, char **argv);
 int cmd_log(int argc, char **argv);
+int cmd_backup(int argc, char **argv);
 
 #endif

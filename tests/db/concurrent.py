@@ -10,6 +10,8 @@
    waits out a 2-second lock and succeeds.
 3. A reader polling `metrics` during an import sees exactly the figures of
    before it or of after it, never anything else, and never fails.
+4. `backup` during an import makes a copy that passes integrity_check and
+   holds the figures of before it or after it.
 
 Usage: concurrent.py BINARY SOURCE_DIR WORK_DIR
 """
@@ -161,6 +163,27 @@ if a.returncode != 0:
 print(f"reader during an import: {seen['before']} reads saw before, {seen['after']} after")
 if seen["before"] < 1:
     bad("no read happened during the import: the test proved nothing")
+
+# 4. A backup taken while an import runs: one state, before or after it.
+fresh("k.db")
+a = start_import("k.db")
+wait_for_journal("k.db", a)
+running = a.poll() is None
+t0 = time.monotonic()
+b = run("backup", "--db", "k.db", "k-copy.db")
+took = time.monotonic() - t0
+if a.wait() != 0 or b.returncode != 0:
+    bad(f"backup during an import: exits {a.returncode} and {b.returncode}: {b.stderr.strip()}")
+else:
+    copy = metrics("k-copy.db").stdout
+    integrity = subprocess.run(["sqlite3", "k-copy.db", "PRAGMA integrity_check"],
+                               capture_output=True, text=True).stdout.strip()
+    if copy not in (before, after) or integrity != "ok":
+        bad(f"the backup taken during an import is not one state of it ({integrity})")
+    print(f"backup during an import ({'running' if running else 'already ended'}) took"
+          f" {took:.2f} s and holds the figures of {'before' if copy == before else 'after'} it")
+    if metrics("k.db").stdout != after:
+        bad("the import under a backup did not land")
 
 print("ok" if not failures else f"{len(failures)} failures")
 sys.exit(1 if failures else 0)
