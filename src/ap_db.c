@@ -209,31 +209,91 @@ static char *build_schema(void)
     return ap_buf_detach(&b);
 }
 
+/* How long a connection waits for another program's lock before it gives up
+ * ([database] busy_timeout, in seconds; 10 by default). */
+static int busy_ms = AP_DB_BUSY_TIMEOUT_DEFAULT * 1000;
+
+void ap_db_set_busy_timeout(long seconds)
+{
+    busy_ms = seconds < 0 ? 0 : seconds > 3600 ? 3600 * 1000 : (int)seconds * 1000;
+}
+
+/* The path each open connection was opened by, as the user gave it, so that
+ * an error on the connection can name the file. */
+static struct db_name {
+    sqlite3 *db;
+    char *path;
+} *names;
+static size_t nnames, anames;
+
+static void name_db(sqlite3 *db, const char *path)
+{
+    ap_grow((void **)&names, sizeof *names, nnames + 1, &anames);
+    names[nnames].db = db;
+    names[nnames++].path = ap_xstrdup(path);
+}
+
+static const char *db_name(sqlite3 *db)
+{
+    for (size_t i = 0; i < nnames; i++)
+        if (names[i].db == db)
+            return names[i].path;
+    return NULL;
+}
+
+static void forget_db(sqlite3 *db)
+{
+    for (size_t i = 0; i < nnames; i++) {
+        if (names[i].db == db) {
+            free(names[i].path);
+            names[i] = names[--nnames];
+            break;
+        }
+    }
+    if (!nnames) {
+        free(names);
+        names = NULL;
+        anames = 0;
+    }
+}
+
 enum ap_status ap_db_error(sqlite3 *db, struct ap_diag *d, const char *what)
 {
     int code = db ? sqlite3_extended_errcode(db) & 0xff : SQLITE_ERROR;
     const char *msg = db ? sqlite3_errmsg(db) : "no database connection";
+    const char *file = db ? db_name(db) : NULL;
+    if (file && !strcmp(file, what))
+        file = NULL; /* "what" names it already */
     switch (code) {
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
-        ap_diag_error(d, AP_ERR_IO,
-                      "%s: the database is locked by another program; try again when it has "
-                      "finished",
-                      what);
+        if (file && sqlite3_db_readonly(db, "main") == 0) {
+            ap_diag_error(d, AP_ERR_IO,
+                          "%s: another import is running on %s; try again when it has finished",
+                          what, file);
+            return AP_ERR_IO;
+        }
+        ap_diag_report(d, AP_ERROR, AP_ERR_IO, file, 0, 0,
+                       "%s: the database is locked by another program; try again when it has "
+                       "finished",
+                       what);
         return AP_ERR_IO;
     case SQLITE_NOTADB:
     case SQLITE_CORRUPT:
-        ap_diag_error(d, AP_ERR_INPUT, "%s: the database file is damaged or not a database (%s)",
-                      what, msg);
+        ap_diag_report(d, AP_ERROR, AP_ERR_INPUT, file, 0, 0,
+                       "%s: the database file is damaged or not a database (%s); restore it from "
+                       "a backup, or create a new one and import again",
+                       what, msg);
         return AP_ERR_INPUT;
     case SQLITE_FULL:
-        ap_diag_error(d, AP_ERR_IO, "%s: the disk is full", what);
+        ap_diag_report(d, AP_ERROR, AP_ERR_IO, file, 0, 0, "%s: the disk is full", what);
         return AP_ERR_IO;
     case SQLITE_READONLY:
-        ap_diag_error(d, AP_ERR_IO, "%s: the database is read-only (%s)", what, msg);
+        ap_diag_report(d, AP_ERROR, AP_ERR_IO, file, 0, 0, "%s: the database is read-only (%s)",
+                       what, msg);
         return AP_ERR_IO;
     default:
-        ap_diag_error(d, AP_ERR_IO, "%s: %s", what, msg);
+        ap_diag_report(d, AP_ERROR, AP_ERR_IO, file, 0, 0, "%s: %s", what, msg);
         return AP_ERR_IO;
     }
 }
@@ -264,13 +324,13 @@ static int exec_int(sqlite3 *db, const char *sql, int *out)
 
 /* Settings every connection gets: no double-quoted string literals (a typo
  * in a column name must be an error, not a string), foreign keys enforced, a
- * short wait on a lock instead of an instant failure or a hang. */
+ * bounded wait on a lock instead of an instant failure or a hang. */
 static void configure(sqlite3 *db)
 {
     sqlite3_db_config(db, SQLITE_DBCONFIG_DQS_DML, 0, (int *)0);
     sqlite3_db_config(db, SQLITE_DBCONFIG_DQS_DDL, 0, (int *)0);
     sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_FKEY, 1, (int *)0);
-    sqlite3_busy_timeout(db, 2000);
+    sqlite3_busy_timeout(db, busy_ms);
 }
 
 /* Authorizer for read-only connections: reading, selecting and functions only. */
@@ -579,8 +639,55 @@ done:
     return st;
 }
 
-static enum ap_status open_db(const char *path, bool readonly, int *upgraded_from, sqlite3 **out,
-                              struct ap_diag *d)
+/*
+ * An import stopped part-way (killed, power cut) leaves a "hot" rollback
+ * journal beside the database: the pages as they were before it. SQLite
+ * undoes it on the next connection that may write, but a read-only connection
+ * cannot, and fails. So a reader that meets one opens the file read-write
+ * just long enough to let SQLite undo it (a read in a transaction), then
+ * carries on read-only. A journal is only hot while no other program holds a
+ * write lock, so this never touches a running import's journal. Where this
+ * user may not write the file or its folder, say what to run instead.
+ */
+static enum ap_status recover(const char *path, struct ap_diag *d)
+{
+    sqlite3 *rw = NULL;
+    int rc = sqlite3_open_v2(path, &rw, SQLITE_OPEN_READWRITE, NULL);
+    if (rc == SQLITE_OK) {
+        configure(rw);
+        rc = sqlite3_exec(rw, "BEGIN; SELECT count(*) FROM sqlite_master; COMMIT", NULL, NULL,
+                          NULL);
+    }
+    int code = rw ? sqlite3_extended_errcode(rw) : rc;
+    if (rw && sqlite3_close(rw) != SQLITE_OK && rc == SQLITE_OK)
+        rc = SQLITE_ERROR;
+    if (rc == SQLITE_OK) {
+        ap_diag_report(d, AP_NOTE, AP_OK, path, 0, 0,
+                       "an interrupted import was undone; the database is as it was before it");
+        return AP_OK;
+    }
+    if ((code & 0xff) == SQLITE_BUSY) {
+        ap_diag_report(d, AP_ERROR, AP_ERR_IO, path, 0, 0,
+                       "the database is locked by another program; try again when it has "
+                       "finished");
+        return AP_ERR_IO;
+    }
+    const char *slash = strrchr(path, '/');
+    char *dir = slash ? ap_xstrndup(path, (size_t)(slash - path) + (slash == path)) : ap_xstrdup(".");
+    ap_diag_report(d, AP_ERROR, AP_ERR_IO, path, 0, 0,
+                   "an import into this database was interrupted, and its unfinished changes "
+                   "(in %s-journal) must be undone before it can be read; that needs write "
+                   "access to the file and to its folder %s, which this user does not have. "
+                   "Run 'actionplan migrate --db %s' as a user who can write there (such as "
+                   "the database's owner), then run this command again. Do not delete %s-journal: "
+                   "it holds the data as it was before the import",
+                   path, dir, path, path);
+    free(dir);
+    return AP_ERR_IO;
+}
+
+static enum ap_status open_db(const char *path, bool readonly, bool recovered, int *upgraded_from,
+                              sqlite3 **out, struct ap_diag *d)
 {
     enum ap_status st = AP_OK;
     sqlite3 *db = NULL;
@@ -611,6 +718,7 @@ static enum ap_status open_db(const char *path, bool readonly, int *upgraded_fro
         st = ap_db_error(db, d, path);
         goto done;
     }
+    name_db(db, path);
     configure(db);
     /* A reader holds one read transaction from here until it closes: every
      * query of a report sees the same state of the file, before or after an
@@ -618,6 +726,18 @@ static enum ap_status open_db(const char *path, bool readonly, int *upgraded_fro
     if (readonly && sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
         st = ap_db_error(db, d, path);
         goto done;
+    }
+    if (readonly && !recovered) {
+        int ver;
+        if (exec_int(db, "PRAGMA user_version", &ver) != SQLITE_OK &&
+            sqlite3_extended_errcode(db) == SQLITE_READONLY_ROLLBACK) {
+            ap_db_close(db);
+            db = NULL;
+            st = recover(path, d);
+            if (st == AP_OK)
+                return open_db(path, readonly, true, upgraded_from, out, d);
+            goto done;
+        }
     }
     st = check_ours(db, path, d);
     if (st != AP_OK)
@@ -641,24 +761,120 @@ static enum ap_status open_db(const char *path, bool readonly, int *upgraded_fro
     db = NULL;
 
 done:
-    if (db)
-        sqlite3_close(db);
+    ap_db_close(db);
     return st;
 }
 
 enum ap_status ap_db_open(const char *path, bool readonly, sqlite3 **out, struct ap_diag *d)
 {
-    return readonly ? open_db(path, true, NULL, out, d) : ap_db_open_write(path, NULL, out, d);
+    return readonly ? open_db(path, true, false, NULL, out, d) : ap_db_open_write(path, NULL, out, d);
 }
 
 enum ap_status ap_db_open_write(const char *path, int *upgraded_from, sqlite3 **out,
                                 struct ap_diag *d)
 {
-    return open_db(path, false, upgraded_from, out, d);
+    return open_db(path, false, false, upgraded_from, out, d);
+}
+
+/* Run PRAGMA integrity_check on db: true if its one row is "ok". */
+static bool integrity_ok(sqlite3 *db, struct ap_buf *why)
+{
+    sqlite3_stmt *st;
+    bool ok = false;
+    if (sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &st, NULL) != SQLITE_OK) {
+        ap_buf_adds(why, sqlite3_errmsg(db));
+        return false;
+    }
+    int rows = 0, rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *t = (const char *)sqlite3_column_text(st, 0);
+        if (rows++ == 0 && t && !strcmp(t, "ok"))
+            ok = true;
+        else if (rows <= 3)
+            ap_buf_addf(why, "%s%s", why->len ? "; " : "", t ? t : "?");
+    }
+    if (rc != SQLITE_DONE) {
+        ap_buf_addf(why, "%s%s", why->len ? "; " : "", sqlite3_errmsg(db));
+        ok = false;
+    }
+    sqlite3_finalize(st);
+    return ok && rows == 1;
+}
+
+enum ap_status ap_db_backup(sqlite3 *src, const char *dest, long long *size, struct ap_diag *d)
+{
+    enum ap_status st = AP_OK;
+    struct ap_atomic a = {0};
+    struct ap_buf why = AP_BUF_INIT;
+    sqlite3 *out = NULL;
+    struct stat sb;
+
+    if (lstat(dest, &sb) == 0) {
+        ap_diag_report(d, AP_ERROR, AP_ERR_USAGE, dest, 0, 0,
+                       "already exists; a backup never replaces a file: choose a new name, or "
+                       "move the old one away first");
+        return AP_ERR_USAGE;
+    }
+    st = ap_atomic_begin(&a, dest, d);
+    if (st != AP_OK)
+        return st;
+    if (sqlite3_open_v2(a.tmp, &out, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
+        ap_diag_report(d, AP_ERROR, AP_ERR_IO, dest, 0, 0, "cannot write the backup: %s",
+                       out ? sqlite3_errmsg(out) : "out of memory");
+        st = AP_ERR_IO;
+        goto done;
+    }
+    /* One step copies every page under one read lock of the source: the
+     * copy is one state of the database even while others read or an
+     * import loads (an import cannot commit until the step ends). */
+    sqlite3_backup *b = sqlite3_backup_init(out, "main", src, "main");
+    if (!b) {
+        ap_diag_report(d, AP_ERROR, AP_ERR_IO, dest, 0, 0, "cannot start the backup: %s",
+                       sqlite3_errmsg(out));
+        st = AP_ERR_IO;
+        goto done;
+    }
+    int rc = sqlite3_backup_step(b, -1);
+    int rc2 = sqlite3_backup_finish(b);
+    if (rc != SQLITE_DONE || rc2 != SQLITE_OK) {
+        if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED)
+            st = ap_db_error(src, d, "cannot read the database to back it up");
+        else {
+            ap_diag_report(d, AP_ERROR, AP_ERR_IO, dest, 0, 0, "cannot write the backup: %s",
+                           sqlite3_errstr(rc == SQLITE_DONE ? rc2 : rc));
+            st = AP_ERR_IO;
+        }
+        goto done;
+    }
+    if (!integrity_ok(out, &why)) {
+        ap_diag_report(d, AP_ERROR, AP_ERR_IO, dest, 0, 0,
+                       "the copy failed its integrity check (%s); nothing was kept", why.buf);
+        st = AP_ERR_IO;
+        goto done;
+    }
+    if (sqlite3_close(out) != SQLITE_OK) {
+        ap_diag_report(d, AP_ERROR, AP_ERR_IO, dest, 0, 0, "cannot finish the backup: %s",
+                       sqlite3_errmsg(out));
+        st = AP_ERR_IO;
+        goto done;
+    }
+    out = NULL;
+    if (size)
+        *size = stat(a.tmp, &sb) == 0 ? (long long)sb.st_size : -1;
+    st = ap_atomic_commit_new(&a, 0600, d);
+
+done:
+    if (out)
+        sqlite3_close(out);
+    ap_atomic_abort(&a);
+    ap_buf_release(&why);
+    return st;
 }
 
 void ap_db_close(sqlite3 *db)
 {
-    if (db)
+    if (db) {
+        forget_db(db);
         sqlite3_close(db);
+    }
 }

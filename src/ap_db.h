@@ -68,13 +68,26 @@ enum ap_status ap_db_open(const char *path, bool readonly, sqlite3 **out, struct
 enum ap_status ap_db_open_write(const char *path, int *upgraded_from, sqlite3 **out,
                                 struct ap_diag *d);
 
+/* Seconds a connection waits for another program's lock before it fails
+ * (config [database] busy_timeout). */
+#define AP_DB_BUSY_TIMEOUT_DEFAULT 10
+void ap_db_set_busy_timeout(long seconds);
+
 /* PRAGMA user_version of an open database, or -1 if it cannot be read. */
 int ap_db_schema_version(sqlite3 *db);
+
+/* Copy the open database src to dest, a new file (an existing one is a usage
+ * error, never replaced), through SQLite's online backup API in one step, so
+ * the copy is one consistent state while others read or an import runs. The
+ * copy must pass PRAGMA integrity_check before it is moved into place with
+ * mode 0600. *size (may be NULL) is its size in bytes. */
+enum ap_status ap_db_backup(sqlite3 *src, const char *dest, long long *size, struct ap_diag *d);
 
 void ap_db_close(sqlite3 *db); /* NULL ok */
 
 /* Report the connection's current error as "what: sqlite message" with the
- * status it implies (locked/busy/corrupt/full map to clear messages). */
+ * status it implies (locked/busy/corrupt/full map to clear messages), naming
+ * the database file when the connection came from ap_db_open. */
 enum ap_status ap_db_error(sqlite3 *db, struct ap_diag *d, const char *what);
 
 /* Prepare a statement or report the failure (returns false). */

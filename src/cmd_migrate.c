@@ -11,12 +11,14 @@
 static const struct ap_cli_cmd migrate_cmd = {
     .name = "migrate",
     .synopsis = "[--db FILE] [--config FILE]",
-    .description =
-        "Upgrades a database made by an earlier actionplan to this version's schema.\n"
-        "The file as it was is first copied to FILE.bak-vN (N its old schema version,\n"
-        "mode 0600); an existing copy of that name is never replaced. The figures do\n"
-        "not change. A database already at this version is left as it is.\n"
-        "Commands that write (import) upgrade the database the same way by themselves.\n",
+    .description = "Upgrades a database made by an earlier actionplan to this version's schema.\n"
+                   "The file as it was is first copied to FILE.bak-vN (N its old schema version,\n"
+                   "mode 0600); an existing copy of that name is never replaced. The figures do\n"
+                   "not change. A database already at this version is left as it is.\n"
+                   "Commands that write (import) upgrade the database the same way by themselves.\n"
+                   "\n"
+                   "Run by a user who may write the database and its folder, it also finishes\n"
+                   "undoing an interrupted import that a reader could not undo.\n",
     .footer = "Exit status: 0 upgraded or already current, 1 bad command line, 2 not an\n"
               "actionplan database or a newer one, 3 cannot read, copy or write it.\n",
 };
