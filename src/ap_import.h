@@ -16,9 +16,11 @@
 
 #include "ap_db.h"
 #include "ap_diag.h"
+#include "ap_profile.h"
 
 struct ap_import_opts {
     bool replace; /* replace the named tables' contents instead of upserting */
+    const struct ap_profile *profile; /* how the export maps onto our tables, or NULL */
 };
 
 struct ap_import_summary {
@@ -30,7 +32,8 @@ struct ap_import_summary {
 };
 
 /* Import paths (CSV files, or folders whose *.csv files named after the tables
- * are taken). Unknown file names are errors. Returns AP_OK or the worst status;
+ * are taken; with o->profile, the files its globs name), read through
+ * ap_intake. Unknown file names are errors. Returns AP_OK or the worst status;
  * on anything but AP_OK nothing was written. Runs in one transaction of its own
  * (BEGIN IMMEDIATE), so db must not be inside one. Sets temp_store=FILE and
  * cache_size (64 MiB) on db; turns foreign-key enforcement and CHECK

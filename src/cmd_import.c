@@ -11,7 +11,7 @@
 #include "commands.h"
 
 const char cmd_import_usage[] =
-    "usage: actionplan import [--db FILE] [--config FILE] [--replace] PATH...\n"
+    "usage: actionplan import [--db FILE] [--config FILE] [--profile FILE] [--replace] PATH...\n"
     "\n"
     "Load the case system's CSV export into the case database. Each PATH is a CSV\n"
     "file named after its table, or a folder holding such files:\n"
@@ -20,6 +20,12 @@ const char cmd_import_usage[] =
     "The first row of each file names the columns (any order, any case). Columns\n"
     "the database does not keep, such as names or notes, are ignored and listed.\n"
     "Dates are YYYY-MM-DD or DD/MM/YYYY; date-times add HH:MM or HH:MM:SS.\n"
+    "An enumerated column takes its code (social_care) or its label as the reports\n"
+    "print it (Children's social care), in any case.\n"
+    "\n"
+    "An export in the case system's own shape (its file and column names, labels,\n"
+    "title rows, US dates, Windows-1252 text) is read through a profile: draft one\n"
+    "with 'actionplan map PATH...', fill in its '?', then import with --profile.\n"
     "\n"
     "The import is all or nothing: if any row is wrong, the errors are listed\n"
     "(file:line:column) and the database is left exactly as it was. Rows whose id is\n"
@@ -29,6 +35,8 @@ const char cmd_import_usage[] =
     "Options:\n"
     "  --db FILE      the case database (default: from the config, else actionplan.db)\n"
     "  --config FILE  read defaults from this INI file\n"
+    "  --profile FILE read the export through this mapping profile (default: from\n"
+    "                 the config's [import] profile, else none)\n"
     "  --replace      make each given file the whole new contents of its table,\n"
     "                 instead of adding to and updating what is there\n"
     "  --help         show this text\n"
@@ -42,6 +50,7 @@ int cmd_import(int argc, char **argv)
         {"db", required_argument, NULL, AP_OPT_DB},
         {"config", required_argument, NULL, AP_OPT_CONFIG},
         {"replace", no_argument, NULL, AP_OPT_REPLACE},
+        {"profile", required_argument, NULL, AP_OPT_PROFILE},
         {"help", no_argument, NULL, AP_OPT_HELP},
         {NULL, 0, NULL, 0},
     };
@@ -53,6 +62,8 @@ int cmd_import(int argc, char **argv)
     sqlite3 *db = NULL;
     enum ap_status st = AP_OK;
     bool have_cfg = false;
+    const char *profile_path = NULL;
+    struct ap_profile *profile = NULL;
     int c;
 
     ap_diag_init(&d);
@@ -64,6 +75,9 @@ int cmd_import(int argc, char **argv)
         switch (c) {
         case AP_OPT_REPLACE:
             opts.replace = true;
+            break;
+        case AP_OPT_PROFILE:
+            profile_path = optarg;
             break;
         case AP_OPT_HELP:
         case 'h':
@@ -82,6 +96,14 @@ int cmd_import(int argc, char **argv)
     have_cfg = true;
     if (st != AP_OK)
         goto done;
+    if (!profile_path)
+        profile_path = cfg.import_profile;
+    if (profile_path) {
+        st = ap_profile_load(profile_path, &profile, &d);
+        if (st != AP_OK)
+            goto done;
+        opts.profile = profile;
+    }
     st = ap_db_open(cfg.db_path, false, &db, &d);
     if (st != AP_OK)
         goto done;
@@ -98,6 +120,7 @@ done:
         ap_db_close(db);
     if (have_cfg)
         ap_config_free(&cfg);
+    ap_profile_free(profile);
     if (st != AP_OK && d.errors == 0)
         st = AP_ERR_IO;
     return st;
