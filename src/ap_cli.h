@@ -27,6 +27,7 @@ enum {
     AP_OPT_PDF,
     AP_OPT_XLSX,
     AP_OPT_AS_AT,
+    AP_OPT_DRY_RUN,
     AP_OPT_PROFILE
 };
 

@@ -99,7 +99,7 @@ static enum ap_status render_one(const struct ap_report *r, struct output *o, st
 {
     switch (o->kind) {
     case OUT_PDF:
-        return ap_render_pdf(r, o->at.tmp, d);
+        return ap_render_pdf(r, o->at.tmp, o->path, d);
     case OUT_XLSX:
         return ap_render_xlsx(r, o->at.tmp, d);
     case OUT_TEXT: {
