@@ -18,15 +18,24 @@
 #include "ap_csv.h"
 #include "ap_date.h"
 #include "ap_keyset.h"
+#include "ap_xlsx.h"
 
 /* Where one table is read from. */
 struct spec {
     char *path;      /* the file, or NULL: the export does not give the table */
-    char *name;      /* for messages: the path as found */
+    char *sheet;     /* a workbook's sheet (its own spelling), or NULL for CSV */
+    char *name;      /* for messages: the path as found, "book.xlsx[Sheet]" for a sheet */
     long header_row; /* 1-based */
-    bool shared;     /* another table is read from the same file */
+    bool shared;     /* another table is read from the same file and sheet */
     bool first;      /* the first table read from it: it notes the ignored columns */
 };
+
+/* The same file, and the same sheet of it. */
+static bool same_source(const struct spec *a, const struct spec *b)
+{
+    return a->path && b->path && !strcmp(a->path, b->path) &&
+           (a->sheet ? b->sheet && !ap_strcasecmp(a->sheet, b->sheet) : !b->sheet);
+}
 
 struct ap_intake {
     const struct ap_profile *prof; /* borrowed; NULL without a profile */
@@ -40,7 +49,9 @@ struct ap_source {
     enum ap_table_id t;
     const struct spec *sp;
     struct ap_csv *csv;
-    bool cp1252; /* the profile says the files are Windows-1252 */
+    struct ap_xlsx *x; /* a workbook sheet instead of csv */
+    bool date1904;     /* the workbook's date system */
+    bool cp1252;       /* the profile says the files are Windows-1252 */
     int fcol[AP_MAX_COLS];
     size_t width;                   /* fields in the header */
     struct ap_buf val[AP_MAX_COLS]; /* converted values of the current row */
@@ -207,32 +218,52 @@ static bool is_workbook(const char *path)
     return n > 5 && !ap_strcasecmp(path + n - 5, ".xlsx");
 }
 
-/* Workbooks are taken as such only once the reader exists; until then a
- * workbook named in a plan is refused with what to do instead. */
-static bool refuse_workbook(const char *path, struct ap_diag *d)
+/* Take path for table t. A second file for one table is an error. */
+static void set_spec(struct spec *sp, const char *path, const char *sheet, long header_row)
 {
-    if (!is_workbook(path))
+    sp->path = ap_xstrdup(path);
+    sp->sheet = ap_xstrdup(sheet);
+    sp->name = sheet ? ap_xasprintf("%s[%s]", path, sheet) : ap_xstrdup(path);
+    sp->header_row = header_row;
+}
+
+static bool claim(struct ap_intake *in, int t, const char *path, const char *sheet,
+                  struct ap_diag *d)
+{
+    if (in->s[t].path) {
+        char *name = sheet ? ap_xasprintf("%s[%s]", path, sheet) : ap_xstrdup(path);
+        ap_diag_report(d, AP_ERROR, AP_ERR_INPUT, name, 0, 0,
+                       "a second file for the %s table (the first is '%s'); give each table "
+                       "once",
+                       ap_table_names[t], in->s[t].name);
+        free(name);
         return false;
-    ap_diag_input(d, path, 0, 0,
-                  "this is a workbook; save each sheet as 'CSV UTF-8' and name that file in "
-                  "the profile (workbooks are not read directly yet)");
+    }
+    set_spec(&in->s[t], path, sheet, 1);
     return true;
 }
 
-/* Take path for table t. A second file for one table is an error. */
-static bool claim(struct ap_intake *in, int t, const char *path, struct ap_diag *d)
+/* Without a profile, a workbook's sheets named after tables (as `actionplan
+ * workbook` writes them) are those tables; other sheets are noted. *found
+ * counts the sheets taken. */
+static enum ap_status claim_sheets(struct ap_intake *in, const char *path, size_t *found,
+                                   struct ap_diag *d)
 {
-    if (in->s[t].path) {
-        ap_diag_report(d, AP_ERROR, AP_ERR_INPUT, path, 0, 0,
-                       "a second file for the %s table (the first is '%s'); give each table "
-                       "once",
-                       ap_table_names[t], in->s[t].path);
-        return false;
+    struct ap_xlsx *x = NULL;
+    enum ap_status st = ap_xlsx_open(path, &x, d);
+    if (st != AP_OK)
+        return st;
+    for (size_t i = 0; i < ap_xlsx_nsheets(x); i++) {
+        const char *sheet = ap_xlsx_sheet_name(x, i);
+        int t = ap_schema_table(sheet);
+        if (t < 0)
+            continue;
+        (*found)++;
+        if (!claim(in, t, path, sheet, d))
+            st = AP_ERR_INPUT;
     }
-    in->s[t].path = ap_xstrdup(path);
-    in->s[t].name = ap_xstrdup(path);
-    in->s[t].header_row = 1;
-    return true;
+    ap_xlsx_close(x);
+    return st;
 }
 
 /* Which table a file name stands for without a profile, or -1. */
@@ -302,10 +333,16 @@ static enum ap_status scan_folder(struct ap_intake *in, const char *dir, struct 
     enum ap_status st = AP_OK;
     for (size_t i = 0; i < n; i++) {
         int t = table_of(names[i]);
+        size_t before = found;
         if (t >= 0 && is_file(names[i])) {
             found++;
-            if (!claim(in, t, names[i], d))
+            if (!claim(in, t, names[i], NULL, d))
                 st = AP_ERR_INPUT;
+        } else if (is_workbook(names[i]) && is_file(names[i])) {
+            st = ap_status_worst(st, claim_sheets(in, names[i], &found, d));
+            if (found == before)
+                ap_diag_report(d, AP_NOTE, AP_OK, names[i], 0, 0,
+                               "not read: no sheet of this workbook is named after a table");
         } else {
             ap_diag_report(d, AP_NOTE, AP_OK, names[i], 0, 0,
                            "not read: only files named after a table are imported");
@@ -341,7 +378,18 @@ static enum ap_status plan_by_name(struct ap_intake *in, const char *const *path
             continue;
         }
         int t = table_of(paths[i]);
-        if (t < 0) {
+        if (t < 0 && is_workbook(paths[i])) {
+            size_t found = 0;
+            enum ap_status ws = claim_sheets(in, paths[i], &found, d);
+            if (ws == AP_OK && !found) {
+                ap_diag_input(d, paths[i], 0, 0,
+                              "no sheet of this workbook is named after a table (children, "
+                              "cases, ...); name the sheets so, or map them with a profile "
+                              "(--profile)");
+                ws = AP_ERR_INPUT;
+            }
+            st = ap_status_worst(st, ws);
+        } else if (t < 0) {
             struct ap_buf list = AP_BUF_INIT;
             allowed_files(&list);
             ap_diag_report(d, AP_ERROR, AP_ERR_INPUT, paths[i], 0, 0,
@@ -350,7 +398,7 @@ static enum ap_status plan_by_name(struct ap_intake *in, const char *const *path
                            list.buf);
             ap_buf_release(&list);
             st = ap_status_worst(st, AP_ERR_INPUT);
-        } else if (!claim(in, t, paths[i], d)) {
+        } else if (!claim(in, t, paths[i], NULL, d)) {
             st = ap_status_worst(st, AP_ERR_INPUT);
         }
     }
@@ -387,6 +435,45 @@ static void add_cand(struct cand **c, size_t *n, size_t *alloc, char *path, bool
     (*c)[*n].given = given;
     (*c)[*n].used = false;
     (*n)++;
+}
+
+/* Table t is read from path: for a workbook, find the profile's sheet (or
+ * the first) and keep its own spelling. */
+static enum ap_status plan_sheet(struct ap_intake *in, enum ap_table_id t, const char *path,
+                                 struct ap_diag *d)
+{
+    const struct ap_profile *p = in->prof;
+    const struct ap_profile_table *pt = &p->t[t];
+    if (!is_workbook(path)) {
+        if (pt->sheet) {
+            ap_diag_input(d, p->path, pt->sheet_line, 0,
+                          "sheet is for a workbook (.xlsx), but [%s] is read from the CSV file "
+                          "'%s'; remove the line",
+                          ap_table_names[t], path);
+            return AP_ERR_INPUT;
+        }
+        set_spec(&in->s[t], path, NULL, pt->header_row);
+        return AP_OK;
+    }
+    struct ap_xlsx *x = NULL;
+    enum ap_status st = ap_xlsx_open(path, &x, d);
+    if (st != AP_OK)
+        return st;
+    long i = pt->sheet ? ap_xlsx_sheet_find(x, pt->sheet) : 0;
+    if (i < 0 || ap_xlsx_nsheets(x) == 0) {
+        struct ap_buf list = AP_BUF_INIT;
+        for (size_t k = 0; k < ap_xlsx_nsheets(x); k++)
+            ap_buf_addf(&list, "%s'%s'", k ? ", " : "", ap_xlsx_sheet_name(x, k));
+        ap_diag_input(d, p->path, pt->sheet ? pt->sheet_line : pt->file_line, 0,
+                      "'%s' has no sheet '%s'; its sheets are %s", path, pt->sheet ? pt->sheet : "",
+                      list.len ? list.buf : "none");
+        ap_buf_release(&list);
+        st = AP_ERR_INPUT;
+    } else {
+        set_spec(&in->s[t], path, ap_xlsx_sheet_name(x, (size_t)i), pt->header_row);
+    }
+    ap_xlsx_close(x);
+    return st;
 }
 
 /* With a profile: each table's file by its glob (or its own name). */
@@ -461,13 +548,7 @@ static enum ap_status plan_by_profile(struct ap_intake *in, const char *const *p
             continue;
         }
         c[hit].used = true;
-        if (refuse_workbook(c[hit].path, d)) {
-            st = ap_status_worst(st, AP_ERR_INPUT);
-            continue;
-        }
-        in->s[t].path = ap_xstrdup(c[hit].path);
-        in->s[t].name = ap_xstrdup(c[hit].path);
-        in->s[t].header_row = pt->header_row;
+        st = ap_status_worst(st, plan_sheet(in, (enum ap_table_id)t, c[hit].path, d));
     }
     size_t used = 0;
     for (size_t k = 0; k < nc; k++) {
@@ -514,15 +595,20 @@ enum ap_status ap_intake_plan(const char *const *paths, size_t npaths, const str
     for (int t = 0; t < AP_T_COUNT; t++) {
         if (!in->s[t].path)
             continue;
+        bool first_of_file = true;
         in->s[t].first = true;
         for (int u = 0; u < AP_T_COUNT; u++) {
             if (u == t || !in->s[u].path || strcmp(in->s[u].path, in->s[t].path))
+                continue;
+            if (u < t)
+                first_of_file = false;
+            if (!same_source(&in->s[u], &in->s[t]))
                 continue;
             in->s[t].shared = true;
             if (u < t)
                 in->s[t].first = false;
         }
-        if (in->s[t].first) {
+        if (first_of_file) {
             ap_grow((void **)&in->files, sizeof *in->files, in->nfiles + 1, &in->falloc);
             in->files[in->nfiles++] = in->s[t].path;
         }
@@ -537,6 +623,7 @@ void ap_intake_free(struct ap_intake *in)
         return;
     for (int t = 0; t < AP_T_COUNT; t++) {
         free(in->s[t].path);
+        free(in->s[t].sheet);
         free(in->s[t].name);
     }
     free(in->files);
@@ -642,7 +729,7 @@ static bool to_utf8(struct ap_source *s, const char *what, const char **str, siz
 static bool used_by_other(const struct ap_source *s, const char *h, size_t hn)
 {
     for (int u = 0; u < AP_T_COUNT; u++) {
-        if (u == (int)s->t || !s->in->s[u].path || strcmp(s->in->s[u].path, s->sp->path))
+        if (u == (int)s->t || !same_source(&s->in->s[u], s->sp))
             continue;
         for (size_t c = 0; c < ap_schema[u].ncols; c++) {
             const char *mine = s->in->prof ? s->in->prof->t[u].col[c] : NULL;
@@ -656,7 +743,14 @@ static bool used_by_other(const struct ap_source *s, const char *h, size_t hn)
 }
 
 /* Match the header to the table's columns. Returns false after reporting. */
-static bool read_header(struct ap_source *s, const struct ap_csv_record *h, struct ap_diag *d)
+struct header {
+    size_t n;
+    const char *const *s; /* the names as read */
+    const size_t *len;
+    long line;
+};
+
+static bool read_header(struct ap_source *s, const struct header *h, struct ap_diag *d)
 {
     const struct ap_tabledef *td = &ap_schema[s->t];
     const struct ap_profile_table *pt = s->in->prof ? &s->in->prof->t[s->t] : NULL;
@@ -669,8 +763,8 @@ static bool read_header(struct ap_source *s, const struct ap_csv_record *h, stru
         s->fcol[c] = -1;
     /* The names, UTF-8 and trimmed. */
     for (size_t i = 0; i < h->n; i++) {
-        const char *n = h->fields[i].s;
-        size_t len = h->fields[i].len;
+        const char *n = h->s[i];
+        size_t len = h->len[i];
         if (!to_utf8(s, "column name", &n, &len, &conv, h->line, (long)i + 1, false, d)) {
             ok = false;
             n = "";
@@ -761,16 +855,109 @@ static bool read_header(struct ap_source *s, const struct ap_csv_record *h, stru
     return ok;
 }
 
+/* The header is missing: the file ends before header_row. */
+static void no_header(struct ap_source *s, long rows, struct ap_diag *d)
+{
+    const struct ap_tabledef *td = &ap_schema[s->t];
+    if (s->sp->header_row > 1 || rows > 0) {
+        const struct ap_profile *p = s->in->prof;
+        ap_diag_input(d, s->sp->name, 0, 0,
+                      "there is no row %ld, where the profile (%s:%ld) says the header is",
+                      s->sp->header_row, p ? p->path : "", p ? p->t[s->t].header_row_line : 0);
+        return;
+    }
+    struct ap_buf want = AP_BUF_INIT;
+    for (size_t c = 0; c < td->ncols; c++)
+        ap_buf_addf(&want, "%s%s", c ? "," : "", td->cols[c].name);
+    ap_diag_input(d, s->sp->name, s->sp->sheet ? 0 : 1, 0,
+                  "the %s is empty; it needs a header row such as %s",
+                  s->sp->sheet ? "sheet" : "file", want.buf);
+    ap_buf_release(&want);
+}
+
+static enum ap_status open_csv(struct ap_source *s, struct ap_diag *d)
+{
+    struct ap_csv_record rec;
+    enum ap_status st = ap_csv_open(s->sp->path, &s->csv, d);
+    if (st != AP_OK)
+        return st;
+    int rc = 0;
+    long r;
+    for (r = 1; r <= s->sp->header_row; r++) {
+        rc = ap_csv_next(s->csv, &rec, d);
+        if (rc <= 0)
+            break;
+    }
+    if (rc == 0) {
+        no_header(s, r - 1, d);
+        return AP_ERR_INPUT;
+    }
+    if (rc < 0 || rec.bad)
+        return AP_ERR_INPUT;
+    const char **names = ap_xcalloc(rec.n, sizeof *names);
+    size_t *lens = ap_xcalloc(rec.n, sizeof *lens);
+    for (size_t i = 0; i < rec.n; i++) {
+        names[i] = rec.fields[i].s;
+        lens[i] = rec.fields[i].len;
+    }
+    struct header h = {rec.n, names, lens, rec.line};
+    bool ok = read_header(s, &h, d);
+    free(names);
+    free(lens);
+    s->width = rec.n;
+    return ok ? AP_OK : AP_ERR_INPUT;
+}
+
+static enum ap_status open_sheet(struct ap_source *s, struct ap_diag *d)
+{
+    struct ap_xlsx_row xr;
+    enum ap_status st = ap_xlsx_open(s->sp->path, &s->x, d);
+    if (st == AP_OK)
+        st = ap_xlsx_select(s->x, s->sp->sheet, d);
+    if (st != AP_OK)
+        return st;
+    s->date1904 = ap_xlsx_date1904(s->x);
+    int rc;
+    long rows = 0;
+    while ((rc = ap_xlsx_next(s->x, &xr, d)) == 1 && xr.row < s->sp->header_row)
+        rows++;
+    if (rc < 0)
+        return AP_ERR_INPUT;
+    if (rc == 0) {
+        no_header(s, rows, d);
+        return AP_ERR_INPUT;
+    }
+    if (xr.row > s->sp->header_row) {
+        ap_diag_input(d, s->sp->name, s->sp->header_row, 0,
+                      "row %ld is empty, but the %s; the first row with values after it is %ld",
+                      s->sp->header_row,
+                      s->in->prof ? "profile's header_row says the header is there"
+                                  : "header must be the first row",
+                      xr.row);
+        return AP_ERR_INPUT;
+    }
+    const char **names = ap_xcalloc(xr.n ? xr.n : 1, sizeof *names);
+    size_t *lens = ap_xcalloc(xr.n ? xr.n : 1, sizeof *lens);
+    for (size_t i = 0; i < xr.n; i++) {
+        names[i] = xr.cells[i].text;
+        lens[i] = xr.cells[i].len;
+    }
+    struct header h = {xr.n, names, lens, xr.row};
+    bool ok = read_header(s, &h, d);
+    free(names);
+    free(lens);
+    s->width = xr.n;
+    return ok ? AP_OK : AP_ERR_INPUT;
+}
+
 enum ap_status ap_source_open(struct ap_intake *in, enum ap_table_id t, struct ap_source **out,
                               struct ap_diag *d)
 {
     struct ap_source *s = ap_xcalloc(1, sizeof *s);
-    const struct ap_tabledef *td = &ap_schema[t];
-    struct ap_csv_record rec;
     s->in = in;
     s->t = t;
     s->sp = &in->s[t];
-    s->cp1252 = in->prof && in->prof->encoding == AP_ENC_CP1252;
+    s->cp1252 = in->prof && in->prof->encoding == AP_ENC_CP1252 && !s->sp->sheet;
     for (size_t c = 0; c < AP_MAX_COLS; c++)
         ap_buf_init(&s->val[c]);
     ap_buf_init(&s->m1);
@@ -780,38 +967,9 @@ enum ap_status ap_source_open(struct ap_intake *in, enum ap_table_id t, struct a
     ap_buf_init(&s->key);
     ap_buf_init(&s->cur);
     *out = NULL;
-    enum ap_status st = ap_csv_open(s->sp->path, &s->csv, d);
+    enum ap_status st = s->sp->sheet ? open_sheet(s, d) : open_csv(s, d);
     if (st != AP_OK)
         goto fail;
-    int rc = 0;
-    for (long r = 1; r <= s->sp->header_row; r++) {
-        rc = ap_csv_next(s->csv, &rec, d);
-        if (rc <= 0)
-            break;
-    }
-    if (rc == 0) {
-        if (s->sp->header_row > 1) {
-            const struct ap_profile *p = in->prof;
-            ap_diag_input(d, s->sp->name, 0, 0,
-                          "the file ends before row %ld, where the profile (%s:%ld) says the "
-                          "header is",
-                          s->sp->header_row, p->path, p->t[t].header_row_line);
-        } else {
-            struct ap_buf want = AP_BUF_INIT;
-            for (size_t c = 0; c < td->ncols; c++)
-                ap_buf_addf(&want, "%s%s", c ? "," : "", td->cols[c].name);
-            ap_diag_input(d, s->sp->name, 1, 0,
-                          "the file is empty; it needs a header row such as %s", want.buf);
-            ap_buf_release(&want);
-        }
-        st = AP_ERR_INPUT;
-        goto fail;
-    }
-    if (rc < 0 || rec.bad || !read_header(s, &rec, d)) {
-        st = AP_ERR_INPUT;
-        goto fail;
-    }
-    s->width = rec.n;
     if (s->sp->shared)
         s->seen = ap_keyset_new();
     *out = s;
@@ -831,6 +989,7 @@ void ap_source_free(struct ap_source *s)
     if (!s)
         return;
     ap_csv_close(s->csv);
+    ap_xlsx_close(s->x);
     for (size_t c = 0; c < AP_MAX_COLS; c++)
         ap_buf_release(&s->val[c]);
     ap_buf_release(&s->m1);
@@ -934,6 +1093,9 @@ static void canon_date(struct ap_source *s, size_t c, struct ap_field *f, long l
     }
 }
 
+static void canon_kind(struct ap_source *s, size_t c, struct ap_field *f, long line, long col,
+                       bool quiet, struct ap_diag *d);
+
 /* Field c of the row from raw text: UTF-8, then its kind's canonical form. */
 static void canon_field(struct ap_source *s, size_t c, const struct ap_csv_field *raw,
                         struct ap_field *f, long line, long col, bool quiet, struct ap_diag *d)
@@ -956,7 +1118,55 @@ static void canon_field(struct ap_source *s, size_t c, const struct ap_csv_field
         f->bad = true;
         return;
     }
-    switch (cd->kind) {
+    canon_kind(s, c, f, line, col, quiet, d);
+}
+
+/* Field c from a workbook cell: an error cell is reported (the column is
+ * kept), a number in a date column is an Excel serial (a bare date when the
+ * cell's format shows no time), anything else goes on as its text. */
+static void canon_cell(struct ap_source *s, size_t c, const struct ap_xlsx_cell *cell,
+                       struct ap_field *f, long line, long col, struct ap_diag *d)
+{
+    const struct ap_coldef *cd = &ap_schema[s->t].cols[c];
+    f->s = cell->text;
+    f->len = cell->len;
+    f->bad = false;
+    const char *problem = ap_xlsx_cell_problem(cell);
+    if (problem) {
+        ap_buf_reset(&s->m1);
+        ap_buf_add_shown(&s->m1, cell->text, cell->len);
+        ap_diag_input(d, s->sp->name, line, col, "%s: the cell %s%s%s%s", cd->name, problem,
+                      cell->len ? " '" : "", s->m1.buf, cell->len ? "'" : "");
+        f->bad = true;
+        return;
+    }
+    bool dated = cd->kind == AP_K_DATE || cd->kind == AP_K_DATETIME;
+    if (cell->kind != AP_XLSX_NUMBER || !dated) {
+        canon_kind(s, c, f, line, col, false, d);
+        return;
+    }
+    const char *why = NULL;
+    bool with_time = cd->kind == AP_K_DATETIME &&
+                     (cell->date == AP_XLSX_DATETIME ||
+                      (cell->date == AP_XLSX_NOT_DATE && cell->num != (double)(int64_t)cell->num));
+    int64_t secs;
+    if (!ap_xlsx_serial_to_datetime(cell->num, s->date1904, &secs, &why)) {
+        ap_buf_reset(&s->m1);
+        ap_buf_add_shown(&s->m1, cell->text, cell->len);
+        ap_diag_input(d, s->sp->name, line, col, "%s %s %s", cd->name, s->m1.buf, why);
+        f->bad = true;
+        return;
+    }
+    ap_datetime_format(secs, with_time, s->date[c]);
+    f->s = s->date[c];
+    f->len = strlen(f->s);
+}
+
+/* The kind's canonical form of UTF-8 text f. */
+static void canon_kind(struct ap_source *s, size_t c, struct ap_field *f, long line, long col,
+                       bool quiet, struct ap_diag *d)
+{
+    switch (ap_schema[s->t].cols[c].kind) {
     case AP_K_TEXT:
         break;
     case AP_K_ENUM:
@@ -984,9 +1194,11 @@ static int first_time(struct ap_source *s, const struct ap_row *row, struct ap_d
         ap_buf_add(&s->key, &len, sizeof len);
         ap_buf_add(&s->key, f->s, f->len);
     }
+    bool bad = false;
     for (size_t c = 0; c < td->ncols; c++) {
         const struct ap_field *f = &row->f[c];
         uint32_t len = f->s ? (uint32_t)f->len : 0;
+        bad = bad || f->bad;
         ap_buf_add(&s->cur, &len, sizeof len);
         if (f->s)
             ap_buf_add(&s->cur, f->s, f->len);
@@ -997,8 +1209,9 @@ static int first_time(struct ap_source *s, const struct ap_row *row, struct ap_d
     int r = ap_keyset_add(s->seen, s->key.buf, s->key.len, at, &first);
     if (r < 0)
         return 1;
+    /* The stored length's top bit: that row had a field already reported. */
     if (r == 1) {
-        uint32_t len = (uint32_t)s->cur.len;
+        uint32_t len = (uint32_t)s->cur.len | (bad ? 0x80000000u : 0);
         int64_t line = row->line;
         ap_buf_add(&s->rows, &line, sizeof line);
         ap_buf_add(&s->rows, &len, sizeof len);
@@ -1010,6 +1223,10 @@ static int first_time(struct ap_source *s, const struct ap_row *row, struct ap_d
     memcpy(&line0, s->rows.buf + first, sizeof line0);
     memcpy(&len0, s->rows.buf + first + sizeof line0, sizeof len0);
     const char *old = s->rows.buf + first + sizeof line0 + sizeof len0;
+    /* A repeat of a row with a field already reported (or with one itself)
+     * says nothing new: compare only rows whose every field was read. */
+    if (bad || (len0 & 0x80000000u))
+        return 0;
     if (len0 == s->cur.len && !memcmp(old, s->cur.buf, len0))
         return 0;
     /* Name the first column that differs. */
@@ -1030,19 +1247,51 @@ static int first_time(struct ap_source *s, const struct ap_row *row, struct ap_d
         ap_buf_add_shown(&s->m2, v0, n0);
         ap_buf_add_shown(&s->list, f->s ? f->s : "", n1);
         ap_diag_input(d, s->sp->name, row->line, s->fcol[c] + 1,
-                      "%s '%s' is given again with another %s: '%s' here, '%s' at line %lld; "
+                      "%s '%s' is given again with another %s: '%s' here, '%s' at %s %lld; "
                       "one %s has one record, so correct one of the two lines",
                       td->cols[0].name, s->m1.buf, td->cols[c].name, s->list.buf, s->m2.buf,
-                      (long long)line0, td->noun);
+                      s->x ? "row" : "line", (long long)line0, td->noun);
         break;
     }
     return -1;
+}
+
+/* The next row of a sheet, as ap_source_next without the repeats. */
+static int next_sheet_row(struct ap_source *s, struct ap_row *row, struct ap_diag *d)
+{
+    const struct ap_tabledef *td = &ap_schema[s->t];
+    struct ap_xlsx_row xr;
+    int rc = ap_xlsx_next(s->x, &xr, d);
+    if (rc != 1)
+        return rc;
+    row->line = xr.row;
+    row->bad = false;
+    for (size_t c = 0; c < td->ncols; c++) {
+        int fc = s->fcol[c];
+        struct ap_field *f = &row->f[c];
+        f->bad = false;
+        if (fc < 0) {
+            f->s = NULL;
+            f->len = 0;
+        } else if ((size_t)fc >= xr.n) {
+            f->s = "";
+            f->len = 0;
+        } else {
+            canon_cell(s, c, &xr.cells[fc], f, xr.row, fc + 1, d);
+        }
+    }
+    return 1;
 }
 
 int ap_source_next(struct ap_source *s, struct ap_row *row, struct ap_diag *d)
 {
     const struct ap_tabledef *td = &ap_schema[s->t];
     struct ap_csv_record rec;
+    while (s->x) {
+        int rc = next_sheet_row(s, row, d);
+        if (rc != 1 || !s->seen || first_time(s, row, d) > 0)
+            return rc;
+    }
     for (;;) {
         int rc = ap_csv_next(s->csv, &rec, d);
         if (rc != 1)

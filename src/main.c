@@ -18,6 +18,7 @@ struct command {
 
 static const struct command commands[] = {
     {"init", cmd_init, cmd_init_usage, "create an empty case database (mode 0600)"},
+    {"map", cmd_map, cmd_map_usage, "draft a profile for an export in the case system's shape"},
     {"import", cmd_import, cmd_import_usage, "load CSV files, or folders of them, all or nothing"},
     {"check", cmd_check, cmd_check_usage, "list data-quality findings; non-zero exit on errors"},
     {"metrics", cmd_metrics, cmd_metrics_usage, "print the figures for a period (unsuppressed)"},
