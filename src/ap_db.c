@@ -847,9 +847,16 @@ enum ap_status ap_db_backup(sqlite3 *src, const char *dest, long long *size, str
         goto done;
     }
     if (!integrity_ok(out, &why)) {
-        ap_diag_report(d, AP_ERROR, AP_ERR_IO, dest, 0, 0,
-                       "the copy failed its integrity check (%s); nothing was kept", why.buf);
-        st = AP_ERR_IO;
+        /* The pages are the source's, so the source is what is damaged. */
+        for (char *p = why.buf; *p; p++)
+            if (*p == '\n')
+                *p = ' ';
+        ap_diag_report(d, AP_ERROR, AP_ERR_INPUT, db_name(src), 0, 0,
+                       "the database is damaged: its copy failed the integrity check (%s); "
+                       "nothing was written to %s. Restore it from an earlier backup, or create "
+                       "a new one and import again",
+                       why.buf, dest);
+        st = AP_ERR_INPUT;
         goto done;
     }
     if (sqlite3_close(out) != SQLITE_OK) {
