@@ -267,9 +267,19 @@ enum ap_status ap_db_error(sqlite3 *db, struct ap_diag *d, const char *what)
     switch (code) {
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
-        if (file && sqlite3_db_readonly(db, "main") == 0) {
+        /* A writer is refused its lock by another writer when it starts
+         * (outside a transaction), or by readers when it saves (inside). */
+        if (file && sqlite3_db_readonly(db, "main") == 0 && sqlite3_get_autocommit(db)) {
             ap_diag_error(d, AP_ERR_IO,
                           "%s: another import is running on %s; try again when it has finished",
+                          what, file);
+            return AP_ERR_IO;
+        }
+        if (file && sqlite3_db_readonly(db, "main") == 0) {
+            ap_diag_error(d, AP_ERR_IO,
+                          "%s: %s is being read by another program (a report or check) that did "
+                          "not finish in time; try again when it has finished, or raise "
+                          "[database] busy_timeout",
                           what, file);
             return AP_ERR_IO;
         }

@@ -7,7 +7,8 @@
    succeeds; the first is not disturbed.
 2. The wait itself, against a write lock held by the sqlite3 shell: with
    busy_timeout 1 the import fails after about a second; with the default it
-   waits out a 2-second lock and succeeds.
+   waits out a 2-second lock and succeeds. An import that cannot save because
+   a reader holds its read lock past the timeout says so and changes nothing.
 3. A reader polling `metrics` during an import sees exactly the figures of
    before it or of after it, never anything else, and never fails.
 4. `backup` during an import makes a copy that passes integrity_check and
@@ -140,6 +141,23 @@ shell.wait()
 if b.returncode != 0 or took < 1.5:
     bad(f"default timeout against a 2 s lock: exit {b.returncode} after {took:.2f} s")
 print(f"busy_timeout 1 gave up after the second; the default waited {took:.2f} s for a 2 s lock")
+
+# A reader that holds its read lock past the timeout: the import cannot
+# save, says why, and leaves the database as it was.
+fresh("h.db")
+shell = subprocess.Popen(["sqlite3", "h.db"], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL, text=True)
+shell.stdin.write("BEGIN; SELECT count(*) FROM children;\n")
+shell.stdin.flush()
+time.sleep(0.5)
+b = run("import", "--config", "one.ini", "--db", "h.db", "big")
+shell.stdin.write("COMMIT;\n.quit\n")
+shell.stdin.flush()
+shell.wait()
+if b.returncode != 3 or "h.db is being read by another program" not in b.stderr:
+    bad(f"import blocked by a reader: exit {b.returncode}: {b.stderr.strip()}")
+if metrics("h.db").stdout != before:
+    bad("an import that could not save changed the figures")
 
 # 3. A reader polling during an import.
 fresh("r.db")
