@@ -21,7 +21,8 @@
 const char cmd_report_usage[] =
     "usage: actionplan report [--config FILE] [--db FILE] [--template NAME|FILE]\n"
     "                         (--quarter YYYY/YY-QN | --from YYYY-MM-DD --to YYYY-MM-DD)\n"
-    "                         [--out DIR] [--pdf FILE] [--xlsx FILE] [--text FILE|-]\n"
+    "                         [--out DIR] [--pdf FILE] [--xlsx FILE] [--html FILE]\n"
+    "                         [--text FILE|-]\n"
     "\n"
     "Writes the progress report for the period from the case database (opened\n"
     "read-only), laid out by a template.\n"
@@ -29,20 +30,25 @@ const char cmd_report_usage[] =
     "  --template NAME|FILE  'cabinet' (public, small numbers suppressed; the default)\n"
     "                        or 'board' (restricted, unsuppressed), or a path to an\n"
     "                        .ini template of your own\n"
-    "  --out DIR             write the PDF and the XLSX workbook into DIR, named like\n"
-    "                        sampleshire-council-2016-17-q4-cabinet.pdf\n"
+    "  --out DIR             write the PDF, the XLSX workbook and the HTML page into\n"
+    "                        DIR, named like sampleshire-council-2016-17-q4-cabinet.pdf\n"
     "  --pdf FILE            write the PDF to FILE\n"
     "  --xlsx FILE           write the XLSX workbook to FILE\n"
+    "  --html FILE           write the report as one accessible HTML page to FILE (for\n"
+    "                        a website: no scripts, nothing fetched from elsewhere)\n"
     "  --text FILE           write a plain-text dump of the report model ('-' for\n"
     "                        standard output), for checking figures\n"
     "\n"
-    "With none of --out, --pdf, --xlsx, --text, both the PDF and the workbook are\n"
-    "written into the config's output folder (default '.'). --pdf, --xlsx and --text\n"
-    "write only what they name, unless --out is also given. Files are replaced only\n"
-    "when every output has been made; on any failure no file is changed.\n"
+    "With none of --out, --pdf, --xlsx, --html, --text, the PDF, the workbook and the\n"
+    "HTML page are written into the config's output folder (default '.'). --pdf,\n"
+    "--xlsx, --html and --text write only what they name, unless --out is also given.\n"
+    "Files are replaced only when every output has been made; on any failure no file\n"
+    "is changed.\n"
     "Every figure in a public report is suppressed as the notes in it explain.\n";
 
-enum out_kind { OUT_PDF, OUT_XLSX, OUT_TEXT };
+enum out_kind { OUT_PDF, OUT_XLSX, OUT_HTML, OUT_TEXT };
+
+enum { OPT_HTML = 2000 }; /* report's own long option, beside the shared AP_OPT_* */
 
 struct output {
     enum out_kind kind;
@@ -102,6 +108,8 @@ static enum ap_status render_one(const struct ap_report *r, struct output *o, st
         return ap_render_pdf(r, o->at.tmp, d);
     case OUT_XLSX:
         return ap_render_xlsx(r, o->at.tmp, d);
+    case OUT_HTML:
+        return ap_render_html(r, o->at.tmp, d);
     case OUT_TEXT: {
         FILE *f = fopen(o->at.tmp, "w");
         if (!f) {
@@ -131,12 +139,14 @@ int cmd_report(int argc, char **argv)
         {"out", required_argument, NULL, AP_OPT_OUT},
         {"pdf", required_argument, NULL, AP_OPT_PDF},
         {"xlsx", required_argument, NULL, AP_OPT_XLSX},
+        {"html", required_argument, NULL, OPT_HTML},
         {"text", required_argument, NULL, 't'},
         {"help", no_argument, NULL, AP_OPT_HELP},
         {NULL, 0, NULL, 0},
     };
     struct ap_cli_common co = {0};
-    const char *tmpl_arg = "cabinet", *out_dir = NULL, *pdf = NULL, *xlsx = NULL, *text = NULL;
+    const char *tmpl_arg = "cabinet", *out_dir = NULL, *pdf = NULL, *xlsx = NULL, *html = NULL,
+               *text = NULL;
     struct ap_diag d;
     struct ap_config cfg;
     struct ap_period period;
@@ -144,7 +154,7 @@ int cmd_report(int argc, char **argv)
     struct ap_report rep;
     sqlite3 *db = NULL;
     char *tmpl_path = NULL;
-    struct output outs[4];
+    struct output outs[5];
     size_t nouts = 0;
     bool have_cfg = false, have_tmpl = false, have_rep = false;
     enum ap_status rc = AP_OK;
@@ -169,6 +179,9 @@ int cmd_report(int argc, char **argv)
             break;
         case AP_OPT_XLSX:
             xlsx = optarg;
+            break;
+        case OPT_HTML:
+            html = optarg;
             break;
         case 't':
             text = optarg;
@@ -206,9 +219,11 @@ int cmd_report(int argc, char **argv)
         outs[nouts++] = (struct output){.kind = OUT_PDF, .path = ap_xstrdup(pdf)};
     if (xlsx)
         outs[nouts++] = (struct output){.kind = OUT_XLSX, .path = ap_xstrdup(xlsx)};
+    if (html)
+        outs[nouts++] = (struct output){.kind = OUT_HTML, .path = ap_xstrdup(html)};
     if (text && strcmp(text, "-"))
         outs[nouts++] = (struct output){.kind = OUT_TEXT, .path = ap_xstrdup(text)};
-    if (out_dir || (!pdf && !xlsx && !text)) {
+    if (out_dir || (!pdf && !xlsx && !html && !text)) {
         const char *dir = out_dir ? out_dir : cfg.output_dir;
         if (!pdf)
             outs[nouts++] =
@@ -216,6 +231,9 @@ int cmd_report(int argc, char **argv)
         if (!xlsx)
             outs[nouts++] =
                 (struct output){.kind = OUT_XLSX, .path = default_name(dir, &rep, "xlsx")};
+        if (!html)
+            outs[nouts++] =
+                (struct output){.kind = OUT_HTML, .path = default_name(dir, &rep, "html")};
     }
     for (size_t i = 0; i < nouts && rc == AP_OK; i++)
         rc = check_target(outs[i].path, &d);
