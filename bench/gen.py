@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Deterministic generator of large synthetic CSV exports for the scale benchmark.
 
-    bench/gen.py --children N --seed S --out DIR
+    bench/gen.py --children N --seed S --out DIR [--shuffle] [--change PCT]
 
 writes the seven files of SPEC.md "Input" (children, cases, missing_episodes,
 perpetrators, perpetrator_actions, action_plan, action_updates) into DIR. Every
@@ -17,13 +17,24 @@ episodes, 0.3 perpetrators, ~0.55 perpetrator actions; the action plan is a
 fixed 40 items with ~10 updates each. Enumerations are skewed as a real team's
 would be, with a few empty optional values; referrals grow over the decade.
 
+--shuffle writes each file's rows in a random order (an export sorted by
+nothing). --change PCT alters a value in about PCT% of the rows of every file,
+keeping every rule (the next quarter's export of the same records, for the
+re-import benchmark): gender, risk_level, perpetrator action and lead cycle to
+another value, an interview is completed or no longer, a perpetrator is
+identified a day earlier, an update's commentary is rewritten. Both apply to
+the export the same seed and N give, so --change without --shuffle is the
+plain export with PCT% of its rows different, line for line.
+
 Same seed and N give the same bytes (only random.random() is used, whose
 sequence Python keeps stable). Standard library only.
 """
 
 import argparse
 import bisect
+import csv
 import datetime
+import io
 import math
 import os
 import random
@@ -258,11 +269,74 @@ def gen_plan(r, out):
     return plan.rows + updates.rows
 
 
+def _cycle(values):
+    return lambda v: values[(values.index(v) + 1) % len(values)] if v in values else values[0]
+
+
+def _earlier_day(v):
+    o = datetime.date.fromisoformat(v).toordinal()
+    return DAYS[o - 1 - BASE] if o > START else v
+
+
+def _interview(f):
+    if f[5]:
+        f[5] = ""
+    elif f[4]:
+        f[5] = f[4]
+    elif f[3]:
+        f[4] = f[3]
+    else:
+        f[2] = f[2][:11] + "00:00:00" if len(f[2]) > 10 else f[2]
+
+
+# file -> how to change one row's fields (a list, changed in place)
+CHANGES = {
+    "children": lambda f: f.__setitem__(2, _cycle(["female", "male", "other", "unknown"])(f[2])),
+    "cases": lambda f: f.__setitem__(4, _cycle(["low", "medium", "high"])(f[4])),
+    "missing_episodes": _interview,
+    "perpetrators": lambda f: f.__setitem__(1, _earlier_day(f[1])),
+    "perpetrator_actions": lambda f: f.__setitem__(2, _cycle(["monitoring", "disruption_letter",
+                                                              "investigation", "arrested"])(f[2])),
+    "action_plan": lambda f: f.__setitem__(3, "Lead officer changed"),
+    "action_updates": lambda f: f.__setitem__(4, "Changed since the last export"),
+}
+
+
+def rework(folder, seed, shuffle, change):
+    """Apply --change and --shuffle to the files just written in folder."""
+    for k, name in enumerate(sorted(CHANGES)):
+        path = os.path.join(folder, name + ".csv")
+        with open(path, newline="") as f:
+            lines = f.read().split("\n")
+        head, rows = lines[0], [x for x in lines[1:] if x]
+        if change:
+            r = random.Random(seed * 31 + k).random
+            plain = name not in ("action_plan", "action_updates")  # no quoted fields
+            for i, line in enumerate(rows):
+                if r() * 100 >= change:
+                    continue
+                fields = line.split(",") if plain else next(csv.reader([line]))
+                CHANGES[name](fields)
+                if plain:
+                    rows[i] = ",".join(fields)
+                else:
+                    out = io.StringIO()
+                    csv.writer(out, lineterminator="").writerow(fields)
+                    rows[i] = out.getvalue()
+        if shuffle:
+            random.Random(seed * 37 + k).shuffle(rows)
+        with open(path, "w", newline="") as f:
+            f.write("\n".join([head] + rows) + "\n")
+
+
 def main():
     ap = argparse.ArgumentParser(description="Write a large synthetic actionplan CSV export.")
     ap.add_argument("--children", type=int, required=True, help="number of children")
     ap.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
     ap.add_argument("--out", required=True, help="output folder (created if missing)")
+    ap.add_argument("--shuffle", action="store_true", help="rows of each file in random order")
+    ap.add_argument("--change", type=float, default=0,
+                    help="alter a value in about this percentage of every file's rows")
     a = ap.parse_args()
     if a.children < 1:
         ap.error("--children must be at least 1")
@@ -272,6 +346,8 @@ def main():
     rows += gen_perpetrators(random.Random(a.seed * 3 + 1).random,
                              max(1, round(a.children * 0.3)), a.out)
     rows += gen_plan(random.Random(a.seed * 3 + 2).random, a.out)
+    if a.shuffle or a.change:
+        rework(a.out, a.seed, a.shuffle, a.change)
     print("gen.py: %d children, %d rows (%.2f per child) in %s"
           % (a.children, rows, rows / a.children, a.out), file=sys.stderr)
 

@@ -26,7 +26,8 @@ enum {
     AP_OPT_OUT,
     AP_OPT_PDF,
     AP_OPT_XLSX,
-    AP_OPT_AS_AT
+    AP_OPT_AS_AT,
+    AP_OPT_DRY_RUN
 };
 
 struct ap_cli_common {

@@ -39,6 +39,8 @@
 #include "ap_date.h"
 #include "ap_enum.h"
 #include "ap_keyset.h"
+#include "ap_metrics.h"
+#include "ap_progress.h"
 
 enum kind { K_TEXT, K_ENUM, K_DATE, K_DATETIME };
 
@@ -172,7 +174,9 @@ struct imp {
     struct ap_keyset *keys[AP_T_COUNT]; /* ids of each file read (value: line_val) */
     bool bulk[AP_T_COUNT];              /* loaded into an empty table, indexes rebuilt after */
     long before[AP_T_COUNT];            /* rows the table had before */
-    struct ap_keyset *old_keys;         /* --replace: the ids the table had, while it loads */
+    size_t errors0;                     /* errors reported before the import */
+    enum ap_table_id fn_table;          /* the table ap_in_file() looks its keys up for */
+    struct ap_progress progress;        /* on a terminal, after 2 s */
     struct ap_buf key;                  /* the current row's key bytes */
     sqlite3_stmt *lookup;               /* SELECT 1 FROM the parent table WHERE id = ? */
     struct ap_buf last_parent;          /* the last id lookup asked about, and its answer */
@@ -643,54 +647,6 @@ static enum ap_status check_reference(struct imp *im, enum ap_table_id t, long l
     return AP_OK;
 }
 
-/* Read the keys of table t's current rows into a new set (--replace counts
- * which of them the file has again). */
-static enum ap_status read_old_keys(struct imp *im, enum ap_table_id t, struct ap_keyset **out,
-                                    long *count)
-{
-    struct ap_buf sql = AP_BUF_INIT, key = AP_BUF_INIT;
-    sqlite3_stmt *st = NULL;
-    enum ap_status res = AP_OK;
-    struct ap_keyset *ks = ap_keyset_new();
-    const char *s[2];
-    size_t n[2];
-    int rc;
-    ap_buf_adds(&sql, "SELECT ");
-    key_list(&sql, t, "");
-    ap_buf_addf(&sql, " FROM main.%s", ap_table_names[t]);
-    if (!ap_db_prepare(im->db, sql.buf, &st, im->d)) {
-        res = AP_ERR_IO;
-        goto done;
-    }
-    *count = 0;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        for (size_t k = 0; k < tables[t].nkey; k++) {
-            s[k] = (const char *)sqlite3_column_text(st, (int)k);
-            n[k] = (size_t)sqlite3_column_bytes(st, (int)k);
-        }
-        key_bytes(&key, t, s, n);
-        if (ap_keyset_add(ks, key.buf, key.len, 0, NULL) < 0) {
-            ap_diag_error(im->d, AP_ERR_IO, "the %s table is too large to replace in one import",
-                          ap_table_names[t]);
-            res = AP_ERR_IO;
-            goto done;
-        }
-        (*count)++;
-    }
-    if (rc != SQLITE_DONE)
-        res = ap_db_error(im->db, im->d, "cannot read the rows to replace");
-done:
-    sqlite3_finalize(st);
-    ap_buf_release(&sql);
-    ap_buf_release(&key);
-    if (res != AP_OK) {
-        ap_keyset_free(ks);
-        ks = NULL;
-    }
-    *out = ks;
-    return res;
-}
-
 /* Drop (or make again) table t's secondary indexes: a bulk load sorts once
  * per index after the rows are in instead of inserting into each per row. */
 static enum ap_status table_indexes(struct imp *im, enum ap_table_id t, bool create)
@@ -735,6 +691,8 @@ struct batch {
     bool have_prev;
     bool staging; /* rows now go to temp.ap_stage */
     long staged;  /* rows queued for the stage */
+    bool bulk;    /* every row must go in; else an upsert, which may skip a row */
+    long written; /* upsert: rows inserted or changed (sqlite3_changes) */
 };
 
 /* The columns of table t, comma-separated. */
@@ -766,6 +724,13 @@ static void insert_sql(struct ap_buf *sql, enum ap_table_id t, const char *into,
         for (size_t c = td->nkey; c < td->ncols; c++)
             ap_buf_addf(sql, "%s%s = excluded.%s", c > td->nkey ? ", " : "", td->cols[c].name,
                         td->cols[c].name);
+        /* A row already there as it is is not written: a re-import of the
+         * same export changes no page, and sqlite3_changes() counts only the
+         * rows inserted or changed. */
+        ap_buf_adds(sql, " WHERE ");
+        for (size_t c = td->nkey; c < td->ncols; c++)
+            ap_buf_addf(sql, "%s%s.%s IS NOT excluded.%s", c > td->nkey ? " OR " : "",
+                        ap_table_names[t], td->cols[c].name, td->cols[c].name);
     }
 }
 
@@ -804,15 +769,10 @@ static enum ap_status prepare_table(struct imp *im, enum ap_table_id t, struct b
     st = query_long(im, sql.buf, &any);
     if (st != AP_OK)
         goto done;
-    im->bulk[t] = !any || im->replace;
-    if (any && im->replace) {
-        st = read_old_keys(im, t, &im->old_keys, &im->before[t]);
-        if (st != AP_OK)
-            goto done;
-        ap_buf_reset(&sql);
-        ap_buf_addf(&sql, "DELETE FROM main.%s", name);
-        st = exec(im, sql.buf, "cannot empty the table for --replace");
-    } else if (any) {
+    /* --replace too upserts into a table with rows, and removes the rows the
+     * file lacks after it: the change summary compares every row. */
+    im->bulk[t] = !any;
+    if (any) {
         ap_buf_reset(&sql);
         ap_buf_addf(&sql, "SELECT count(*) FROM main.%s", name);
         st = query_long(im, sql.buf, &im->before[t]);
@@ -822,6 +782,7 @@ static enum ap_status prepare_table(struct imp *im, enum ap_table_id t, struct b
     if (st != AP_OK)
         goto done;
     b->ncols = td->ncols;
+    b->bulk = im->bulk[t];
     st = prepare_inserts(im, t, b, false);
 done:
     ap_buf_release(&sql);
@@ -862,8 +823,6 @@ static enum ap_status add_key(struct imp *im, enum ap_table_id t, long line, con
                       (long long)(first >> 1));
         ap_buf_release(&desc);
         *dup = true;
-    } else if (im->old_keys && ap_keyset_get(im->old_keys, im->key.buf, im->key.len, NULL)) {
-        im->sum->updated[t]++;
     }
     return AP_OK;
 }
@@ -884,9 +843,13 @@ static void bind_pending(struct batch *b, sqlite3_stmt *st, size_t r, int first)
  * statement journal per multi-row statement (the rows were checked: none can
  * conflict); that a row was nevertheless left out would be a bug, not to be
  * passed over in silence. */
-static enum ap_status write_rows(struct imp *im, sqlite3_stmt *st, int rows)
+static enum ap_status write_rows(struct imp *im, struct batch *b, sqlite3_stmt *st, int rows)
 {
     enum ap_status res = step_done(im, st, "cannot write the imported rows");
+    if (res == AP_OK && !b->bulk) {
+        b->written += sqlite3_changes(im->db);
+        return AP_OK;
+    }
     if (res == AP_OK && sqlite3_changes(im->db) != rows) {
         ap_diag_error(im->d, AP_ERR_IO,
                       "cannot write the imported rows: %d of %d went in (internal error)",
@@ -903,11 +866,11 @@ static enum ap_status flush_rows(struct imp *im, struct batch *b, bool all)
     if (all && b->many) {
         for (size_t r = 0; r < b->n; r++)
             bind_pending(b, b->many, r, (int)(r * b->ncols) + 1);
-        st = write_rows(im, b->many, (int)b->n);
+        st = write_rows(im, b, b->many, (int)b->n);
     } else {
         for (size_t r = 0; r < b->n && st == AP_OK; r++) {
             bind_pending(b, b->one, r, 1);
-            st = write_rows(im, b->one, 1);
+            st = write_rows(im, b, b->one, 1);
         }
     }
     b->n = 0;
@@ -1036,6 +999,113 @@ static bool ids_needed_later(enum ap_table_id t)
     return false;
 }
 
+/* SQL function ap_in_file(key...): 1 if the key columns given are a key of
+ * the file being read (im->fn_table's id set), else 0. */
+static void in_file_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    struct imp *im = sqlite3_user_data(ctx);
+    const char *s[2];
+    size_t n[2];
+    for (int k = 0; k < argc && k < 2; k++) {
+        s[k] = (const char *)sqlite3_value_text(argv[k]);
+        n[k] = (size_t)sqlite3_value_bytes(argv[k]);
+        if (!s[k])
+            s[k] = "";
+    }
+    key_bytes(&im->key, im->fn_table, s, n);
+    sqlite3_result_int(ctx, ap_keyset_get(im->keys[im->fn_table], im->key.buf, im->key.len, NULL));
+}
+
+/* The first AP_IMPORT_MAX_IDS ids of table t (in key order) that its file
+ * lacks, into the summary; with --replace, then remove every such row. */
+static enum ap_status missing_rows(struct imp *im, enum ap_table_id t)
+{
+    const struct tabledef *td = &tables[t];
+    struct ap_buf sql = AP_BUF_INIT, keys = AP_BUF_INIT, shownk = AP_BUF_INIT;
+    sqlite3_stmt *st = NULL;
+    enum ap_status res = AP_OK;
+    int rc, nk = (int)td->nkey;
+    im->fn_table = t;
+    if (sqlite3_create_function(im->db, "ap_in_file", nk, SQLITE_UTF8, im, in_file_fn, NULL,
+                                NULL) != SQLITE_OK)
+        return ap_db_error(im->db, im->d, "cannot compare the imported rows");
+    key_list(&keys, t, "");
+    ap_buf_addf(&sql, "SELECT %s FROM main.%s WHERE NOT ap_in_file(%s) ORDER BY %s LIMIT %d",
+                keys.buf, ap_table_names[t], keys.buf, keys.buf, AP_IMPORT_MAX_IDS);
+    if (!ap_db_prepare(im->db, sql.buf, &st, im->d)) {
+        res = AP_ERR_IO;
+        goto done;
+    }
+    int i = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW && i < AP_IMPORT_MAX_IDS) {
+        ap_buf_reset(&shownk);
+        for (int k = 0; k < nk; k++) {
+            ap_buf_adds(&shownk, k ? " (" : "");
+            add_shown(&shownk, (const char *)sqlite3_column_text(st, k),
+                      (size_t)sqlite3_column_bytes(st, k));
+            ap_buf_adds(&shownk, k ? ")" : "");
+        }
+        char *out = im->sum->missing_ids[t][i++];
+        size_t len = shownk.len < AP_IMPORT_ID_SHOWN - 1 ? shownk.len : AP_IMPORT_ID_SHOWN - 1;
+        memcpy(out, shownk.buf, len);
+        out[len] = '\0';
+    }
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+        res = ap_db_error(im->db, im->d, "cannot compare the imported rows");
+        goto done;
+    }
+    if (im->replace) {
+        ap_buf_reset(&sql);
+        ap_buf_addf(&sql, "DELETE FROM main.%s WHERE NOT ap_in_file(%s)", ap_table_names[t],
+                    keys.buf);
+        res = exec(im, sql.buf, "cannot remove the rows the file no longer has");
+        if (res == AP_OK && sqlite3_changes64(im->db) != im->sum->missing[t]) {
+            ap_diag_error(im->d, AP_ERR_IO,
+                          "cannot remove the rows the file no longer has: %lld of %ld "
+                          "(internal error)",
+                          (long long)sqlite3_changes64(im->db), im->sum->missing[t]);
+            res = AP_ERR_IO;
+        }
+    }
+done:
+    sqlite3_finalize(st);
+    if (sqlite3_create_function(im->db, "ap_in_file", nk, SQLITE_UTF8, NULL, NULL, NULL,
+                                NULL) != SQLITE_OK &&
+        res == AP_OK)
+        res = ap_db_error(im->db, im->d, "cannot compare the imported rows");
+    ap_buf_release(&sql);
+    ap_buf_release(&keys);
+    ap_buf_release(&shownk);
+    return res;
+}
+
+/* The change summary of table t once its file is in: new, changed and
+ * unchanged rows, and the ids the table has that the file lacks (the file is
+ * the table in full). A bulk load's rows are all new. An upsert's changes
+ * (sqlite3_changes) are its new and changed rows; the new ones are what the
+ * table grew by; whatever else the table holds, the file no longer has. */
+static enum ap_status count_changes(struct imp *im, enum ap_table_id t, const struct batch *b)
+{
+    struct ap_import_summary *sum = im->sum;
+    if (im->bulk[t]) {
+        sum->added[t] = sum->rows[t];
+        return AP_OK;
+    }
+    char *sql = ap_xasprintf("SELECT count(*) FROM main.%s", ap_table_names[t]);
+    long after = 0;
+    enum ap_status st = query_long(im, sql, &after);
+    free(sql);
+    if (st != AP_OK)
+        return st;
+    sum->added[t] = after - im->before[t];
+    sum->changed[t] = b->written - sum->added[t];
+    sum->unchanged[t] = sum->rows[t] - b->written;
+    sum->missing[t] = after - sum->rows[t];
+    if (sum->missing[t] > 0)
+        st = missing_rows(im, t);
+    return st;
+}
+
 /* Stream one file into its table, checking each row as it arrives: fields,
  * the rules between fields, a key already seen in the file, a parent that is
  * nowhere. Rows without an error go in; the import is rolled back if any
@@ -1075,8 +1145,10 @@ static enum ap_status load_file(struct imp *im, enum ap_table_id t)
     if (t == AP_T_CASES && !im->bulk[t])
         im->case_children = ap_keyset_new();
 
+    ap_progress_file(&im->progress);
     while ((rc = ap_csv_next(csv, &rec, im->d)) == 1) {
         im->sum->rows[t]++;
+        ap_progress_rows(&im->progress, file, im->sum->rows[t]);
         bool bad = rec.bad, quiet = rec.bad, dup = false;
         if (!bad && rec.n != width) {
             if (rec.n == 1 && rec.fields[0].len == 0)
@@ -1109,9 +1181,16 @@ static enum ap_status load_file(struct imp *im, enum ap_table_id t)
             goto fail;
         if (bad || dup)
             continue;
-        if (t == AP_T_CASES && !im->bulk[t] &&
-            ap_keyset_add(im->case_children, v[1].s, v[1].n, 0, NULL) == 1)
-            ap_buf_add(&im->case_child_list, v[1].s, v[1].n + 1);
+        if (im->case_children) {
+            if (ap_keyset_add(im->case_children, v[1].s, v[1].n, 0, NULL) == 1)
+                ap_buf_add(&im->case_child_list, v[1].s, v[1].n + 1);
+            /* So many children that the check goes over every case anyway. */
+            if (ap_keyset_count(im->case_children) * 16 >= (size_t)im->before[AP_T_CASES]) {
+                ap_keyset_free(im->case_children);
+                im->case_children = NULL;
+                ap_buf_release(&im->case_child_list);
+            }
+        }
         if (im->bulk[t] && !b->staging && !key_in_order(b, t, v) &&
             (st = start_staging(im, t, b)) != AP_OK)
             goto fail;
@@ -1127,6 +1206,11 @@ static enum ap_status load_file(struct imp *im, enum ap_table_id t)
         st = finish_staging(im, t, b);
     if (st != AP_OK)
         goto fail;
+    /* The change summary, and --replace's removals, before the file's id
+     * set goes; only after a clean file (an import with errors writes
+     * nothing, and shows no counts). */
+    if (im->d->errors == im->errors0 && (st = count_changes(im, t, b)) != AP_OK)
+        goto fail;
     /* Ids of rows nothing refers to are not needed once the file is read:
      * free them before the index sort takes its memory. */
     if (!ids_needed_later(t)) {
@@ -1137,21 +1221,6 @@ static enum ap_status load_file(struct imp *im, enum ap_table_id t)
         st = table_indexes(im, t, true);
     if (st != AP_OK)
         goto fail;
-    /* The counts are shown only after a clean import, when every row went in
-     * and every key is unique. */
-    if (!im->bulk[t]) {
-        char *sql = ap_xasprintf("SELECT count(*) FROM main.%s", ap_table_names[t]);
-        long after = 0;
-        st = query_long(im, sql, &after);
-        free(sql);
-        if (st != AP_OK)
-            goto fail;
-        im->sum->inserted[t] = after - im->before[t];
-        im->sum->updated[t] = im->sum->rows[t] - im->sum->inserted[t];
-    } else {
-        im->sum->inserted[t] = im->sum->rows[t] - im->sum->updated[t];
-        im->sum->removed[t] = im->before[t] - im->sum->updated[t];
-    }
     st = AP_OK;
     goto done;
 fail:
@@ -1166,8 +1235,6 @@ done:
     free(b);
     sqlite3_finalize(im->lookup);
     im->lookup = NULL;
-    ap_keyset_free(im->old_keys);
-    im->old_keys = NULL;
     ap_csv_close(csv);
     return st;
 }
@@ -1536,21 +1603,50 @@ static enum ap_status collect(struct imp *im, const char *const *paths, size_t n
     return st;
 }
 
+/* Dry run: the data-quality findings of the database as the import would
+ * leave it (inside the import's transaction, before the rollback), as at the
+ * latest date in the data. */
+static enum ap_status dry_run_findings(struct imp *im)
+{
+    struct ap_import_summary *sum = im->sum;
+    enum ap_status st = ap_metrics_data_as_at(im->db, &sum->as_at, im->d);
+    if (st != AP_OK || sum->as_at == AP_DAY_NONE)
+        return st;
+    st = ap_check_run(im->db, sum->as_at, &sum->findings, im->d);
+    sum->have_findings = st == AP_OK;
+    if (st != AP_OK)
+        ap_findings_free(&sum->findings);
+    return st;
+}
+
+/* Did the import change anything? Rows kept although the file lacks them
+ * change nothing; removed by --replace they do. */
+static bool import_writes(const struct imp *im)
+{
+    const struct ap_import_summary *sum = im->sum;
+    for (int t = 0; t < AP_T_COUNT; t++)
+        if (sum->added[t] || sum->changed[t] || (im->replace && sum->missing[t]))
+            return true;
+    return false;
+}
+
 enum ap_status ap_import_run(sqlite3 *db, const char *const *paths, size_t npaths,
                              const struct ap_import_opts *o, struct ap_import_summary *sum,
                              struct ap_diag *d)
 {
     struct imp im = {.db = db, .d = d, .replace = o && o->replace, .sum = sum};
     enum ap_status st = AP_OK;
-    size_t errors0 = d->errors;
     bool in_tx = false, any_failed = false, fk_off = false, checks_off = false;
     int fk = 0;
     long checks_ignored = 0;
     memset(sum, 0, sizeof *sum);
+    sum->replace = im.replace;
+    sum->dry_run = o && o->dry_run;
+    im.errors0 = d->errors;
+    ap_progress_start(&im.progress, o ? o->progress : NULL);
     ap_buf_init(&im.key);
     ap_buf_init(&im.last_parent);
     ap_buf_init(&im.case_child_list);
-
     st = collect(&im, paths, npaths);
     if (st != AP_OK)
         goto done;
@@ -1608,36 +1704,47 @@ enum ap_status ap_import_run(sqlite3 *db, const char *const *paths, size_t npath
                 goto done;
         }
     }
-    if (d->errors == errors0) {
+    if (d->errors == im.errors0 && sum->dry_run && (st = dry_run_findings(&im)) != AP_OK)
+        goto done;
+    /* A dry run, or an import that changes nothing, ends in a ROLLBACK: the
+     * database file is left byte for byte as it was. */
+    if (d->errors == im.errors0 && !sum->dry_run && import_writes(&im)) {
         if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
             st = ap_db_error(db, d, "cannot save the import");
             goto done;
         }
         in_tx = false;
+        sum->written = true;
         /* A database in WAL mode cannot be read from a folder the reader cannot
          * write; leave it in the plain rollback-journal mode. */
         sqlite3_exec(db, "PRAGMA journal_mode = DELETE", NULL, NULL, NULL);
     }
 
 done:
+    ap_progress_end(&im.progress);
     if (in_tx)
         sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
     if (fk_off)
         sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_FKEY, fk, (int *)0);
     if (checks_off && !checks_ignored)
         sqlite3_exec(db, "PRAGMA ignore_check_constraints = OFF", NULL, NULL, NULL);
-    if (d->errors > errors0)
+    if (d->errors > im.errors0)
         st = ap_status_worst(st, d->status == AP_OK ? AP_ERR_INPUT : d->status);
     if (st != AP_OK) {
-        memset(sum->inserted, 0, sizeof sum->inserted);
-        memset(sum->updated, 0, sizeof sum->updated);
-        memset(sum->removed, 0, sizeof sum->removed);
+        memset(sum->added, 0, sizeof sum->added);
+        memset(sum->changed, 0, sizeof sum->changed);
+        memset(sum->unchanged, 0, sizeof sum->unchanged);
+        memset(sum->missing, 0, sizeof sum->missing);
+        memset(sum->missing_ids, 0, sizeof sum->missing_ids);
+        sum->written = false;
+        if (sum->have_findings)
+            ap_findings_free(&sum->findings);
+        sum->have_findings = false;
     }
     for (int t = 0; t < AP_T_COUNT; t++) {
         free(im.path[t]);
         ap_keyset_free(im.keys[t]);
     }
-    ap_keyset_free(im.old_keys);
     sqlite3_finalize(im.lookup);
     ap_buf_release(&im.key);
     ap_buf_release(&im.last_parent);
@@ -1649,29 +1756,52 @@ done:
 void ap_import_print_summary(const struct ap_import_summary *sum, FILE *out)
 {
     int files = 0;
-    for (int t = 0; t < AP_T_COUNT; t++)
+    long total = 0;
+    char n[32], m[32], k[32];
+    for (int t = 0; t < AP_T_COUNT; t++) {
         files += sum->present[t];
-    fprintf(out, "imported %d file%s", files, files == 1 ? "" : "s");
-    const char *sep = ": ";
+        total += sum->rows[t];
+    }
+    const char *fs = files == 1 ? "" : "s";
+    if (sum->dry_run)
+        fprintf(out, "dry run of %d file%s: nothing was written; the import would make these "
+                     "changes:\n",
+                files, fs);
+    else if (!sum->written && total > 0)
+        fprintf(out, "nothing to import: the database already holds every row of %s as it is; "
+                     "nothing was written\n",
+                files == 1 ? "this file" : "these files");
+    else
+        fprintf(out, "imported %d file%s:\n", files, fs);
     for (int t = 0; t < AP_T_COUNT; t++) {
         if (!sum->present[t])
             continue;
-        char n[32];
         ap_format_count(sum->rows[t], n);
-        fprintf(out, "%s%s %s row%s", sep, ap_table_names[t], n, sum->rows[t] == 1 ? "" : "s");
-        sep = ", ";
-        const long part[3] = {sum->inserted[t], sum->updated[t], sum->removed[t]};
-        const char *const word[3] = {"new", "updated", "removed"};
-        const char *psep = " (";
-        for (int i = 0; i < 3; i++) {
-            if (!part[i])
-                continue;
-            ap_format_count(part[i], n);
-            fprintf(out, "%s%s %s", psep, n, word[i]);
-            psep = ", ";
+        fprintf(out, "  %s: %s row%s: ", ap_table_names[t], n, sum->rows[t] == 1 ? "" : "s");
+        ap_format_count(sum->added[t], n);
+        ap_format_count(sum->changed[t], m);
+        ap_format_count(sum->unchanged[t], k);
+        fprintf(out, "%s new, %s changed, %s unchanged", n, m, k);
+        if (sum->missing[t] > 0) {
+            const char *noun = tables[t].noun;
+            bool child = !strcmp(noun, "child");
+            ap_format_count(sum->missing[t], n);
+            bool one = sum->missing[t] == 1;
+            fprintf(out, "; %s %s%s in the database %s not in the file (%s%s): ", n,
+                    one ? noun : child ? "children" : noun, one || child ? "" : "s",
+                    one ? "is" : "are",
+                    !sum->replace ? "kept; --replace would remove "
+                    : sum->dry_run ? "--replace would remove "
+                                   : "removed, as --replace asks",
+                    sum->replace && !sum->dry_run ? "" : one ? "it" : "them");
+            long shown_ids = 0;
+            for (int i = 0; i < AP_IMPORT_MAX_IDS && sum->missing_ids[t][i][0]; i++, shown_ids++)
+                fprintf(out, "%s%s", i ? ", " : "", sum->missing_ids[t][i]);
+            if (sum->missing[t] > shown_ids) {
+                ap_format_count(sum->missing[t] - shown_ids, n);
+                fprintf(out, " and %s more", n);
+            }
         }
-        if (psep[0] == ',')
-            fputc(')', out);
+        fputc('\n', out);
     }
-    fputc('\n', out);
 }

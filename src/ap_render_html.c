@@ -1434,11 +1434,11 @@ static void build(struct html *h)
 
 /* ---- writing ---- */
 
-static enum ap_status write_file(struct html *h, const char *path)
+static enum ap_status write_file(struct html *h, const char *path, const char *shown)
 {
     FILE *f = fopen(path, "wb");
     if (!f) {
-        ap_diag_report(h->d, AP_ERROR, AP_ERR_IO, path, 0, 0, "cannot write the HTML report: %s",
+        ap_diag_report(h->d, AP_ERROR, AP_ERR_IO, shown, 0, 0, "cannot write the HTML report: %s",
                        strerror(errno));
         return AP_ERR_IO;
     }
@@ -1450,14 +1450,15 @@ static enum ap_status write_file(struct html *h, const char *path)
         err = errno;
     }
     if (!ok) {
-        ap_diag_report(h->d, AP_ERROR, AP_ERR_IO, path, 0, 0, "cannot write the HTML report: %s",
+        ap_diag_report(h->d, AP_ERROR, AP_ERR_IO, shown, 0, 0, "cannot write the HTML report: %s",
                        err ? strerror(err) : "the write failed");
         return AP_ERR_IO;
     }
     return AP_OK;
 }
 
-enum ap_status ap_render_html(const struct ap_report *r, const char *path, struct ap_diag *d)
+enum ap_status ap_render_html(const struct ap_report *r, const char *path, const char *shown,
+                              struct ap_diag *d)
 {
     struct html h = {.r = r, .d = d};
     enum ap_status rc = AP_OK;
@@ -1467,7 +1468,7 @@ enum ap_status ap_render_html(const struct ap_report *r, const char *path, struc
         goto done;
     }
     build(&h);
-    rc = write_file(&h, path);
+    rc = write_file(&h, path, shown ? shown : path);
 done:
     for (size_t i = 0; i < h.nmarks; i++)
         free(h.marks[i].id);

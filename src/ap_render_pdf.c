@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <hpdf.h>
 
@@ -1423,6 +1424,55 @@ static enum ap_status load_font(struct pdf *p, const char *path, const char *key
     return AP_OK;
 }
 
+/* The finished document, from libharu's memory stream to path through writes we
+ * check ourselves (libharu's own file writer ignores a failing fclose, so a
+ * full disk at the last write went unnoticed). Messages name shown. */
+static enum ap_status write_out(struct pdf *p, const char *path, const char *shown)
+{
+    HPDF_UINT32 size = HPDF_GetStreamSize(p->doc), got = size;
+    HPDF_BYTE *buf = ap_xmalloc(size ? size : 1);
+    FILE *f = NULL;
+    const char *step = "opening";
+    if (HPDF_ResetStream(p->doc) != HPDF_OK || size == 0 ||
+        HPDF_ReadFromStream(p->doc, buf, &got) != HPDF_OK || got != size || p->err) {
+        if (!p->err)
+            p->err = HPDF_INVALID_OPERATION;
+        free(buf);
+        return hpdf_fail(p, shown, "copying the finished document");
+    }
+    if (!(f = fopen(path, "wb")))
+        goto fail;
+    step = "writing";
+    if (fwrite(buf, 1, size, f) != size)
+        goto fail;
+    step = "flushing";
+    if (fflush(f) != 0)
+        goto fail;
+    step = "syncing";
+    if (fsync(fileno(f)) != 0)
+        goto fail;
+    step = "closing";
+    FILE *closing = f;
+    f = NULL; /* closed whatever fclose returns */
+    if (fclose(closing) != 0)
+        goto fail;
+    free(buf);
+    return AP_OK;
+fail:;
+    int err = errno;
+    const char *advice = "";
+    if (err == ENOSPC || err == EFBIG || err == EDQUOT)
+        advice = "; check the disk is not full";
+    else if (!strcmp(step, "opening"))
+        advice = "; check the folder exists and is writable";
+    ap_diag_error(p->d, AP_ERR_IO, "cannot write the PDF '%s': %s (while %s)%s", shown,
+                  strerror(err), step, advice);
+    if (f)
+        fclose(f); /* already failing: the first error is the one reported */
+    free(buf);
+    return AP_ERR_IO;
+}
+
 static void set_info(struct pdf *p)
 {
     const struct ap_report *r = p->r;
@@ -1479,11 +1529,15 @@ static void draw_sections(struct pdf *p)
     }
 }
 
-enum ap_status ap_render_pdf(const struct ap_report *r, const char *path, struct ap_diag *d)
+enum ap_status ap_render_pdf(const struct ap_report *r, const char *path, const char *shown,
+                             struct ap_diag *d)
 {
     struct pdf p = {0};
     enum ap_status rc = AP_OK;
     const char *doing = "setting up the document";
+
+    if (!shown)
+        shown = path;
 
     p.r = r;
     p.d = d;
@@ -1494,7 +1548,7 @@ enum ap_status ap_render_pdf(const struct ap_report *r, const char *path, struct
     }
     p.doc = HPDF_New(on_error, &p);
     if (!p.doc) {
-        ap_diag_error(d, AP_ERR_IO, "cannot write the PDF '%s': libharu could not start", path);
+        ap_diag_error(d, AP_ERR_IO, "cannot write the PDF '%s': libharu could not start", shown);
         rc = AP_ERR_IO;
         goto done;
     }
@@ -1502,7 +1556,7 @@ enum ap_status ap_render_pdf(const struct ap_report *r, const char *path, struct
     HPDF_UseUTFEncodings(p.doc);
     HPDF_SetCurrentEncoder(p.doc, "UTF-8");
     if (p.err) {
-        rc = hpdf_fail(&p, path, doing);
+        rc = hpdf_fail(&p, shown, doing);
         goto done;
     }
     rc = load_font(&p, r->font ? r->font : DEFAULT_FONT, "font", &p.font);
@@ -1519,7 +1573,7 @@ enum ap_status ap_render_pdf(const struct ap_report *r, const char *path, struct
     set_info(&p);
     HPDF_SetPageMode(p.doc, HPDF_PAGE_MODE_USE_OUTLINE); /* open with the bookmarks shown */
     if (p.err) {
-        rc = hpdf_fail(&p, path, doing);
+        rc = hpdf_fail(&p, shown, doing);
         goto done;
     }
 
@@ -1534,17 +1588,18 @@ enum ap_status ap_render_pdf(const struct ap_report *r, const char *path, struct
     if (!p.err)
         draw_page_furniture(&p);
     if (p.err) {
-        rc = hpdf_fail(&p, path, doing);
+        rc = hpdf_fail(&p, shown, doing);
         goto done;
     }
 
     doing = "saving";
-    if (HPDF_SaveToFile(p.doc, path) != HPDF_OK || p.err) {
+    if (HPDF_SaveToStream(p.doc) != HPDF_OK || p.err) {
         if (!p.err)
-            p.err = HPDF_FILE_IO_ERROR;
-        rc = hpdf_fail(&p, path, doing);
+            p.err = HPDF_INVALID_OPERATION;
+        rc = hpdf_fail(&p, shown, doing);
         goto done;
     }
+    rc = write_out(&p, path, shown);
 
 done:
     if (p.doc)

@@ -1,5 +1,6 @@
 /*
- * cmd_import: `actionplan import [--db FILE] [--config FILE] [--replace] PATH...`.
+ * cmd_import: `actionplan import [--db FILE] [--config FILE] [--replace] [--dry-run]
+ * PATH...`.
  * Option parsing only; the work is ap_import_run().
  */
 #include <getopt.h>
@@ -8,10 +9,12 @@
 
 #include "ap_cli.h"
 #include "ap_import.h"
+#include "ap_progress.h"
 #include "commands.h"
 
 const char cmd_import_usage[] =
-    "usage: actionplan import [--db FILE] [--config FILE] [--replace] PATH...\n"
+    "usage: actionplan import [--db FILE] [--config FILE] [--replace] [--dry-run]\n"
+    "                         PATH...\n"
     "\n"
     "Load the case system's CSV export into the case database. Each PATH is a CSV\n"
     "file named after its table, or a folder holding such files:\n"
@@ -24,17 +27,38 @@ const char cmd_import_usage[] =
     "The import is all or nothing: if any row is wrong, the errors are listed\n"
     "(file:line:column) and the database is left exactly as it was. Rows whose id is\n"
     "already in the database are updated, so a later export can be loaded over an\n"
-    "earlier one.\n"
+    "earlier one. Each file is the whole of its table: the import lists, for each\n"
+    "table, the new, changed and unchanged rows, and the ids the database holds\n"
+    "that the file no longer has (kept, unless --replace). Importing the same export\n"
+    "again changes nothing and writes nothing.\n"
     "\n"
     "Options:\n"
     "  --db FILE      the case database (default: from the config, else actionplan.db)\n"
     "  --config FILE  read defaults from this INI file\n"
     "  --replace      make each given file the whole new contents of its table,\n"
     "                 instead of adding to and updating what is there\n"
+    "  --dry-run      check everything and show what the import would change and\n"
+    "                 the data-quality findings it would leave, but write nothing\n"
     "  --help         show this text\n"
     "\n"
-    "Exit status: 0 imported, 1 bad command line, 2 bad data (nothing written),\n"
-    "3 cannot read a file or the database.\n";
+    "On a terminal, an import that takes more than a few seconds shows its\n"
+    "progress on standard error.\n"
+    "\n"
+    "Exit status: 0 imported (with --dry-run: would import), 1 bad command line,\n"
+    "2 bad data (nothing written), 3 cannot read a file or the database.\n";
+
+/* A dry run's findings: what `actionplan check` would say after the import. */
+static void print_findings(const struct ap_import_summary *sum)
+{
+    if (!sum->have_findings) {
+        printf("\nThe database would hold no records: nothing to check.\n");
+        return;
+    }
+    char day[32];
+    ap_day_format_long(sum->as_at, day);
+    printf("\nData-quality findings after the import, as at %s:\n", day);
+    ap_check_print(&sum->findings, stdout);
+}
 
 int cmd_import(int argc, char **argv)
 {
@@ -42,6 +66,7 @@ int cmd_import(int argc, char **argv)
         {"db", required_argument, NULL, AP_OPT_DB},
         {"config", required_argument, NULL, AP_OPT_CONFIG},
         {"replace", no_argument, NULL, AP_OPT_REPLACE},
+        {"dry-run", no_argument, NULL, AP_OPT_DRY_RUN},
         {"help", no_argument, NULL, AP_OPT_HELP},
         {NULL, 0, NULL, 0},
     };
@@ -65,6 +90,9 @@ int cmd_import(int argc, char **argv)
         case AP_OPT_REPLACE:
             opts.replace = true;
             break;
+        case AP_OPT_DRY_RUN:
+            opts.dry_run = true;
+            break;
         case AP_OPT_HELP:
         case 'h':
             fputs(cmd_import_usage, stdout);
@@ -85,15 +113,26 @@ int cmd_import(int argc, char **argv)
     st = ap_db_open(cfg.db_path, false, &db, &d);
     if (st != AP_OK)
         goto done;
+    opts.progress = ap_progress_tty(stderr);
     st = ap_import_run(db, (const char *const *)(argv + optind), (size_t)(argc - optind), &opts,
                        &sum, &d);
-    if (st == AP_OK)
+    if (st == AP_OK) {
         ap_import_print_summary(&sum, stdout);
+        if (sum.dry_run)
+            print_findings(&sum);
+        ap_findings_free(&sum.findings);
+        if (fflush(stdout) != 0) {
+            ap_diag_error(&d, AP_ERR_IO, "cannot write the summary to standard output");
+            st = AP_ERR_IO;
+        }
+    }
 
 done:
     ap_diag_finish(&d);
-    if (st != AP_OK && db)
+    if (st != AP_OK && db && !opts.dry_run)
         ap_diag_note(&d, "nothing was imported; the database is as it was");
+    if (st != AP_OK && db && opts.dry_run)
+        ap_diag_note(&d, "dry run: the import would fail; the database is as it was");
     if (db)
         ap_db_close(db);
     if (have_cfg)

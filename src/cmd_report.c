@@ -105,11 +105,11 @@ static enum ap_status render_one(const struct ap_report *r, struct output *o, st
 {
     switch (o->kind) {
     case OUT_PDF:
-        return ap_render_pdf(r, o->at.tmp, d);
+        return ap_render_pdf(r, o->at.tmp, o->path, d);
     case OUT_XLSX:
         return ap_render_xlsx(r, o->at.tmp, d);
     case OUT_HTML:
-        return ap_render_html(r, o->at.tmp, d);
+        return ap_render_html(r, o->at.tmp, o->path, d);
     case OUT_TEXT: {
         FILE *f = fopen(o->at.tmp, "w");
         if (!f) {

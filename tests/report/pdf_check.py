@@ -262,7 +262,7 @@ check(r.returncode == 2 and "cannot read the logo" in r.stderr and "No such file
 r = render("/nonexistent-folder/report.pdf")
 check(r.returncode == 3, "unwritable path: exit 3, got %d" % r.returncode)
 check(r.stderr == "actionplan: error: cannot write the PDF '/nonexistent-folder/report.pdf': "
-      "No such file or directory (libharu error 0x1017 while saving); check the folder exists "
+      "No such file or directory (while opening); check the folder exists "
       "and is writable\n", "clear message for an unwritable path: %r" % r.stderr)
 if os.getuid() != 0:
     ro = os.path.join(WORK, "readonly")

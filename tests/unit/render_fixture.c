@@ -132,7 +132,7 @@ int main(int argc, char **argv)
     size_t nsections = r.nsections, nheadlines = r.nheadlines, nnotes = r.nnotes;
     if (empty)
         r.nsections = r.nheadlines = r.nnotes = 0;
-    enum ap_status st = ap_render_pdf(&r, out, &d);
+    enum ap_status st = ap_render_pdf(&r, out, NULL, &d);
     r.nsections = nsections;
     r.nheadlines = nheadlines;
     r.nnotes = nnotes;

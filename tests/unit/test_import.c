@@ -122,8 +122,9 @@ static void test_import(void)
     free(msgs);
     CHECK(sum.present[AP_T_CHILDREN] && sum.present[AP_T_CASES] && !sum.present[AP_T_ACTION_PLAN]);
     CHECK_INT(sum.rows[AP_T_CHILDREN], 3);
-    CHECK_INT(sum.inserted[AP_T_CHILDREN], 3);
-    CHECK_INT(sum.inserted[AP_T_CASES], 2);
+    CHECK_INT(sum.added[AP_T_CHILDREN], 3);
+    CHECK_INT(sum.added[AP_T_CASES], 2);
+    CHECK(sum.written);
     CHECK_INT(count(db, "SELECT count(*) FROM sqlite_temp_schema"), 0);
     check_enforced(db);
 
@@ -133,9 +134,12 @@ static void test_import(void)
     CHECK_INT(run(db, false, &sum, &msgs, "cases.csv", NULL), AP_OK);
     free(msgs);
     CHECK_INT(sum.rows[AP_T_CASES], 2);
-    CHECK_INT(sum.inserted[AP_T_CASES], 1);
-    CHECK_INT(sum.updated[AP_T_CASES], 1);
-    CHECK_INT(sum.removed[AP_T_CASES], 0);
+    CHECK_INT(sum.added[AP_T_CASES], 1);
+    CHECK_INT(sum.changed[AP_T_CASES], 1);
+    CHECK_INT(sum.unchanged[AP_T_CASES], 0);
+    CHECK_INT(sum.missing[AP_T_CASES], 1); /* K2, kept */
+    CHECK_STR(sum.missing_ids[AP_T_CASES][0], "K2");
+    CHECK_STR(sum.missing_ids[AP_T_CASES][1], "");
     CHECK_INT(count(db, "SELECT count(*) FROM cases"), 3);
     CHECK_INT(count(db, "SELECT count(*) FROM cases WHERE case_id = 'K1' AND closed_on = "
                         "'2016-05-01' AND closure_reason = 'risk_reduced'"),
@@ -163,17 +167,20 @@ static void test_import(void)
     write_file("cases.csv", "case_id,child_id,opened_on\nK2,C2,2016-02-01\nK9,C1,2017-01-01\n");
     CHECK_INT(run(db, true, &sum, &msgs, "cases.csv", NULL), AP_OK);
     free(msgs);
-    CHECK_INT(sum.inserted[AP_T_CASES], 1);
-    CHECK_INT(sum.updated[AP_T_CASES], 1);
-    CHECK_INT(sum.removed[AP_T_CASES], 2);
+    CHECK_INT(sum.added[AP_T_CASES], 1);   /* K9 */
+    CHECK_INT(sum.changed[AP_T_CASES], 0);
+    CHECK_INT(sum.unchanged[AP_T_CASES], 1); /* K2 */
+    CHECK_INT(sum.missing[AP_T_CASES], 2);   /* K1, K3: removed */
     CHECK_INT(count(db, "SELECT count(*) FROM cases"), 2);
+    CHECK_INT(count(db, "SELECT count(*) FROM cases WHERE case_id IN ('K2', 'K9')"), 2);
 
     char *out = NULL;
     size_t outn;
     FILE *f = open_memstream(&out, &outn);
     ap_import_print_summary(&sum, f);
     fclose(f);
-    CHECK_STR(out, "imported 1 file: cases 2 rows (1 new, 1 updated, 2 removed)\n");
+    CHECK_STR(out, "imported 1 file:\n  cases: 2 rows: 1 new, 0 changed, 1 unchanged; 2 cases in "
+                   "the database are not in the file (removed, as --replace asks): K1, K3\n");
     free(out);
 
     clean_up(db, dbpath);
@@ -208,8 +215,8 @@ static void test_out_of_order(void)
     CHECK_INT(run(db, false, &sum, &msgs, "cases.csv", "children.csv"), AP_OK);
     CHECK_STR(msgs, "");
     free(msgs);
-    CHECK_INT(sum.inserted[AP_T_CHILDREN], 5);
-    CHECK_INT(sum.inserted[AP_T_CASES], 4);
+    CHECK_INT(sum.added[AP_T_CHILDREN], 5);
+    CHECK_INT(sum.added[AP_T_CASES], 4);
     CHECK_INT(count(db, "SELECT count(*) FROM children"), 5);
     CHECK_INT(count(db, "SELECT count(*) FROM children WHERE child_id = 'C3' AND gender = 'male'"),
               1);
@@ -230,15 +237,38 @@ static void test_summary_wording(void)
 {
     struct ap_import_summary sum = {0};
     sum.present[AP_T_CHILDREN] = sum.present[AP_T_ACTION_UPDATES] = true;
-    sum.rows[AP_T_CHILDREN] = sum.inserted[AP_T_CHILDREN] = 1234567;
+    sum.rows[AP_T_CHILDREN] = sum.added[AP_T_CHILDREN] = 1234567;
     sum.rows[AP_T_ACTION_UPDATES] = 0;
+    sum.written = true;
     char *out = NULL;
     size_t n;
     FILE *f = open_memstream(&out, &n);
     ap_import_print_summary(&sum, f);
     fclose(f);
-    CHECK_STR(out, "imported 2 files: children 1,234,567 rows (1,234,567 new), action_updates 0 "
-                   "rows\n");
+    CHECK_STR(out, "imported 2 files:\n  children: 1,234,567 rows: 1,234,567 new, 0 changed, 0 "
+                   "unchanged\n  action_updates: 0 rows: 0 new, 0 changed, 0 unchanged\n");
+    free(out);
+
+    /* More missing ids than are listed; one of them, singular. */
+    struct ap_import_summary s2 = {0};
+    s2.present[AP_T_CHILDREN] = s2.present[AP_T_CASES] = true;
+    s2.rows[AP_T_CHILDREN] = s2.unchanged[AP_T_CHILDREN] = 2;
+    s2.missing[AP_T_CHILDREN] = 13;
+    for (int i = 0; i < AP_IMPORT_MAX_IDS; i++)
+        snprintf(s2.missing_ids[AP_T_CHILDREN][i], AP_IMPORT_ID_SHOWN, "C%d", i + 1);
+    s2.rows[AP_T_CASES] = s2.unchanged[AP_T_CASES] = 1;
+    s2.missing[AP_T_CASES] = 1;
+    snprintf(s2.missing_ids[AP_T_CASES][0], AP_IMPORT_ID_SHOWN, "K7");
+    f = open_memstream(&out, &n);
+    ap_import_print_summary(&s2, f);
+    fclose(f);
+    CHECK_STR(out, "nothing to import: the database already holds every row of these files as it "
+                   "is; nothing was written\n"
+                   "  children: 2 rows: 0 new, 0 changed, 2 unchanged; 13 children in the "
+                   "database are not in the file (kept; --replace would remove them): C1, C2, C3, "
+                   "C4, C5, C6, C7, C8, C9, C10 and 3 more\n"
+                   "  cases: 1 row: 0 new, 0 changed, 1 unchanged; 1 case in the database is not "
+                   "in the file (kept; --replace would remove it): K7\n");
     free(out);
 }
 
