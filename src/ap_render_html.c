@@ -250,6 +250,7 @@ static bool check_model(struct html *h)
         const struct ap_headline *hl = &r->headlines[i];
         ok &= check_text(h, hl->label, "the label of headline", i + 1);
         ok &= check_text(h, hl->direction, "the direction of headline", i + 1);
+        ok &= check_text(h, hl->verdict, "the verdict of headline", i + 1);
         ok &= check_cell(h, &hl->value, "the figure of headline", i + 1);
         ok &= check_cell(h, &hl->change_prev, "the change of headline", i + 1);
         ok &= check_cell(h, &hl->change_year, "the change on a year of headline", i + 1);
@@ -501,19 +502,6 @@ static const char *tone_class(enum ap_tone t)
         [AP_TONE_GREEN] = "rag-green",
     };
     return (unsigned)t < AP_ARRAY_LEN(names) ? names[t] : NULL;
-}
-
-/* What a coloured direction means, in words (the colour repeats it). */
-static const char *tone_word(enum ap_tone t)
-{
-    switch (t) {
-    case AP_TONE_GOOD:
-        return " (better)";
-    case AP_TONE_BAD:
-        return " (worse)";
-    default:
-        return "";
-    }
 }
 
 static const char page_css[] =
@@ -805,7 +793,12 @@ static void put_headlines(struct html *h)
             ap_buf_addf(&h->b, "<p class=\"hl-direction%s%s\">Direction: ", tone ? " " : "",
                         tone ? tone : "");
             esc(&h->b, hl->direction);
-            ap_buf_addf(&h->b, "%s</p>\n", tone_word(hl->tone));
+            if (hl->verdict && *hl->verdict) {
+                ap_buf_adds(&h->b, " (");
+                esc(&h->b, hl->verdict); /* the word; the colour repeats it */
+                ap_buf_addch(&h->b, ')');
+            }
+            ap_buf_adds(&h->b, "</p>\n");
         }
         ap_buf_adds(&h->b, "</li>\n");
         const struct ap_cell *cells[] = {&hl->value, &hl->change_prev, &hl->change_year, &hl->rate};

@@ -6,7 +6,6 @@
  * output has rendered, and all together (ap_atomic_commit_all).
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,43 +19,28 @@
 #include "ap_template.h"
 #include "commands.h"
 
-const char cmd_report_usage[] =
-    "usage: actionplan report [--config FILE] [--db FILE] [--template NAME|FILE]\n"
-    "                         (--quarter YYYY/YY-QN | --from YYYY-MM-DD --to YYYY-MM-DD)\n"
-    "                         [--out DIR] [--pdf FILE] [--xlsx FILE] [--html FILE]\n"
-    "                         [--text FILE|-]\n"
-    "\n"
-    "Writes the progress report for the period from the case database (opened\n"
-    "read-only), laid out by a template.\n"
-    "\n"
-    "  --template NAME|FILE  'cabinet' (public, small numbers suppressed; the default)\n"
-    "                        or 'board' (restricted, unsuppressed), or a path to an\n"
-    "                        .ini template of your own\n"
-    "  --out DIR             write the PDF, the XLSX workbook and the HTML page into\n"
-    "                        DIR, named like sampleshire-council-2016-17-q4-cabinet.pdf\n"
-    "  --pdf FILE            write the PDF to FILE\n"
-    "  --xlsx FILE           write the XLSX workbook to FILE\n"
-    "  --html FILE           write the report as one accessible HTML page to FILE (for\n"
-    "                        a website: no scripts, nothing fetched from elsewhere)\n"
-    "  --text FILE           write a plain-text dump of the report model ('-' for\n"
-    "                        standard output), for checking figures\n"
-    "\n"
-    "With none of --out, --pdf, --xlsx, --html, --text, the PDF, the workbook and the\n"
-    "HTML page are written into the config's output folder (default '.'). --pdf,\n"
-    "--xlsx, --html and --text write only what they name, unless --out is also given.\n"
-    "The output folder (--out DIR, or the config's) is made if it is missing (not\n"
-    "its parents), private (0700) for a restricted template. Two outputs may not\n"
-    "name the same file.\n"
-    "Files are replaced only when every output has been made, and then together: if\n"
-    "one cannot be put in place, those already replaced get their earlier version\n"
-    "back (each is kept as a hidden copy beside it until the end), so on any failure\n"
-    "the files are as they were. A restricted report's files are readable only by\n"
-    "you (mode 0600).\n"
-    "Every figure in a public report is suppressed as the notes in it explain.\n";
+static const struct ap_cli_cmd report_cmd = {
+    .name = "report",
+    .synopsis = "[--config FILE] [--db FILE] [--template NAME|FILE]\n"
+                "(--quarter YYYY/YY-QN | --from YYYY-MM-DD --to YYYY-MM-DD)\n"
+                "[--out DIR] [--pdf FILE] [--xlsx FILE] [--html FILE] [--text FILE|-]",
+    .description = "Writes the progress report for the period from the case database (opened\n"
+                   "read-only), laid out by a template.\n",
+    .footer = "With none of --out, --pdf, --xlsx, --html, --text, the PDF, the workbook and the\n"
+              "HTML page are written into the config's output folder (default '.'). --pdf,\n"
+              "--xlsx, --html and --text write only what they name, unless --out is also given.\n"
+              "The output folder (--out DIR, or the config's) is made if it is missing (not\n"
+              "its parents), private (0700) for a restricted template. Two outputs may not\n"
+              "name the same file.\n"
+              "Files are replaced only when every output has been made, and then together: if\n"
+              "one cannot be put in place, those already replaced get their earlier version\n"
+              "back (each is kept as a hidden copy beside it until the end), so on any failure\n"
+              "the files are as they were. A restricted report's files are readable only by\n"
+              "you (mode 0600).\n"
+              "Every figure in a public report is suppressed as the notes in it explain.\n",
+};
 
 enum out_kind { OUT_PDF, OUT_XLSX, OUT_HTML, OUT_TEXT };
-
-enum { OPT_HTML = 2000 }; /* report's own long option, beside the shared AP_OPT_* */
 
 #define AP_OUTPUTS_MAX 4 /* PDF, workbook, HTML and text dump */
 
@@ -159,7 +143,7 @@ static bool same_place(const struct place *a, const struct place *b)
 
 /* Two outputs naming one file (also through a link or ".."): a usage error
  * that names both options, before anything is written. */
-static enum ap_status check_distinct(const struct output *outs, size_t n, struct ap_diag *d)
+static enum ap_status check_distinct(const struct output *outs, size_t n)
 {
     struct place pl[AP_OUTPUTS_MAX];
     enum ap_status rc = AP_OK;
@@ -169,12 +153,11 @@ static enum ap_status check_distinct(const struct output *outs, size_t n, struct
         for (size_t j = i + 1; j < n && rc == AP_OK; j++) {
             if (!same_place(&pl[i], &pl[j]))
                 continue;
-            ap_diag_error(d, AP_ERR_USAGE,
-                          "report: the %s (%s '%s') and the %s (%s '%s') would be the same file; "
-                          "give each output its own name",
-                          kind_words[outs[i].kind], outs[i].option, outs[i].path,
-                          kind_words[outs[j].kind], outs[j].option, outs[j].path);
-            rc = AP_ERR_USAGE;
+            rc = ap_cli_usage_error("report",
+                                    "the %s (%s '%s') and the %s (%s '%s') would be the same "
+                                    "file; give each output its own name",
+                                    kind_words[outs[i].kind], outs[i].option, outs[i].path,
+                                    kind_words[outs[j].kind], outs[j].option, outs[j].path);
         }
     return rc;
 }
@@ -210,7 +193,7 @@ static enum ap_status render_one(const struct ap_report *r, struct output *o, st
     case OUT_PDF:
         return ap_render_pdf(r, o->at.tmp, o->path, d);
     case OUT_XLSX:
-        return ap_render_xlsx(r, o->at.tmp, d);
+        return ap_render_xlsx(r, o->at.tmp, o->path, d);
     case OUT_HTML:
         return ap_render_html(r, o->at.tmp, o->path, d);
     case OUT_TEXT: {
@@ -232,24 +215,30 @@ static enum ap_status render_one(const struct ap_report *r, struct output *o, st
 
 int cmd_report(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"config", required_argument, NULL, AP_OPT_CONFIG},
-        {"db", required_argument, NULL, AP_OPT_DB},
-        {"quarter", required_argument, NULL, AP_OPT_QUARTER},
-        {"from", required_argument, NULL, AP_OPT_FROM},
-        {"to", required_argument, NULL, AP_OPT_TO},
-        {"template", required_argument, NULL, AP_OPT_TEMPLATE},
-        {"out", required_argument, NULL, AP_OPT_OUT},
-        {"pdf", required_argument, NULL, AP_OPT_PDF},
-        {"xlsx", required_argument, NULL, AP_OPT_XLSX},
-        {"html", required_argument, NULL, OPT_HTML},
-        {"text", required_argument, NULL, 't'},
-        {"help", no_argument, NULL, AP_OPT_HELP},
-        {NULL, 0, NULL, 0},
-    };
-    struct ap_cli_common co = {0};
+    struct ap_cli_common co = {.cmd = "report"};
     const char *tmpl_arg = "cabinet", *out_dir = NULL, *pdf = NULL, *xlsx = NULL, *html = NULL,
                *text = NULL;
+    const struct ap_option options[] = {
+        AP_OPT_COMMON(&co),
+        AP_OPT_PERIOD(&co),
+        AP_OPT_GROUP("Template and outputs"),
+        AP_OPT_STRING("template", 0, &tmpl_arg, "NAME|FILE",
+                      "'cabinet' (public, small numbers suppressed; the default)\n"
+                      "or 'board' (restricted, unsuppressed), or a path to an\n"
+                      ".ini template of your own"),
+        AP_OPT_STRING("out", 0, &out_dir, "DIR",
+                      "write the PDF, the XLSX workbook and the HTML page into\n"
+                      "DIR, named like sampleshire-council-2016-17-q4-cabinet.pdf"),
+        AP_OPT_STRING("pdf", 0, &pdf, "FILE", "write the PDF to FILE"),
+        AP_OPT_STRING("xlsx", 0, &xlsx, "FILE", "write the XLSX workbook to FILE"),
+        AP_OPT_STRING("html", 0, &html, "FILE",
+                      "write the report as one accessible HTML page to FILE (for\n"
+                      "a website: no scripts, nothing fetched from elsewhere)"),
+        AP_OPT_STRING("text", 0, &text, "FILE|-",
+                      "write a plain-text dump of the report model ('-' for\n"
+                      "standard output), for checking figures"),
+        AP_OPT_END,
+    };
     struct ap_diag d;
     struct ap_config cfg;
     struct ap_period period;
@@ -264,49 +253,21 @@ int cmd_report(int argc, char **argv)
     bool have_cfg = false, have_tmpl = false, have_rep = false;
     enum ap_status rc = AP_OK;
 
+    int nargs, exit_status;
+    if (!ap_cli_parse(&report_cmd, options, argc, argv, &nargs, &exit_status))
+        return exit_status;
     ap_diag_init(&d);
     memset(outs, 0, sizeof outs);
-    opterr = 0;
-    optind = 1;
-    int c;
-    while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
-        if (ap_cli_common_option(&co, c, optarg))
-            continue;
-        switch (c) {
-        case AP_OPT_TEMPLATE:
-            tmpl_arg = optarg;
-            break;
-        case AP_OPT_OUT:
-            out_dir = optarg;
-            break;
-        case AP_OPT_PDF:
-            pdf = optarg;
-            break;
-        case AP_OPT_XLSX:
-            xlsx = optarg;
-            break;
-        case OPT_HTML:
-            html = optarg;
-            break;
-        case 't':
-            text = optarg;
-            break;
-        case AP_OPT_HELP:
-            fputs(cmd_report_usage, stdout);
-            return AP_OK;
-        case ':':
-            return ap_cli_usage_error("report", "option '%s' needs a value", argv[optind - 1]);
-        default:
-            return ap_cli_usage_error("report", "unknown option '%s'", argv[optind - 1]);
-        }
-    }
-    if (optind < argc)
-        return ap_cli_usage_error("report", "unexpected argument '%s'", argv[optind]);
 
     have_cfg = true; /* ap_cli_config starts from the defaults, so cfg is always freeable */
     if ((rc = ap_cli_config(&co, &cfg, &d)) != AP_OK)
         goto done;
     if ((rc = ap_cli_period(&co, &cfg, &period, &d)) != AP_OK)
+        goto done;
+    if (strchr(tmpl_arg, '/') && (rc = ap_cli_want_file(tmpl_arg, &d)) != AP_OK)
+        goto done;
+    bool to_dir = out_dir || (!pdf && !xlsx && !html && !text);
+    if (to_dir && (rc = ap_cli_want_dir(out_dir ? out_dir : cfg.output_dir, &d)) != AP_OK)
         goto done;
     if ((rc = ap_template_find(tmpl_arg, &tmpl_path, &d)) != AP_OK)
         goto done;
@@ -334,7 +295,7 @@ int cmd_report(int argc, char **argv)
             outs[nouts++] = (struct output){.kind = asked[i].kind,
                                             .option = asked[i].option,
                                             .path = ap_xstrdup(asked[i].path)};
-    if (out_dir || (!pdf && !xlsx && !html && !text)) {
+    if (to_dir) {
         dir = out_dir ? out_dir : cfg.output_dir;
         for (size_t i = 0; i < AP_ARRAY_LEN(asked); i++)
             if (asked[i].ext && !asked[i].path)
@@ -343,7 +304,7 @@ int cmd_report(int argc, char **argv)
                                     .option = out_dir ? "--out" : "the config's output_dir",
                                     .path = default_name(dir, &rep, asked[i].ext)};
     }
-    rc = check_distinct(outs, nouts, &d);
+    rc = check_distinct(outs, nouts);
     for (size_t i = 0; i < nouts && rc == AP_OK; i++)
         rc = check_target(outs[i].path, &d);
     if (rc == AP_OK && dir)
@@ -355,8 +316,10 @@ int cmd_report(int argc, char **argv)
     for (size_t i = 0; i < nouts && rc == AP_OK; i++)
         rc = render_one(&rep, &outs[i], &d);
     if (rc == AP_OK && text && !strcmp(text, "-")) {
+        errno = 0;
         if (ap_render_text(&rep, stdout) != AP_OK || fflush(stdout) != 0) {
-            ap_diag_error(&d, AP_ERR_IO, "cannot write the text dump to standard output");
+            ap_diag_error(&d, AP_ERR_IO, "cannot write the text dump to standard output: %s",
+                          errno ? strerror(errno) : "unknown write error");
             rc = AP_ERR_IO;
         }
     }

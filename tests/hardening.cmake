@@ -9,6 +9,7 @@ ap_cli_group(injection)
 set_tests_properties(cli_readonly cli_outputs PROPERTIES TIMEOUT 300)
 
 ap_script_test(full_disk ${CMAKE_CURRENT_SOURCE_DIR}/cli/outputs/full-disk.sh)
+ap_script_test(write_failure_messages ${CMAKE_CURRENT_SOURCE_DIR}/cli/outputs/write-failure-messages.sh)
 ap_script_test(valgrind ${CMAKE_CURRENT_SOURCE_DIR}/valgrind/run.sh)
 set_tests_properties(valgrind PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 2400)
 
@@ -35,6 +36,7 @@ ap_fuzz_replay(fuzz_date ap_period.c ap_period_parse_quarter)
 ap_fuzz_replay(fuzz_config ap_config.c ap_config_load)
 ap_fuzz_replay(fuzz_template ap_template.c ap_template_load)
 ap_fuzz_replay(fuzz_import ap_import.c ap_import_run)
+ap_fuzz_replay(fuzz_xlsx ap_xlsx.c ap_xlsx_next)
 
 # All outputs or none: a rename that fails after others puts the earlier files back.
 ap_script_test(all_or_none ${CMAKE_CURRENT_SOURCE_DIR}/cli/outputs/all-or-none.sh)
