@@ -28,7 +28,8 @@
 /* Chart geometry, in SVG user units (the SVG scales to the page's width). */
 #define CH_FONT 14.0
 #define CH_TOP 14.0
-#define CH_CHAR 0.6 /* a character's width, in ems, for laying out labels */
+#define CH_CHAR 0.6         /* a character's width, in ems, for laying out labels */
+#define SHORT_TABLE_ROWS 15 /* printed tables this short are kept on one page */
 
 /* Two drawings of each chart: a wide one, and a narrow one for phones whose
  * category labels slant, so that its text is still legible when the drawing
@@ -560,7 +561,10 @@ static const char page_css[] =
     "vertical-align:top}\n"
     "th:last-child,td:last-child{padding-right:0}\n"
     "thead th{border-bottom:2px solid #0b0c0c;vertical-align:bottom}\n"
-    "tbody th{font-weight:700}\n"
+    /* Narrow screens: a row heading or a figure's heading wrapped into a
+     * column of single words reads badly; such a table scrolls instead. */
+    "tbody th{font-weight:700;min-width:7em}\n"
+    "thead th.num{min-width:5em}\n"
     ".num{text-align:right;white-space:nowrap}\n"
     "thead th.num{white-space:normal}\n"
     ".rag{display:inline-block;padding:0 .4rem;font-weight:700;border-radius:2px}\n"
@@ -590,8 +594,12 @@ static const char page_css[] =
     "a{color:#0b0c0c}\n"
     "h2{margin-top:1.5rem;break-after:avoid}\n"
     "h2,h3,figcaption,caption{break-after:avoid}\n"
-    ".hl,tr,figure.chart{break-inside:avoid}\n"
-    "ul.headlines{grid-template-columns:repeat(3,1fr);gap:.5rem}\n"
+    ".hl,tr,figure.chart,.table-box.short{break-inside:avoid}\n"
+    /* Cards in rows of three that may break between rows (a grid moves whole). */
+    "ul.headlines{display:block;font-size:0}\n"
+    ".hl{display:inline-block;vertical-align:top;width:32%;margin:0 2% .5rem 0;"
+    "font-size:10pt}\n"
+    ".hl:nth-child(3n){margin-right:0}\n"
     ".table-box{overflow:visible}\n"
     "caption>*{max-width:none}\n"
     "table{font-size:8.5pt}\n"
@@ -848,9 +856,9 @@ static void put_table(struct html *h, size_t index)
     /* The box scrolls sideways when the table is wider than the screen; it
      * takes the keyboard focus so that it can be scrolled without a mouse. */
     ap_buf_addf(&h->b,
-                "<div class=\"table-box\" role=\"region\" aria-labelledby=\"%s\" "
+                "<div class=\"table-box%s\" role=\"region\" aria-labelledby=\"%s\" "
                 "tabindex=\"0\">\n<table>\n<caption><h3 id=\"%s\">",
-                id, id);
+                t->nrows <= SHORT_TABLE_ROWS ? " short" : "", id, id);
     esc(&h->b, t->title && *t->title ? t->title : t->id);
     ap_buf_adds(&h->b, "</h3>\n");
     if (t->description && *t->description) {
