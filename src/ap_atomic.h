@@ -22,6 +22,9 @@ struct ap_atomic {
 enum ap_status ap_atomic_begin(struct ap_atomic *a, const char *final_path, struct ap_diag *d);
 /* fsync, chmod to mode, rename onto final. On failure the temporary is removed. */
 enum ap_status ap_atomic_commit(struct ap_atomic *a, mode_t mode, struct ap_diag *d);
+/* The same, but never replaces a file: if final exists (or appears meanwhile)
+ * it is left alone, the temporary removed, and an I/O error reported. */
+enum ap_status ap_atomic_commit_new(struct ap_atomic *a, mode_t mode, struct ap_diag *d);
 /* Commit several files together: all are put in place, or none is changed.
  * Every temporary is synced and given its mode first; each earlier file is
  * kept under a hidden name beside it (a hard link, else a copy); then the

@@ -3,10 +3,11 @@
  * command line overrides it. Keys are one table (ap_config.c) read by the loader
  * and by --help.
  *
- *   [database]      path
+ *   [database]      path, busy_timeout (seconds)
  *   [organisation]  name, team, team_start (date), fy_start_month (1..12),
  *                   child_population (0-17 ONS mid-year estimate), contact
  *   [report]        output_dir, font, font_bold, logo, sample (true/false)
+ *   [import]        profile (the export's mapping profile)
  */
 #ifndef AP_CONFIG_H
 #define AP_CONFIG_H
@@ -20,6 +21,7 @@
 struct ap_config {
     char *path;            /* the file it was read from, or NULL for defaults */
     char *db_path;         /* default "actionplan.db" */
+    long busy_timeout;     /* seconds to wait for a lock; default 10 */
     char *organisation;    /* e.g. "Sampleshire Council"; default "" */
     char *team;            /* e.g. "CSE Team"; default "" */
     ap_day team_start;     /* AP_DAY_NONE: use the earliest opened_on */
@@ -31,6 +33,7 @@ struct ap_config {
     char *font_bold;       /* default DejaVu Sans Bold */
     char *logo;            /* PNG or JPEG path, or NULL */
     bool sample;           /* the data is synthetic: reports say so on every page */
+    char *import_profile;  /* mapping profile for import, or NULL */
 };
 
 void ap_config_defaults(struct ap_config *c);

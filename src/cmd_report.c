@@ -343,6 +343,11 @@ int cmd_report(int argc, char **argv)
         if (!tmpl.public_)
             fprintf(msg, "actionplan: restricted: readable only by you (mode 0600)\n");
     }
+    /* What a public report hides, and that its audit cleared it. */
+    if (rc == AP_OK && tmpl.public_ && rep.disclosure.line) {
+        FILE *msg = text && !strcmp(text, "-") ? stderr : stdout;
+        fprintf(msg, "actionplan: %s\n", rep.disclosure.line);
+    }
 
 done:
     for (size_t i = 0; i < nouts; i++) {

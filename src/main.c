@@ -20,11 +20,15 @@ struct command {
 
 static const struct command commands[] = {
     {"init", cmd_init, "create an empty case database (mode 0600)"},
+    {"map", cmd_map, "draft a profile for an export in the case system's own shape"},
     {"import", cmd_import, "load CSV files, or folders of them, all or nothing"},
     {"check", cmd_check, "list data-quality findings; non-zero exit on errors"},
     {"metrics", cmd_metrics, "print the figures for a period (unsuppressed)"},
     {"report", cmd_report, "write the PDF and XLSX progress report"},
     {"workbook", cmd_workbook, "write a blank Excel workbook for keeping records"},
+    {"log", cmd_log, "list the imports and published reports, newest first"},
+    {"backup", cmd_backup, "copy the database to a new file, checked (while others read)"},
+    {"migrate", cmd_migrate, "upgrade an older database (a copy is kept)"},
 };
 
 static void usage(FILE *out)
