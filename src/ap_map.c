@@ -657,8 +657,13 @@ static void print_table(FILE *out, const struct map *m, const struct source *src
     fprintf(out, "; guessed from '%s'%s%s%s, header on row %ld\n", src->path,
             src->sheet ? ", sheet '" : "", src->sheet ? src->sheet : "", src->sheet ? "'" : "",
             src->header_row);
+    /* The file name as a glob that matches only itself. */
     fputs("file = ", out);
-    put_value(out, base_name(src->path));
+    for (const char *c = base_name(src->path); *c; c++) {
+        if (strchr("*?[\\", *c))
+            fputc('\\', out);
+        fputc(*c, out);
+    }
     fputc('\n', out);
     if (src->sheet) {
         fputs("sheet = ", out);
