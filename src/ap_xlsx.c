@@ -866,10 +866,16 @@ static void cell_end(struct ap_xlsx *x)
             cell_error(x, "the number cell holds '%s', which is not a number", x->text.buf);
             return;
         }
-        char buf[32];
-        shortest(num, buf);
-        ap_buf_reset(&x->text);
-        ap_buf_adds(&x->text, buf);
+        /* A plain integer of up to 15 digits is already its shortest form (most
+         * cells: ids, counts, dates); anything else is printed again. */
+        size_t digits = strspn(v + (*v == '-'), "0123456789");
+        if (v != x->text.buf || digits == 0 || digits > 15 || v[(*v == '-') + digits] ||
+            (digits > 1 && v[*v == '-'] == '0') || (*v == '-' && num == 0)) {
+            char buf[32];
+            shortest(num, buf);
+            ap_buf_reset(&x->text);
+            ap_buf_adds(&x->text, buf);
+        }
         cell_store(x, AP_XLSX_NUMBER, NULL, num);
     } else {
         cell_error(x, "the cell type '%s' is not one workbooks use", t);
@@ -914,6 +920,8 @@ static void sheet_start(struct ap_xlsx *x, const char *name, const char **atts)
 
 static void sheet_end(struct ap_xlsx *x, const char *name)
 {
+    if (!x->in_sheetdata)
+        return; /* elements before and after the cells: nothing to undo */
     const char *n = local(name);
     if (!strcmp(n, "v") || !strcmp(n, "t"))
         x->in_t = false;

@@ -234,6 +234,15 @@ static void test_cellref(void)
     CHECK_STR(ap_xlsx_cellref(702, 3, buf), "AAA3");
     CHECK_STR(ap_xlsx_cellref(999, 7, buf), "ALL7");
     CHECK_STR(ap_xlsx_cellref(16383, 1048576, buf), "XFD1048576");
+
+    struct ap_xlsx_cell c = {AP_XLSX_ERROR, AP_XLSX_NOT_DATE, "#N/A", 4, 0};
+    CHECK_STR(ap_xlsx_cell_problem(&c), "holds an error value");
+    c.kind = AP_XLSX_UNCACHED;
+    CHECK(strstr(ap_xlsx_cell_problem(&c), "formula whose result was never saved"));
+    c.kind = AP_XLSX_TOOLONG;
+    CHECK_STR(ap_xlsx_cell_problem(&c), "holds more than 4000 bytes of text");
+    c.kind = AP_XLSX_STRING;
+    CHECK(ap_xlsx_cell_problem(&c) == NULL);
 }
 
 /* The openpyxl dates read back as the dates openpyxl was given. */
