@@ -44,8 +44,8 @@ struct ap_db_index {
 extern const struct ap_db_index ap_db_indexes[];
 extern const size_t ap_db_nindexes;
 
-/* Create a new database at path with mode 0600. An existing file is refused
- * unless it is already an empty actionplan database of this version. */
+/* Create a new database at path with mode 0600 from its first byte. An
+ * existing file of any kind is refused, never overwritten (exit 2). */
 enum ap_status ap_db_create(const char *path, struct ap_diag *d);
 
 /* Open an existing actionplan database. readonly: for metrics/check/report.

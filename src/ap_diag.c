@@ -46,11 +46,6 @@ void ap_diag_report(struct ap_diag *d, enum ap_severity sev, enum ap_status st, 
     fputc('\n', out);
 }
 
-int ap_diag_full(const struct ap_diag *d)
-{
-    return d->errors >= d->max_errors;
-}
-
 void ap_diag_finish(struct ap_diag *d)
 {
     if (d->errors > d->max_errors) {

@@ -36,9 +36,6 @@ void ap_diag_report(struct ap_diag *d, enum ap_severity sev, enum ap_status st, 
 #define ap_diag_note(d, ...) ap_diag_report((d), AP_NOTE, AP_OK, NULL, 0, 0, __VA_ARGS__)
 #define ap_diag_warn(d, ...) ap_diag_report((d), AP_WARNING, AP_OK, NULL, 0, 0, __VA_ARGS__)
 
-/* True once max_errors errors have been reported: callers may stop early. */
-int ap_diag_full(const struct ap_diag *d);
-
 /* Print "actionplan: and N more errors" if some were not shown. */
 void ap_diag_finish(struct ap_diag *d);
 

@@ -1541,7 +1541,8 @@ static enum ap_status scan_folder(struct imp *im, const char *dir)
         names[n++] = ap_xstrdup(e->d_name);
     }
     closedir(dp);
-    qsort(names, n, sizeof *names, cmp_str);
+    if (n > 1) /* an empty folder has no array at all: qsort must not see NULL */
+        qsort(names, n, sizeof *names, cmp_str);
     size_t len = strlen(dir), found = 0;
     bool slash = len > 0 && dir[len - 1] == '/';
     for (size_t i = 0; i < n; i++) {

@@ -1020,12 +1020,10 @@ static void first_chars(const char *s, size_t n, struct ap_buf *out)
     ap_buf_add(out, s, i);
 }
 
-enum ap_status ap_metrics_pass_begin(sqlite3 *db, const struct ap_period *p, size_t n,
-                                     ap_day team_start, struct ap_metrics *out,
-                                     struct ap_metrics_pass **pass, struct ap_scan_sink *sink,
-                                     struct ap_diag *d)
+void ap_metrics_pass_begin(sqlite3 *db, const struct ap_period *p, size_t n, ap_day team_start,
+                           struct ap_metrics *out, struct ap_metrics_pass **pass,
+                           struct ap_scan_sink *sink, struct ap_diag *d)
 {
-    enum ap_status rc = AP_OK;
     struct ap_metrics_pass *mp = ap_xcalloc(1, sizeof *mp);
 
     mp->db = db;
@@ -1043,7 +1041,7 @@ enum ap_status ap_metrics_pass_begin(sqlite3 *db, const struct ap_period *p, siz
         mp->f = ap_xcalloc(n, sizeof *mp->f);
         areas_init(&mp->areas, n);
     }
-    for (size_t i = 0; rc == AP_OK && i < n; i++) {
+    for (size_t i = 0; i < n; i++) {
         struct ap_metrics *m = &out[i];
         m->period = p[i];
         for (int id = 0; id < AP_M_COUNT; id++) {
@@ -1064,9 +1062,6 @@ enum ap_status ap_metrics_pass_begin(sqlite3 *db, const struct ap_period *p, siz
     if (n > 0)
         mp->age_unknown = bd_find(&out[0].breakdown[AP_M_AGE_BANDS], NULL);
     *pass = mp;
-    if (rc != AP_OK)
-        ap_metrics_pass_end(mp, rc, NULL);
-    return rc;
 }
 
 /* The latest date anywhere in the data from the pass's maxima and the action
@@ -1156,11 +1151,9 @@ static enum ap_status compute(sqlite3 *db, const struct ap_period *p, size_t n, 
 {
     struct ap_metrics_pass *mp = NULL;
     struct ap_scan_sink sink;
-    enum ap_status rc = ap_metrics_pass_begin(db, p, n, team_start, out, &mp, &sink, d);
-    if (rc != AP_OK)
-        return rc;
+    ap_metrics_pass_begin(db, p, n, team_start, out, &mp, &sink, d);
     const struct ap_scan_sink *sinks[] = {&sink};
-    rc = ap_scan_run(db, sinks, 1, d);
+    enum ap_status rc = ap_scan_run(db, sinks, 1, d);
     return ap_metrics_pass_end(mp, rc, as_at);
 }
 

@@ -128,12 +128,11 @@ void ap_metrics_free(struct ap_metrics *m); /* NULL ok; leaves *m zeroed */
  * as ap_metrics_compute_many) and, if as_at is not NULL, the data-as-at date
  * (as ap_metrics_data_as_at). end takes the scan's status (nothing is
  * computed unless AP_OK), always releases the pass, and on failure releases
- * out. n may be 0 (p and out unused). On failure begin releases everything. */
+ * out. n may be 0 (p and out unused). begin cannot fail (it only allocates). */
 struct ap_metrics_pass;
-enum ap_status ap_metrics_pass_begin(sqlite3 *db, const struct ap_period *p, size_t n,
-                                     ap_day team_start, struct ap_metrics *out,
-                                     struct ap_metrics_pass **pass, struct ap_scan_sink *sink,
-                                     struct ap_diag *d);
+void ap_metrics_pass_begin(sqlite3 *db, const struct ap_period *p, size_t n, ap_day team_start,
+                           struct ap_metrics *out, struct ap_metrics_pass **pass,
+                           struct ap_scan_sink *sink, struct ap_diag *d);
 enum ap_status ap_metrics_pass_end(struct ap_metrics_pass *pass, enum ap_status scan_rc,
                                    ap_day *as_at);
 

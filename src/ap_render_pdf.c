@@ -704,18 +704,6 @@ static void draw_table(struct pdf *p, const struct ap_table *t)
 #define HL_PAD 7.0
 #define HL_VALUE 20.0
 
-static const char *tone_word(enum ap_tone t)
-{
-    switch (t) {
-    case AP_TONE_GOOD:
-        return " (better)";
-    case AP_TONE_BAD:
-        return " (worse)";
-    default:
-        return "";
-    }
-}
-
 static struct rgb tone_colour(enum ap_tone t)
 {
     switch (t) {
@@ -777,7 +765,9 @@ static double headline_box(struct pdf *p, const struct ap_headline *h, double x,
     if (h->direction && *h->direction) {
         /* The word carries the meaning; the colour repeats it. */
         ap_buf_reset(&b);
-        ap_buf_addf(&b, "Direction: %s%s", h->direction, tone_word(h->tone));
+        ap_buf_addf(&b, "Direction: %s", h->direction);
+        if (*h->verdict)
+            ap_buf_addf(&b, " (%s)", h->verdict);
         wrap(p->bold, TAB_SIZE, b.buf, iw, &l);
         for (size_t j = 0; j < l.n; j++) {
             if (draw)
@@ -1347,6 +1337,7 @@ static bool check_model(struct pdf *p)
         const struct ap_headline *h = &r->headlines[i];
         CHECK_TEXT(h->label, "headline %zu's label", i + 1);
         CHECK_TEXT(h->direction, "headline %zu's direction", i + 1);
+        CHECK_TEXT(h->verdict, "headline %zu's verdict", i + 1);
         CHECK_TEXT(h->value.text, "headline %zu's figure", i + 1);
         CHECK_TEXT(h->change_prev.text, "headline %zu's change on the previous quarter", i + 1);
         CHECK_TEXT(h->change_year.text, "headline %zu's change on a year before", i + 1);

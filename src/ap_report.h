@@ -46,16 +46,16 @@ enum ap_tone {
 
 struct ap_cell {
     enum ap_cell_kind kind;
-    enum ap_numfmt fmt;  /* for AP_CELL_NUMBER */
-    double value;        /* for AP_CELL_NUMBER and AP_CELL_DATE */
-    char *text;          /* display text; never NULL ("" for empty) */
+    enum ap_numfmt fmt; /* for AP_CELL_NUMBER */
+    double value;       /* for AP_CELL_NUMBER and AP_CELL_DATE */
+    char *text;         /* display text; never NULL ("" for empty) */
     enum ap_tone tone;
 };
 
 struct ap_column {
-    char *heading;  /* one header row: "Quarter", "Children supported" */
-    bool numeric;   /* right-aligned; the column holds numbers or markers */
-    double width;   /* relative width hint in characters (XLSX column width, PDF share) */
+    char *heading; /* one header row: "Quarter", "Children supported" */
+    bool numeric;  /* right-aligned; the column holds numbers or markers */
+    double width;  /* relative width hint in characters (XLSX column width, PDF share) */
 };
 
 /* One table: one XLSX sheet, one PDF table. No merged cells, no blank rows. */
@@ -77,8 +77,8 @@ static inline const struct ap_cell *ap_table_cell(const struct ap_table *t, size
 /* A line chart over categories (quarters). Its data is also a table. */
 struct ap_series {
     char *name;
-    double *values;   /* ncats values */
-    bool *missing;    /* ncats flags: suppressed or not available, drawn as a gap */
+    double *values; /* ncats values */
+    bool *missing;  /* ncats flags: suppressed or not available, drawn as a gap */
 };
 
 struct ap_chart {
@@ -93,14 +93,15 @@ struct ap_chart {
 };
 
 struct ap_headline {
-    char *metric;            /* catalogue name */
-    char *label;             /* "Children supported since the team began" */
-    struct ap_cell value;    /* the figure (or a marker) */
+    char *metric;               /* catalogue name */
+    char *label;                /* "Children supported since the team began" */
+    struct ap_cell value;       /* the figure (or a marker) */
     struct ap_cell change_prev; /* against the previous quarter (AP_NUM_CHANGE or a marker) */
     struct ap_cell change_year; /* against the same quarter a year before */
-    char *direction;         /* "up", "down", "no change" or "" when not comparable */
-    enum ap_tone tone;       /* colour of the direction, from the metric's polarity */
-    struct ap_cell rate;     /* per 10,000 children, or AP_CELL_EMPTY */
+    char *direction;            /* "up", "down", "no change" or "" when not comparable */
+    char *verdict;              /* "better", "worse" (from the tone) or "" */
+    enum ap_tone tone;          /* colour of the direction, from the metric's polarity */
+    struct ap_cell rate;        /* per 10,000 children, or AP_CELL_EMPTY */
 };
 
 enum ap_block_kind {
@@ -117,8 +118,8 @@ struct ap_block {
 };
 
 struct ap_section {
-    char *id;     /* template section name: "purpose" */
-    char *title;  /* "1. Purpose of this report" */
+    char *id;    /* template section name: "purpose" */
+    char *title; /* "1. Purpose of this report" */
     size_t nblocks;
     struct ap_block *blocks;
 };
@@ -129,12 +130,14 @@ struct ap_note {
 };
 
 struct ap_report {
-    char *title;         /* "Child Sexual Exploitation Action Plan: progress report" */
-    char *subtitle;      /* "Report to Cabinet" */
+    char *title;    /* "Child Sexual Exploitation Action Plan: progress report" */
+    char *subtitle; /* "Report to Cabinet" */
     char *organisation;
     char *team;
     char *period_label;  /* "2016/17 Q4 (1 January 2017 to 31 March 2017)" */
     char *period_code;   /* "2016/17-Q4" or "2017-01-01_2017-03-31" */
+    char *since_prev;    /* what change_prev is against: "Since the previous quarter" */
+    char *since_year;    /* what change_year is against: "Since a year before" */
     char *data_as_at;    /* "31 March 2017" */
     char *marking;       /* "OFFICIAL", "OFFICIAL-SENSITIVE", or a SAMPLE marking */
     char *audience;      /* "public" or "restricted" */
@@ -142,14 +145,14 @@ struct ap_report {
     char *author;        /* document metadata */
     char *subject;
     char *keywords;
-    char *contact;       /* contact line, may be "" */
-    char *logo;          /* image path or NULL */
-    char *font;          /* TrueType paths for the PDF */
+    char *contact; /* contact line, may be "" */
+    char *logo;    /* image path or NULL */
+    char *font;    /* TrueType paths for the PDF */
     char *font_bold;
-    bool sample;         /* synthetic data: say so */
-    bool suppressed;     /* small-number suppression applied */
-    int suppress_max;    /* k */
-    int64_t created;     /* seconds since the epoch (SOURCE_DATE_EPOCH when set) */
+    bool sample;      /* synthetic data: say so */
+    bool suppressed;  /* small-number suppression applied */
+    int suppress_max; /* k */
+    int64_t created;  /* seconds since the epoch (SOURCE_DATE_EPOCH when set) */
 
     size_t nheadlines;
     struct ap_headline *headlines;
@@ -174,11 +177,12 @@ enum ap_status ap_report_build(sqlite3 *db, const struct ap_period *p, const str
 void ap_report_free(struct ap_report *r); /* NULL ok */
 
 /* Renderers (ap_render_*.c). The PDF and XLSX ones write to path as given (the
- * caller supplies a temporary name and renames; see ap_atomic.h). The PDF's
+ * caller supplies a temporary name and renames; see ap_atomic.h). Their
  * messages name shown (the file the user asked for), or path when it is NULL. */
 enum ap_status ap_render_text(const struct ap_report *r, FILE *out);
 enum ap_status ap_render_pdf(const struct ap_report *r, const char *path, const char *shown,
                              struct ap_diag *d);
-enum ap_status ap_render_xlsx(const struct ap_report *r, const char *path, struct ap_diag *d);
+enum ap_status ap_render_xlsx(const struct ap_report *r, const char *path, const char *shown,
+                              struct ap_diag *d);
 
 #endif

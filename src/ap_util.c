@@ -11,21 +11,6 @@
 
 char ap_buf_empty[1];
 
-const char *ap_strerror(enum ap_status st)
-{
-    switch (st) {
-    case AP_OK:
-        return "success";
-    case AP_ERR_USAGE:
-        return "usage error";
-    case AP_ERR_INPUT:
-        return "bad input";
-    case AP_ERR_IO:
-        return "I/O or internal failure";
-    }
-    return "unknown status";
-}
-
 enum ap_status ap_status_worst(enum ap_status a, enum ap_status b)
 {
     /* Severity order differs from the numeric order only in that usage (1)

@@ -20,8 +20,6 @@ enum ap_status {
     AP_ERR_IO = 3     /* I/O or internal failure */
 };
 
-const char *ap_strerror(enum ap_status st);
-
 /* The worse of two statuses (I/O beats input beats usage beats ok). */
 enum ap_status ap_status_worst(enum ap_status a, enum ap_status b);
 

@@ -3,7 +3,6 @@
  * PATH...`.
  * Option parsing only; the work is ap_import_run().
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -12,40 +11,32 @@
 #include "ap_progress.h"
 #include "commands.h"
 
-const char cmd_import_usage[] =
-    "usage: actionplan import [--db FILE] [--config FILE] [--replace] [--dry-run]\n"
-    "                         PATH...\n"
-    "\n"
-    "Load the case system's CSV export into the case database. Each PATH is a CSV\n"
-    "file named after its table, or a folder holding such files:\n"
-    "  children.csv  cases.csv  missing_episodes.csv  perpetrators.csv\n"
-    "  perpetrator_actions.csv  action_plan.csv  action_updates.csv\n"
-    "The first row of each file names the columns (any order, any case). Columns\n"
-    "the database does not keep, such as names or notes, are ignored and listed.\n"
-    "Dates are YYYY-MM-DD or DD/MM/YYYY; date-times add HH:MM or HH:MM:SS.\n"
-    "\n"
-    "The import is all or nothing: if any row is wrong, the errors are listed\n"
-    "(file:line:column) and the database is left exactly as it was. Rows whose id is\n"
-    "already in the database are updated, so a later export can be loaded over an\n"
-    "earlier one. Each file is the whole of its table: the import lists, for each\n"
-    "table, the new, changed and unchanged rows, and the ids the database holds\n"
-    "that the file no longer has (kept, unless --replace). Importing the same export\n"
-    "again changes nothing and writes nothing.\n"
-    "\n"
-    "Options:\n"
-    "  --db FILE      the case database (default: from the config, else actionplan.db)\n"
-    "  --config FILE  read defaults from this INI file\n"
-    "  --replace      make each given file the whole new contents of its table,\n"
-    "                 instead of adding to and updating what is there\n"
-    "  --dry-run      check everything and show what the import would change and\n"
-    "                 the data-quality findings it would leave, but write nothing\n"
-    "  --help         show this text\n"
-    "\n"
-    "On a terminal, an import that takes more than a few seconds shows its\n"
-    "progress on standard error.\n"
-    "\n"
-    "Exit status: 0 imported (with --dry-run: would import), 1 bad command line,\n"
-    "2 bad data (nothing written), 3 cannot read a file or the database.\n";
+static const struct ap_cli_cmd import_cmd = {
+    .name = "import",
+    .synopsis = "[--db FILE] [--config FILE] [--replace] [--dry-run]\nPATH...",
+    .description =
+        "Load the case system's CSV export into the case database. Each PATH is a CSV\n"
+        "file named after its table, or a folder holding such files:\n"
+        "  children.csv  cases.csv  missing_episodes.csv  perpetrators.csv\n"
+        "  perpetrator_actions.csv  action_plan.csv  action_updates.csv\n"
+        "The first row of each file names the columns (any order, any case). Columns\n"
+        "the database does not keep, such as names or notes, are ignored and listed.\n"
+        "Dates are YYYY-MM-DD or DD/MM/YYYY; date-times add HH:MM or HH:MM:SS.\n"
+        "\n"
+        "The import is all or nothing: if any row is wrong, the errors are listed\n"
+        "(file:line:column) and the database is left exactly as it was. Rows whose id is\n"
+        "already in the database are updated, so a later export can be loaded over an\n"
+        "earlier one. Each file is the whole of its table: the import lists, for each\n"
+        "table, the new, changed and unchanged rows, and the ids the database holds\n"
+        "that the file no longer has (kept, unless --replace). Importing the same export\n"
+        "again changes nothing and writes nothing.\n",
+    .footer = "On a terminal, an import that takes more than a few seconds shows its\n"
+              "progress on standard error.\n"
+              "\n"
+              "Exit status: 0 imported (with --dry-run: would import), 1 bad command line,\n"
+              "2 bad data (nothing written), 3 cannot read a file or the database.\n",
+    .takes_args = true,
+};
 
 /* A dry run's findings: what `actionplan check` would say after the import. */
 static void print_findings(const struct ap_import_summary *sum)
@@ -62,69 +53,44 @@ static void print_findings(const struct ap_import_summary *sum)
 
 int cmd_import(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"db", required_argument, NULL, AP_OPT_DB},
-        {"config", required_argument, NULL, AP_OPT_CONFIG},
-        {"replace", no_argument, NULL, AP_OPT_REPLACE},
-        {"dry-run", no_argument, NULL, AP_OPT_DRY_RUN},
-        {"help", no_argument, NULL, AP_OPT_HELP},
-        {NULL, 0, NULL, 0},
-    };
-    struct ap_cli_common common = {0};
+    struct ap_cli_common common = {.cmd = "import"};
     struct ap_import_opts opts = {0};
+    const struct ap_option options[] = {
+        AP_OPT_COMMON(&common),
+        AP_OPT_BOOL("replace", 0, &opts.replace,
+                    "make each given file the whole new contents of its table,\n"
+                    "instead of adding to and updating what is there"),
+        AP_OPT_BOOL("dry-run", 0, &opts.dry_run,
+                    "check everything and show what the import would change and\n"
+                    "the data-quality findings it would leave, but write nothing"),
+        AP_OPT_END,
+    };
     struct ap_import_summary sum;
     struct ap_config cfg;
     struct ap_diag d;
     sqlite3 *db = NULL;
     enum ap_status st = AP_OK;
-    bool have_cfg = false;
-    int c;
+    int nargs, rc;
 
-    ap_diag_init(&d);
-    opterr = 0;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
-        if (ap_cli_common_option(&common, c, optarg))
-            continue;
-        switch (c) {
-        case AP_OPT_REPLACE:
-            opts.replace = true;
-            break;
-        case AP_OPT_DRY_RUN:
-            opts.dry_run = true;
-            break;
-        case AP_OPT_HELP:
-        case 'h':
-            fputs(cmd_import_usage, stdout);
-            return AP_OK;
-        case ':':
-            return ap_cli_usage_error("import", "option '%s' needs a value", argv[optind - 1]);
-        default:
-            return ap_cli_usage_error("import", "unknown option '%s'", argv[optind - 1]);
-        }
-    }
-    if (optind >= argc)
+    if (!ap_cli_parse(&import_cmd, options, argc, argv, &nargs, &rc))
+        return rc;
+    if (nargs == 0)
         return ap_cli_usage_error("import", "no CSV file or folder given");
 
+    ap_diag_init(&d);
     st = ap_cli_config(&common, &cfg, &d);
-    have_cfg = true;
     if (st != AP_OK)
         goto done;
     st = ap_db_open(cfg.db_path, false, &db, &d);
     if (st != AP_OK)
         goto done;
     opts.progress = ap_progress_tty(stderr);
-    st = ap_import_run(db, (const char *const *)(argv + optind), (size_t)(argc - optind), &opts,
-                       &sum, &d);
+    st = ap_import_run(db, (const char *const *)(argv + 1), (size_t)nargs, &opts, &sum, &d);
     if (st == AP_OK) {
         ap_import_print_summary(&sum, stdout);
         if (sum.dry_run)
             print_findings(&sum);
         ap_findings_free(&sum.findings);
-        if (fflush(stdout) != 0) {
-            ap_diag_error(&d, AP_ERR_IO, "cannot write the summary to standard output");
-            st = AP_ERR_IO;
-        }
     }
 
 done:
@@ -135,8 +101,7 @@ done:
         ap_diag_note(&d, "dry run: the import would fail; the database is as it was");
     if (db)
         ap_db_close(db);
-    if (have_cfg)
-        ap_config_free(&cfg);
+    ap_config_free(&cfg);
     if (st != AP_OK && d.errors == 0)
         st = AP_ERR_IO;
     return st;

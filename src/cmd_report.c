@@ -5,7 +5,7 @@
  * stray file nor a damaged earlier report. Files are committed only after every
  * output has rendered.
  */
-#include <getopt.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,29 +18,19 @@
 #include "ap_template.h"
 #include "commands.h"
 
-const char cmd_report_usage[] =
-    "usage: actionplan report [--config FILE] [--db FILE] [--template NAME|FILE]\n"
-    "                         (--quarter YYYY/YY-QN | --from YYYY-MM-DD --to YYYY-MM-DD)\n"
-    "                         [--out DIR] [--pdf FILE] [--xlsx FILE] [--text FILE|-]\n"
-    "\n"
-    "Writes the progress report for the period from the case database (opened\n"
-    "read-only), laid out by a template.\n"
-    "\n"
-    "  --template NAME|FILE  'cabinet' (public, small numbers suppressed; the default)\n"
-    "                        or 'board' (restricted, unsuppressed), or a path to an\n"
-    "                        .ini template of your own\n"
-    "  --out DIR             write the PDF and the XLSX workbook into DIR, named like\n"
-    "                        sampleshire-council-2016-17-q4-cabinet.pdf\n"
-    "  --pdf FILE            write the PDF to FILE\n"
-    "  --xlsx FILE           write the XLSX workbook to FILE\n"
-    "  --text FILE           write a plain-text dump of the report model ('-' for\n"
-    "                        standard output), for checking figures\n"
-    "\n"
-    "With none of --out, --pdf, --xlsx, --text, both the PDF and the workbook are\n"
-    "written into the config's output folder (default '.'). --pdf, --xlsx and --text\n"
-    "write only what they name, unless --out is also given. Files are replaced only\n"
-    "when every output has been made; on any failure no file is changed.\n"
-    "Every figure in a public report is suppressed as the notes in it explain.\n";
+static const struct ap_cli_cmd report_cmd = {
+    .name = "report",
+    .synopsis = "[--config FILE] [--db FILE] [--template NAME|FILE]\n"
+                "(--quarter YYYY/YY-QN | --from YYYY-MM-DD --to YYYY-MM-DD)\n"
+                "[--out DIR] [--pdf FILE] [--xlsx FILE] [--text FILE|-]",
+    .description = "Writes the progress report for the period from the case database (opened\n"
+                   "read-only), laid out by a template.\n",
+    .footer = "With none of --out, --pdf, --xlsx, --text, both the PDF and the workbook are\n"
+              "written into the config's output folder (default '.'). --pdf, --xlsx and --text\n"
+              "write only what they name, unless --out is also given. Files are replaced only\n"
+              "when every output has been made; on any failure no file is changed.\n"
+              "Every figure in a public report is suppressed as the notes in it explain.\n",
+};
 
 enum out_kind { OUT_PDF, OUT_XLSX, OUT_TEXT };
 
@@ -101,7 +91,7 @@ static enum ap_status render_one(const struct ap_report *r, struct output *o, st
     case OUT_PDF:
         return ap_render_pdf(r, o->at.tmp, o->path, d);
     case OUT_XLSX:
-        return ap_render_xlsx(r, o->at.tmp, d);
+        return ap_render_xlsx(r, o->at.tmp, o->path, d);
     case OUT_TEXT: {
         FILE *f = fopen(o->at.tmp, "w");
         if (!f) {
@@ -121,22 +111,26 @@ static enum ap_status render_one(const struct ap_report *r, struct output *o, st
 
 int cmd_report(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"config", required_argument, NULL, AP_OPT_CONFIG},
-        {"db", required_argument, NULL, AP_OPT_DB},
-        {"quarter", required_argument, NULL, AP_OPT_QUARTER},
-        {"from", required_argument, NULL, AP_OPT_FROM},
-        {"to", required_argument, NULL, AP_OPT_TO},
-        {"template", required_argument, NULL, AP_OPT_TEMPLATE},
-        {"out", required_argument, NULL, AP_OPT_OUT},
-        {"pdf", required_argument, NULL, AP_OPT_PDF},
-        {"xlsx", required_argument, NULL, AP_OPT_XLSX},
-        {"text", required_argument, NULL, 't'},
-        {"help", no_argument, NULL, AP_OPT_HELP},
-        {NULL, 0, NULL, 0},
-    };
-    struct ap_cli_common co = {0};
+    struct ap_cli_common co = {.cmd = "report"};
     const char *tmpl_arg = "cabinet", *out_dir = NULL, *pdf = NULL, *xlsx = NULL, *text = NULL;
+    const struct ap_option options[] = {
+        AP_OPT_COMMON(&co),
+        AP_OPT_PERIOD(&co),
+        AP_OPT_GROUP("Template and outputs"),
+        AP_OPT_STRING("template", 0, &tmpl_arg, "NAME|FILE",
+                      "'cabinet' (public, small numbers suppressed; the default)\n"
+                      "or 'board' (restricted, unsuppressed), or a path to an\n"
+                      ".ini template of your own"),
+        AP_OPT_STRING("out", 0, &out_dir, "DIR",
+                      "write the PDF and the XLSX workbook into DIR, named like\n"
+                      "sampleshire-council-2016-17-q4-cabinet.pdf"),
+        AP_OPT_STRING("pdf", 0, &pdf, "FILE", "write the PDF to FILE"),
+        AP_OPT_STRING("xlsx", 0, &xlsx, "FILE", "write the XLSX workbook to FILE"),
+        AP_OPT_STRING("text", 0, &text, "FILE|-",
+                      "write a plain-text dump of the report model ('-' for\n"
+                      "standard output), for checking figures"),
+        AP_OPT_END,
+    };
     struct ap_diag d;
     struct ap_config cfg;
     struct ap_period period;
@@ -149,46 +143,21 @@ int cmd_report(int argc, char **argv)
     bool have_cfg = false, have_tmpl = false, have_rep = false;
     enum ap_status rc = AP_OK;
 
+    int nargs, exit_status;
+    if (!ap_cli_parse(&report_cmd, options, argc, argv, &nargs, &exit_status))
+        return exit_status;
     ap_diag_init(&d);
     memset(outs, 0, sizeof outs);
-    opterr = 0;
-    optind = 1;
-    int c;
-    while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
-        if (ap_cli_common_option(&co, c, optarg))
-            continue;
-        switch (c) {
-        case AP_OPT_TEMPLATE:
-            tmpl_arg = optarg;
-            break;
-        case AP_OPT_OUT:
-            out_dir = optarg;
-            break;
-        case AP_OPT_PDF:
-            pdf = optarg;
-            break;
-        case AP_OPT_XLSX:
-            xlsx = optarg;
-            break;
-        case 't':
-            text = optarg;
-            break;
-        case AP_OPT_HELP:
-            fputs(cmd_report_usage, stdout);
-            return AP_OK;
-        case ':':
-            return ap_cli_usage_error("report", "option '%s' needs a value", argv[optind - 1]);
-        default:
-            return ap_cli_usage_error("report", "unknown option '%s'", argv[optind - 1]);
-        }
-    }
-    if (optind < argc)
-        return ap_cli_usage_error("report", "unexpected argument '%s'", argv[optind]);
 
     have_cfg = true; /* ap_cli_config starts from the defaults, so cfg is always freeable */
     if ((rc = ap_cli_config(&co, &cfg, &d)) != AP_OK)
         goto done;
     if ((rc = ap_cli_period(&co, &cfg, &period, &d)) != AP_OK)
+        goto done;
+    if (strchr(tmpl_arg, '/') && (rc = ap_cli_want_file(tmpl_arg, &d)) != AP_OK)
+        goto done;
+    bool to_dir = out_dir || (!pdf && !xlsx && !text);
+    if (to_dir && (rc = ap_cli_want_dir(out_dir ? out_dir : cfg.output_dir, &d)) != AP_OK)
         goto done;
     if ((rc = ap_template_find(tmpl_arg, &tmpl_path, &d)) != AP_OK)
         goto done;
@@ -208,7 +177,7 @@ int cmd_report(int argc, char **argv)
         outs[nouts++] = (struct output){.kind = OUT_XLSX, .path = ap_xstrdup(xlsx)};
     if (text && strcmp(text, "-"))
         outs[nouts++] = (struct output){.kind = OUT_TEXT, .path = ap_xstrdup(text)};
-    if (out_dir || (!pdf && !xlsx && !text)) {
+    if (to_dir) {
         const char *dir = out_dir ? out_dir : cfg.output_dir;
         if (!pdf)
             outs[nouts++] =
@@ -226,8 +195,10 @@ int cmd_report(int argc, char **argv)
     for (size_t i = 0; i < nouts && rc == AP_OK; i++)
         rc = render_one(&rep, &outs[i], &d);
     if (rc == AP_OK && text && !strcmp(text, "-")) {
+        errno = 0;
         if (ap_render_text(&rep, stdout) != AP_OK || fflush(stdout) != 0) {
-            ap_diag_error(&d, AP_ERR_IO, "cannot write the text dump to standard output");
+            ap_diag_error(&d, AP_ERR_IO, "cannot write the text dump to standard output: %s",
+                          errno ? strerror(errno) : "unknown write error");
             rc = AP_ERR_IO;
         }
     }

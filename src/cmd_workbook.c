@@ -10,7 +10,6 @@
  * case data.
  */
 #include <assert.h>
-#include <getopt.h>
 #include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,18 +38,18 @@
 #include "ap_enum.h"
 #include "commands.h"
 
-const char cmd_workbook_usage[] =
-    "usage: actionplan workbook [--force] FILE.xlsx\n"
-    "\n"
-    "Writes a blank workbook for a team that keeps its records in Excel: one sheet per\n"
-    "table with the column headers, drop-down lists of the allowed values, date checks,\n"
-    "and a notes sheet explaining every column. Once filled in it imports as it is:\n"
-    "  actionplan import FILE.xlsx\n"
-    "The file is readable and writable only by you (mode 0600), since it will hold case\n"
-    "data.\n"
-    "\n"
-    "  --force   replace FILE if it exists\n"
-    "  --help    show this help\n";
+static const struct ap_cli_cmd workbook_cmd = {
+    .name = "workbook",
+    .synopsis = "[--force] FILE.xlsx",
+    .description =
+        "Writes a blank workbook for a team that keeps its records in Excel: one sheet per\n"
+        "table with the column headers, drop-down lists of the allowed values, date checks,\n"
+        "and a notes sheet explaining every column. Once filled in it imports as it is:\n"
+        "  actionplan import FILE.xlsx\n"
+        "The file is readable and writable only by you (mode 0600), since it will hold case\n"
+        "data.\n",
+    .takes_args = true,
+};
 
 enum wb_kind { W_TEXT, W_ENUM, W_DATE, W_DATETIME };
 
@@ -430,32 +429,19 @@ static enum ap_status build(const char *tmp, const char *path, struct ap_diag *d
 
 int cmd_workbook(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"force", no_argument, NULL, 'f'},
-        {"help", no_argument, NULL, AP_OPT_HELP},
-        {NULL, 0, NULL, 0},
-    };
     bool force = false;
-    int c;
-    opterr = 0;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
-        switch (c) {
-        case 'f':
-            force = true;
-            break;
-        case AP_OPT_HELP:
-            fputs(cmd_workbook_usage, stdout);
-            return AP_OK;
-        default:
-            return ap_cli_usage_error("workbook", "unknown option '%s'", argv[optind - 1]);
-        }
-    }
-    if (optind >= argc)
+    const struct ap_option options[] = {
+        AP_OPT_BOOL("force", 0, &force, "replace FILE if it exists"),
+        AP_OPT_END,
+    };
+    int nargs, rc;
+    if (!ap_cli_parse(&workbook_cmd, options, argc, argv, &nargs, &rc))
+        return rc;
+    if (nargs == 0)
         return ap_cli_usage_error("workbook", "give the workbook to write, such as cases.xlsx");
-    if (optind + 1 < argc)
-        return ap_cli_usage_error("workbook", "unexpected argument '%s'", argv[optind + 1]);
-    const char *path = argv[optind];
+    if (nargs > 1)
+        return ap_cli_usage_error("workbook", "unexpected argument '%s'", argv[2]);
+    const char *path = argv[1];
     size_t n = strlen(path);
     if (n < 5 || ap_strcasecmp(path + n - 5, ".xlsx"))
         return ap_cli_usage_error("workbook",

@@ -1,4 +1,5 @@
-/* The subcommands; main.c dispatches from a table of these. Each returns an exit status. */
+/* The subcommands; main.c dispatches from a table of these. Each parses its own
+ * options with ap_cli_parse() and returns an exit status. */
 #ifndef AP_COMMANDS_H
 #define AP_COMMANDS_H
 
@@ -8,9 +9,5 @@ int cmd_check(int argc, char **argv);
 int cmd_metrics(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_workbook(int argc, char **argv);
-
-/* Usage text for `actionplan CMD --help`. */
-extern const char cmd_init_usage[], cmd_import_usage[], cmd_check_usage[], cmd_metrics_usage[],
-    cmd_report_usage[], cmd_workbook_usage[];
 
 #endif

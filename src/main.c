@@ -1,10 +1,13 @@
 /*
  * actionplan: quarterly CSE Action Plan reports from a case database.
- * main() only dispatches: subcommands are rows of a table (after git's commands[]).
+ * main() only dispatches: subcommands are rows of a table (after git's commands[]),
+ * and standard output is checked once after every command (as git's run_builtin).
  */
+#include <errno.h>
 #include <locale.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "ap_util.h"
 #include "commands.h"
@@ -12,18 +15,16 @@
 struct command {
     const char *name;
     int (*run)(int argc, char **argv);
-    const char *usage;
     const char *summary;
 };
 
 static const struct command commands[] = {
-    {"init", cmd_init, cmd_init_usage, "create an empty case database (mode 0600)"},
-    {"import", cmd_import, cmd_import_usage, "load CSV files, or folders of them, all or nothing"},
-    {"check", cmd_check, cmd_check_usage, "list data-quality findings; non-zero exit on errors"},
-    {"metrics", cmd_metrics, cmd_metrics_usage, "print the figures for a period (unsuppressed)"},
-    {"report", cmd_report, cmd_report_usage, "write the PDF and XLSX progress report"},
-    {"workbook", cmd_workbook, cmd_workbook_usage,
-     "write a blank Excel workbook for keeping records"},
+    {"init", cmd_init, "create an empty case database (mode 0600)"},
+    {"import", cmd_import, "load CSV files, or folders of them, all or nothing"},
+    {"check", cmd_check, "list data-quality findings; non-zero exit on errors"},
+    {"metrics", cmd_metrics, "print the figures for a period (unsuppressed)"},
+    {"report", cmd_report, "write the PDF and XLSX progress report"},
+    {"workbook", cmd_workbook, "write a blank Excel workbook for keeping records"},
 };
 
 static void usage(FILE *out)
@@ -35,10 +36,41 @@ static void usage(FILE *out)
           out);
     for (size_t i = 0; i < AP_ARRAY_LEN(commands); i++)
         fprintf(out, "  %-8s  %s\n", commands[i].name, commands[i].summary);
-    fputs("\nEvery command takes --config FILE and --help.\n"
-          "Exit status: 0 ok, 1 usage, 2 bad input (CSV, config, template, period),\n"
+    fputs("\nEvery command takes --config FILE, --db FILE and -h or --help;\n"
+          "'actionplan help COMMAND' shows a command's help.\n"
+          "Exit status: 0 ok, 1 usage (including a path of the wrong kind, such as a\n"
+          "folder where a file is wanted), 2 bad input (CSV, config, template, period),\n"
           "3 I/O or internal failure.\n",
           out);
+}
+
+static const struct command *find_command(const char *name)
+{
+    for (size_t i = 0; i < AP_ARRAY_LEN(commands); i++)
+        if (!strcmp(name, commands[i].name))
+            return &commands[i];
+    return NULL;
+}
+
+/* A full disk or a closed descriptor behind stdout shows only at the flush:
+ * check it once for every command. A pipe whose reader has gone is not ours to
+ * report (git does the same). */
+static int check_stdout(int rc)
+{
+    struct stat sb;
+    if (fstat(fileno(stdout), &sb) != 0 || S_ISFIFO(sb.st_mode) || S_ISSOCK(sb.st_mode))
+        return rc;
+    const char *why = NULL;
+    errno = 0;
+    if (fflush(stdout) != 0 || ferror(stdout))
+        why = errno ? strerror(errno) : "unknown write error";
+    if (fclose(stdout) != 0 && !why)
+        why = strerror(errno);
+    if (!why)
+        return rc;
+    if (rc != AP_ERR_IO) /* an I/O failure already reported is likely this one */
+        fprintf(stderr, "actionplan: error: cannot write to standard output: %s\n", why);
+    return AP_ERR_IO;
 }
 
 int main(int argc, char **argv)
@@ -51,18 +83,31 @@ int main(int argc, char **argv)
         usage(stderr);
         return AP_ERR_USAGE;
     }
-    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+    const char *name = argv[1];
+    if (!strcmp(name, "--help") || !strcmp(name, "-h") || (!strcmp(name, "help") && argc == 2)) {
         usage(stdout);
-        return AP_OK;
+        return check_stdout(AP_OK);
     }
-    if (!strcmp(argv[1], "--version")) {
+    if (!strcmp(name, "--version")) {
         printf("actionplan %s\n", AP_VERSION_STRING);
-        return AP_OK;
+        return check_stdout(AP_OK);
     }
-    for (size_t i = 0; i < AP_ARRAY_LEN(commands); i++) {
-        if (!strcmp(argv[1], commands[i].name))
-            return commands[i].run(argc - 1, argv + 1);
+    if (!strcmp(name, "help")) {
+        /* `actionplan help CMD` is `actionplan CMD --help`. */
+        const struct command *c = find_command(argv[2]);
+        if (argc > 3 || !c) {
+            fprintf(stderr, "actionplan: help: error: %s '%s'; try 'actionplan --help'\n",
+                    argc > 3 ? "unexpected argument" : "unknown command", argv[argc > 3 ? 3 : 2]);
+            return AP_ERR_USAGE;
+        }
+        char help[] = "--help";
+        char *args[] = {argv[2], help, NULL};
+        return check_stdout(c->run(2, args));
     }
-    fprintf(stderr, "actionplan: error: unknown command '%s'; try 'actionplan --help'\n", argv[1]);
-    return AP_ERR_USAGE;
+    const struct command *c = find_command(name);
+    if (!c) {
+        fprintf(stderr, "actionplan: error: unknown command '%s'; try 'actionplan --help'\n", name);
+        return AP_ERR_USAGE;
+    }
+    return check_stdout(c->run(argc - 1, argv + 1));
 }

@@ -9,6 +9,7 @@ ap_cli_group(injection)
 set_tests_properties(cli_readonly cli_outputs PROPERTIES TIMEOUT 300)
 
 ap_script_test(full_disk ${CMAKE_CURRENT_SOURCE_DIR}/cli/outputs/full-disk.sh)
+ap_script_test(write_failure_messages ${CMAKE_CURRENT_SOURCE_DIR}/cli/outputs/write-failure-messages.sh)
 ap_script_test(valgrind ${CMAKE_CURRENT_SOURCE_DIR}/valgrind/run.sh)
 set_tests_properties(valgrind PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 2400)
 

@@ -125,6 +125,9 @@ static void build_headlines(struct ap_report *r)
         x->change_year = cell_num(h[i].year, AP_NUM_CHANGE);
         x->direction = ap_xstrdup(h[i].direction);
         x->tone = h[i].tone;
+        x->verdict = ap_xstrdup(h[i].tone == AP_TONE_GOOD  ? "better"
+                                : h[i].tone == AP_TONE_BAD ? "worse"
+                                                           : "");
         x->rate = h[i].rate < 0 ? cell_empty() : cell_num(h[i].rate, AP_NUM_RATE);
     }
     /* The suppressed one: a small count is never shown, nor its changes. */
@@ -135,6 +138,7 @@ static void build_headlines(struct ap_report *r)
     x->change_prev = cell_marker("[c]");
     x->change_year = cell_marker("[c]");
     x->direction = ap_xstrdup("");
+    x->verdict = ap_xstrdup("");
     x->tone = AP_TONE_NONE;
     x->rate = cell_marker("[c]");
 }

@@ -125,7 +125,7 @@ int main(int argc, char **argv)
     }
     if (!out)
         goto done;
-    rc = (int)ap_render_xlsx(&r, out, &d);
+    rc = (int)ap_render_xlsx(&r, out, out, &d);
     ap_diag_finish(&d);
 done:
     ap_report_free(&r);
