@@ -761,10 +761,12 @@ static void cell_store(struct ap_xlsx *x, enum ap_xlsx_kind kind, const char *te
 {
     if (x->col >= AP_XLSX_MAX_COLS) {
         char ref[16];
+        ap_xlsx_cellref(AP_XLSX_MAX_COLS - 1, 1, ref);
+        ref[strcspn(ref, "0123456789")] = '\0'; /* the column's letters alone: "ALL" */
         cell_error(x,
                    "the cell holds a value past column %s: actionplan reads at most 1000 "
                    "columns",
-                   ap_xlsx_cellref(AP_XLSX_MAX_COLS - 1, x->row, ref));
+                   ref);
         return;
     }
     if (x->col + 1 > x->ncells) {

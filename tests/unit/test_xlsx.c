@@ -114,7 +114,7 @@ static const struct sheet_case cases[] = {
     {"hostile/deep.xlsx", NULL, NULL, "ERR", "deep.xlsx:xl/worksheets/sheet1.xml:2:"},
     {"hostile/deep.xlsx", NULL, NULL, "ERR", "nested more than 64 elements deep"},
     {"hostile/wide.xlsx", NULL, NULL, "ERR",
-     "wide.xlsx[Sheet1]!ALM1: error: the cell holds a value past column ALL"},
+     "wide.xlsx[Sheet1]!ALM1: error: the cell holds a value past column ALL: actionplan reads"},
     {"hostile/wide.xlsx", "Sheet2", NULL, "ERR",
      "wide.xlsx[Sheet2]!1:1: error: 'XFE1' is not a cell reference"},
     {"hostile/badcrc.xlsx", NULL, NULL, "1:n:12346;ERR", "sheet1.xml fails its CRC check"},
