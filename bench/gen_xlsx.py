@@ -1,10 +1,15 @@
 #!/usr/bin/python3
 """Write a cases sheet of N rows as Excel would (shared strings for text, serial dates
-with a date style), with Python's zipfile, for bench/xlsx_rss.sh.
-usage: gen_xlsx.py N OUT.xlsx"""
+with a date style), with Python's zipfile, for bench/xlsx_rss.sh. Each row's two ids are
+shared strings of their own (so the shared-string table grows with the sheet), or numbers with
+--numeric-ids (so nothing the reader keeps grows with the sheet).
+usage: gen_xlsx.py [--numeric-ids] N OUT.xlsx"""
 import sys
 import zipfile
 
+numeric = sys.argv[1] == "--numeric-ids"
+if numeric:
+    del sys.argv[1]
 n, out = int(sys.argv[1]), sys.argv[2]
 NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
 R = 'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
@@ -24,14 +29,17 @@ with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
         buf = []
         for i in range(n):
             r = i + 2
-            strings.append("K%07d" % i)
-            strings.append("C%07d" % (i // 2))
-            k = len(strings) - 2
-            buf.append('<row r="%d"><c r="A%d" t="s"><v>%d</v></c><c r="B%d" t="s"><v>%d</v></c>'
-                       '<c r="C%d" s="1"><v>%d</v></c><c r="D%d" s="1"><v>%d</v></c>'
-                       '<c r="E%d" t="s"><v>%d</v></c><c r="F%d" t="s"><v>%d</v></c></row>'
-                       % (r, r, k, r, k + 1, r, 42000 + i % 3000, r, 42100 + i % 3000,
-                          r, 6 + i % 3, r, 9 + i % 3))
+            if numeric:
+                k, t = 1000000 + i, ""
+            else:
+                strings.append("K%07d" % i)
+                strings.append("C%07d" % (i // 2))
+                k, t = len(strings) - 2, ' t="s"'
+            fmt = ('<row r="%d"><c r="A%d"' + t + '><v>%d</v></c><c r="B%d"' + t + '><v>%d</v></c>'
+                   '<c r="C%d" s="1"><v>%d</v></c><c r="D%d" s="1"><v>%d</v></c>'
+                   '<c r="E%d" t="s"><v>%d</v></c><c r="F%d" t="s"><v>%d</v></c></row>')
+            buf.append(fmt % (r, r, k, r, k + 1, r, 42000 + i % 3000, r, 42100 + i % 3000,
+                              r, 6 + i % 3, r, 9 + i % 3))
             if len(buf) == 10000:
                 f.write("".join(buf).encode())
                 buf = []
