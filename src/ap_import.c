@@ -1280,27 +1280,27 @@ static bool import_writes(const struct imp *im)
  * listed once), the profile's SHA-256, and the change summary per table. */
 static enum ap_status record_import(struct imp *im, const struct ap_import_opts *o)
 {
-    struct ap_log_file files[AP_T_COUNT];
+    size_t nfiles = ap_intake_nfiles(im->in);
+    struct ap_log_file *files = ap_xcalloc(nfiles ? nfiles : 1, sizeof *files);
+    char(*sha)[AP_SHA256_HEX] = ap_xcalloc(nfiles ? nfiles : 1, sizeof *sha);
     struct ap_log_table_counts counts[AP_T_COUNT];
-    char sha[AP_T_COUNT][AP_SHA256_HEX], profile_sha[AP_SHA256_HEX];
-    size_t nfiles = 0, ntables = 0;
+    char profile_sha[AP_SHA256_HEX];
+    size_t ntables = 0;
     enum ap_status st = AP_OK;
-    for (int t = 0; t < AP_T_COUNT && st == AP_OK; t++) {
+    for (int t = 0; t < AP_T_COUNT; t++) {
         if (!im->path[t])
             continue;
         const struct ap_import_summary *sum = im->sum;
         counts[ntables++] = (struct ap_log_table_counts){
             ap_table_names[t], sum->added[t], sum->changed[t], sum->unchanged[t],
             sum->missing[t]};
-        bool seen = false;
-        for (size_t i = 0; i < nfiles && !seen; i++)
-            seen = !strcmp(files[i].name, im->path[t]);
-        if (seen)
-            continue;
-        files[nfiles].name = im->path[t];
-        files[nfiles].sha256 = sha[nfiles];
-        st = ap_sha256_file(im->path[t], sha[nfiles], &files[nfiles].size, im->d);
-        nfiles++;
+    }
+    /* The files themselves (a workbook read for several tables is one file),
+     * not the names messages use ("book.xlsx[Sheet]"). */
+    for (size_t i = 0; i < nfiles && st == AP_OK; i++) {
+        files[i].name = ap_intake_file(im->in, i);
+        files[i].sha256 = sha[i];
+        st = ap_sha256_file(files[i].name, sha[i], &files[i].size, im->d);
     }
     struct ap_log_import rec = {.replace = im->replace,
                                 .files = files,
@@ -1313,6 +1313,8 @@ static enum ap_status record_import(struct imp *im, const struct ap_import_opts 
     }
     if (st == AP_OK)
         st = ap_log_add_import(im->db, &rec, im->d);
+    free(files);
+    free(sha);
     return st;
 }
 
