@@ -81,12 +81,14 @@ enum report_key {
     RK_MARKING,
     RK_SUPPRESS,
     RK_SUPPRESS_MAX,
+    RK_SHOW_IDS,
     RK_HEADLINES,
     RK_SECTIONS,
     RK_COUNT
 };
 static const char *const report_keys[RK_COUNT] = {
-    "title", "subtitle", "audience", "marking", "suppress", "suppress_max", "headlines", "sections",
+    "title",        "subtitle", "audience",  "marking",  "suppress",
+    "suppress_max", "show_ids", "headlines", "sections",
 };
 
 struct load {
@@ -309,7 +311,7 @@ static int report_key(struct load *l, const char *name, const char *value, long 
     if (k == RK_COUNT) {
         ap_diag_input(l->d, l->path, line, 0,
                       "unknown key '%s' in [report]; keys are title, subtitle, audience, marking, "
-                      "suppress, suppress_max, headlines, sections",
+                      "suppress, suppress_max, show_ids, headlines, sections",
                       name);
         return 0;
     }
@@ -359,6 +361,12 @@ static int report_key(struct load *l, const char *name, const char *value, long 
         t->suppress_max = (int)v;
         break;
     }
+    case RK_SHOW_IDS:
+        if (!ap_parse_bool(value, &t->show_ids)) {
+            ap_diag_input(l->d, l->path, line, 0, "show_ids '%s' is not true or false", value);
+            return 0;
+        }
+        break;
     case RK_HEADLINES:
         return each_item(l, value, line, add_headline, NULL);
     case RK_SECTIONS:
@@ -611,6 +619,7 @@ enum ap_status ap_template_load(const char *path, struct ap_template *t, struct 
     t->marking = ap_xstrdup("OFFICIAL");
     t->public_ = true;
     t->suppress_max = 5;
+    t->show_ids = false; /* a pack that is emailed carries no identifier of a child */
     struct load l = {.t = t, .path = path, .d = d, .suppress = -1, .st = AP_OK};
     enum ap_status rc = ap_ini_parse_ex(path, handler, header, &l, d);
     if (rc == AP_OK && l.st == AP_OK)

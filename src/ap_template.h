@@ -11,6 +11,10 @@
  *   suppress     = true | false     (default: true for public, false for restricted;
  *                                    a public template cannot turn it off)
  *   suppress_max = 5                (k: counts 1..k become [c])
+ *   show_ids     = false            (true: the data_quality_detail table lists the
+ *                                    case-system ids of the records to look at;
+ *                                    default false, so a pack that is emailed carries
+ *                                    no identifier of a child: `check` gives them)
  *   headlines    = children_supported, active_cases, ...   (catalogue metric names)
  *   sections     = purpose, summary, ...                    (order of the report)
  *
@@ -92,6 +96,7 @@ struct ap_template {
     bool public_;     /* audience = public */
     bool suppress;    /* small-number suppression on */
     int suppress_max; /* k */
+    bool show_ids;    /* case-system ids beside the data-quality checks (default false) */
     size_t nheadlines;
     enum ap_metric_id *headlines; /* owned: in order */
     size_t nsections;
