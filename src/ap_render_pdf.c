@@ -15,6 +15,14 @@
  * message. Text is checked as UTF-8 before anything is drawn, because libharu
  * draws invalid bytes as garbage without complaint.
  *
+ * The PDF is tagged (PDF/UA-1, see ap_pdf_tag.h) as it is drawn: every block
+ * makes its structure element under the current section (Sect), text goes to
+ * p->cur, and rules, fills, the logo, page furniture and the repeats on a
+ * continuation page (the "(continued)" caption, the header row, the label of a
+ * row that goes on) are artifacts. A table split over pages stays one Table
+ * element. The chart is a Div holding its Caption and a Figure whose
+ * alternative text is worked out from the series (chart_alt).
+ *
  * Reproducibility: the document dates come from r->created, the fonts' subset
  * tags are assigned in load order, and libharu writes no trailer /ID unless the
  * document is encrypted, so the same model gives a byte-identical file.
@@ -29,6 +37,7 @@
 #include <hpdf.h>
 
 #include "ap_date.h"
+#include "ap_pdf_tag.h"
 #include "ap_report.h"
 #include "ap_util.h"
 
@@ -94,7 +103,36 @@ struct pdf {
     HPDF_Page page; /* current page */
     double y;       /* top of the free space on the current page */
     struct ap_buf scratch;
+    /* Tagging (ap_pdf_tag.h): text drawn now belongs to cur, unless artifact
+     * is set (page furniture, repeated headers); paths and fills are
+     * artifacts unless paint_tagged (a chart's lines belong to its figure). */
+    struct ap_pdf_tag *tag;
+    struct ap_pdf_elem *parent; /* where new blocks go: a Sect, or the Document */
+    struct ap_pdf_elem *cur;
+    int artifact;
+    bool paint_tagged;
 };
+
+static struct ap_pdf_elem *elem(struct pdf *p, struct ap_pdf_elem *parent, const char *type)
+{
+    return ap_pdf_tag_elem(p->tag, parent, type);
+}
+
+/* A new block-level element under the current parent; text goes to it. */
+static struct ap_pdf_elem *block(struct pdf *p, const char *type)
+{
+    return p->cur = elem(p, p->parent, type);
+}
+
+static void mark_text(struct pdf *p)
+{
+    ap_pdf_tag_mark(p->tag, p->artifact ? NULL : p->cur);
+}
+
+static void mark_paint(struct pdf *p)
+{
+    ap_pdf_tag_mark(p->tag, p->paint_tagged && !p->artifact ? p->cur : NULL);
+}
 
 /* Records the first libharu error; the flow checks p->err after each block. */
 static void HPDF_STDCALL on_error(HPDF_STATUS code, HPDF_STATUS detail, void *data)
@@ -298,6 +336,8 @@ static void put_text(struct pdf *p, HPDF_Font f, double size, struct rgb c, doub
     for (size_t i = 0; i < p->scratch.len; i++)
         if ((unsigned char)p->scratch.buf[i] < 0x20)
             p->scratch.buf[i] = ' '; /* a tab has no glyph */
+    mark_text(p);
+    ap_pdf_tag_used(p->tag, f, p->scratch.buf, p->scratch.len);
     set_fill(p, c);
     HPDF_Page_BeginText(p->page);
     HPDF_Page_SetFontAndSize(p->page, f, (HPDF_REAL)size);
@@ -321,6 +361,7 @@ static double baseline(const struct pdf *p, double size, double lead, double top
 
 static void fill_rect(struct pdf *p, struct rgb c, double x, double y, double w, double h)
 {
+    mark_paint(p);
     set_fill(p, c);
     HPDF_Page_Rectangle(p->page, (HPDF_REAL)x, (HPDF_REAL)y, (HPDF_REAL)w, (HPDF_REAL)h);
     HPDF_Page_Fill(p->page);
@@ -328,6 +369,7 @@ static void fill_rect(struct pdf *p, struct rgb c, double x, double y, double w,
 
 static void hline(struct pdf *p, struct rgb c, double width, double x0, double x1, double y)
 {
+    mark_paint(p);
     set_stroke(p, c);
     HPDF_Page_SetLineWidth(p->page, (HPDF_REAL)width);
     HPDF_Page_MoveTo(p->page, (HPDF_REAL)x0, (HPDF_REAL)y);
@@ -350,6 +392,7 @@ static void new_page(struct pdf *p)
     p->pages[p->npages++] = pg;
     p->page = pg;
     p->y = TOP;
+    ap_pdf_tag_page(p->tag, pg, p->npages - 1);
 }
 
 /* Start a new page unless h fits below the cursor (or we are already at the
@@ -397,7 +440,16 @@ struct tlayout {
     size_t headlines;    /* lines in the header row */
     double caption_h;    /* title and description */
     double size, lead;   /* type size and leading: smaller for very wide tables */
+    /* Structure: the Table element, its TBody, and the current row's cells. */
+    struct ap_pdf_elem *table, *tbody, **rowcells;
 };
+
+/* The first column names its row (TH, scope Row) when it is text and others
+ * follow; every other body cell is a TD. */
+static bool row_headed(const struct ap_table *t)
+{
+    return t->ncols > 1 && !t->cols[0].numeric;
+}
 
 static HPDF_Font cell_font(const struct pdf *p, const struct ap_cell *c)
 {
@@ -516,6 +568,7 @@ static void tlayout_init(struct pdf *p, const struct ap_table *t, struct tlayout
     }
     L->cells = ap_xcalloc(t->nrows * t->ncols + 1, sizeof *L->cells);
     L->rowlines = ap_xcalloc(t->nrows + 1, sizeof *L->rowlines);
+    L->rowcells = ap_xcalloc(t->ncols + 1, sizeof *L->rowcells);
     for (size_t r = 0; r < t->nrows; r++) {
         L->rowlines[r] = 1;
         for (size_t c = 0; c < t->ncols; c++) {
@@ -543,6 +596,7 @@ static void tlayout_free(struct tlayout *L)
     for (size_t i = 0; i < L->t->nrows * L->t->ncols; i++)
         lines_free(&L->cells[i]);
     free(L->head);
+    free(L->rowcells);
     free(L->cells);
     free(L->rowlines);
     free(L->x);
@@ -571,13 +625,20 @@ static double table_keep_h(const struct tlayout *L)
     return start;
 }
 
-static void draw_table_header(struct pdf *p, const struct tlayout *L)
+/* The header row: tagged THead/TR/TH the first time, an artifact when it is
+ * repeated on a continuation page (the table element goes on across pages). */
+static void draw_table_header(struct pdf *p, const struct tlayout *L, bool repeat)
 {
     const struct ap_table *t = L->t;
     double h = row_h(L, L->headlines);
+    struct ap_pdf_elem *tr = repeat ? NULL : elem(p, elem(p, L->table, "THead"), "TR");
     fill_rect(p, hex(C_SHADE), MARGIN, p->y - h, CONTENT_W, h);
     for (size_t c = 0; c < t->ncols; c++) {
         const char *s = t->cols[c].heading;
+        if (tr) {
+            p->cur = elem(p, tr, "TH");
+            ap_pdf_tag_scope(p->tag, p->cur, "Column");
+        }
         for (size_t i = 0; i < L->head[c].n; i++)
             put_text(p, p->bold, L->size, hex(C_TEXT), L->x[c] + TAB_PAD, L->w[c] - 2 * TAB_PAD,
                      baseline(p, L->size, L->lead, p->y - TAB_PAD - i * L->lead),
@@ -588,13 +649,27 @@ static void draw_table_header(struct pdf *p, const struct tlayout *L)
     hline(p, hex(C_TEXT), 0.8, MARGIN, MARGIN + CONTENT_W, p->y);
 }
 
-/* Lines [from, from + n) of row r, with the cell fills behind them. */
-static void draw_row_part(struct pdf *p, const struct tlayout *L, size_t r, size_t from, size_t n)
+/* Lines [from, from + n) of row r, with the cell fills behind them. The row's
+ * TR and cells are made when its first lines are drawn; later lines (on the
+ * next page) go to the same cells. */
+static void draw_row_part(struct pdf *p, struct tlayout *L, size_t r, size_t from, size_t n)
 {
     const struct ap_table *t = L->t;
     double h = row_h(L, n);
+    if (from == 0) {
+        if (!L->tbody)
+            L->tbody = elem(p, L->table, "TBody");
+        struct ap_pdf_elem *tr = elem(p, L->tbody, "TR");
+        for (size_t c = 0; c < t->ncols; c++) {
+            bool th = c == 0 && row_headed(t);
+            L->rowcells[c] = elem(p, tr, th ? "TH" : "TD");
+            if (th)
+                ap_pdf_tag_scope(p->tag, L->rowcells[c], "Row");
+        }
+    }
     for (size_t c = 0; c < t->ncols; c++) {
         const struct ap_cell *cell = ap_table_cell(t, r, c);
+        p->cur = L->rowcells[c];
         const struct lines *l = &L->cells[r * t->ncols + c];
         struct rgb fg = hex(C_TEXT);
         switch (cell->tone) {
@@ -621,11 +696,14 @@ static void draw_row_part(struct pdf *p, const struct tlayout *L, size_t r, size
         case AP_TONE_NONE:
             break;
         }
-        if (c == 0 && from > 0 && l->n > 0 && l->n <= from)
+        if (c == 0 && from > 0 && l->n > 0 && l->n <= from) {
+            p->artifact++; /* a repeat, to say which row continues */
             put_text(p, cell_font(p, cell), L->size, hex(C_GREY), L->x[c] + TAB_PAD,
                      L->w[c] - 2 * TAB_PAD, baseline(p, L->size, L->lead, p->y - TAB_PAD),
                      t->cols[c].numeric ? AL_RIGHT : AL_LEFT, cell->text + l->v[0].off,
-                     l->v[0].len); /* say which row continues */
+                     l->v[0].len);
+            p->artifact--;
+        }
         for (size_t i = from; i < l->n && i < from + n; i++)
             put_text(p, cell_font(p, cell), L->size, fg, L->x[c] + TAB_PAD, L->w[c] - 2 * TAB_PAD,
                      baseline(p, L->size, L->lead, p->y - TAB_PAD - (i - from) * L->lead),
@@ -641,6 +719,7 @@ static void draw_row_part(struct pdf *p, const struct tlayout *L, size_t r, size
 static void table_continue(struct pdf *p, const struct tlayout *L)
 {
     new_page(p);
+    p->artifact++; /* the caption and header again: a repeat, not new content */
     if (L->t->title && *L->t->title) {
         struct ap_buf b = AP_BUF_INIT;
         ap_buf_addf(&b, "%s (continued)", L->t->title);
@@ -648,7 +727,8 @@ static void table_continue(struct pdf *p, const struct tlayout *L)
         ap_buf_release(&b);
         p->y -= 3;
     }
-    draw_table_header(p, L);
+    draw_table_header(p, L, true);
+    p->artifact--;
 }
 
 static void draw_table(struct pdf *p, const struct ap_table *t)
@@ -656,6 +736,9 @@ static void draw_table(struct pdf *p, const struct ap_table *t)
     struct tlayout L;
     tlayout_init(p, t, &L);
     need(p, table_keep_h(&L));
+    L.table = block(p, "Table");
+    if ((t->title && *t->title) || (t->description && *t->description))
+        p->cur = elem(p, L.table, "Caption");
     if (t->title && *t->title) {
         flow_text(p, p->bold, CAPTION_SIZE, 13, hex(C_TEXT), MARGIN, CONTENT_W, t->title, AL_LEFT);
         p->y -= 2;
@@ -664,7 +747,7 @@ static void draw_table(struct pdf *p, const struct ap_table *t)
         flow_text(p, p->font, NOTE_SIZE, NOTE_LEAD, hex(C_GREY), MARGIN, CONTENT_W, t->description,
                   AL_LEFT);
     p->y -= 4;
-    draw_table_header(p, &L);
+    draw_table_header(p, &L, false);
     /* Room for rows on a continuation page: below the caption and header. */
     double page_room = (TOP - BOTTOM) - NOTE_LEAD * 2 - 3 - row_h(&L, L.headlines);
     for (size_t r = 0; r < t->nrows && !p->err; r++) {
@@ -786,6 +869,8 @@ static void draw_headlines(struct pdf *p, bool measure_only, double *first_row_h
 {
     const struct ap_report *r = p->r;
     double w = (CONTENT_W - (HL_COLS - 1) * HL_GAP) / HL_COLS;
+    /* A list, one item per figure, read box by box. */
+    struct ap_pdf_elem *list = measure_only || !r->nheadlines ? NULL : block(p, "L");
     for (size_t i = 0; i < r->nheadlines && !p->err; i += HL_COLS) {
         double h = 0;
         for (size_t j = i; j < i + HL_COLS && j < r->nheadlines; j++) {
@@ -806,6 +891,7 @@ static void draw_headlines(struct pdf *p, bool measure_only, double *first_row_h
                           ? tone_colour(r->headlines[j].tone)
                           : hex(C_RULE),
                       x, p->y - 4, w, 4);
+            p->cur = elem(p, elem(p, list, "LI"), "LBody");
             headline_box(p, &r->headlines[j], x, p->y, w, true);
         }
         p->y -= h + HL_GAP;
@@ -824,6 +910,7 @@ static const unsigned series_colours[] = {0x12436D, 0x28A197, 0x801650,
 static void marker(struct pdf *p, size_t shape, double x, double y)
 {
     const double s = 2.8;
+    mark_paint(p);
     switch (shape % 4) {
     case 0:
         HPDF_Page_Circle(p->page, (HPDF_REAL)x, (HPDF_REAL)y, (HPDF_REAL)s);
@@ -916,6 +1003,82 @@ static double chart_height(struct pdf *p, const struct ap_chart *c)
     return h;
 }
 
+/* A figure as the tables show it. */
+static void value_text(double v, bool percent, char out[32])
+{
+    if (percent)
+        snprintf(out, 32, "%.1f%%", v * 100);
+    else if (fabs(v) < 1e15 && fabs(v - (double)llround(v)) < 1e-9)
+        ap_format_count((long long)llround(v), out);
+    else
+        snprintf(out, 32, "%.1f", v);
+}
+
+/* The chart's alternative text: what it shows, worked out from the model,
+ * series by series: whether it rose or fell between its first and last
+ * figures, and where the same figures are set out as a table. */
+static void chart_alt(const struct pdf *p, const struct ap_chart *c, bool percent, struct ap_buf *b)
+{
+    char v0[32], v1[32];
+    bool gaps = false;
+    ap_buf_addf(b, "Line chart: %s.", c->title ? c->title : "");
+    if (c->ncats > 0)
+        ap_buf_addf(b, " %s over %zu periods, %s to %s.",
+                    c->y_title && *c->y_title ? c->y_title : "Figures", c->ncats, c->categories[0],
+                    c->categories[c->ncats - 1]);
+    for (size_t s = 0; s < c->nseries; s++) {
+        const struct ap_series *se = &c->series[s];
+        size_t k0 = c->ncats, k1 = c->ncats, hi = c->ncats, lo = c->ncats;
+        for (size_t k = 0; k < c->ncats; k++) {
+            if (!present(se, k)) {
+                gaps = true;
+                continue;
+            }
+            if (k0 == c->ncats)
+                k0 = k;
+            k1 = k;
+            if (hi == c->ncats || se->values[k] > se->values[hi])
+                hi = k;
+            if (lo == c->ncats || se->values[k] < se->values[lo])
+                lo = k;
+        }
+        if (k0 == c->ncats) {
+            ap_buf_addf(b, " %s: no figures shown.", se->name);
+            continue;
+        }
+        value_text(se->values[k0], percent, v0);
+        value_text(se->values[k1], percent, v1);
+        if (k0 == k1)
+            ap_buf_addf(b, " %s: one figure, %s in %s.", se->name, v0, c->categories[k0]);
+        else if (!strcmp(v0, v1))
+            ap_buf_addf(b, " %s was %s in both %s and %s", se->name, v0, c->categories[k0],
+                        c->categories[k1]);
+        else
+            ap_buf_addf(b, " %s %s from %s in %s to %s in %s", se->name,
+                        se->values[k1] > se->values[k0] ? "rose" : "fell", v0, c->categories[k0],
+                        v1, c->categories[k1]);
+        if (k0 == k1)
+            continue;
+        /* A peak or a trough between the ends changes the story: say so. */
+        const char *sep = " (";
+        if (se->values[hi] > se->values[k0] && se->values[hi] > se->values[k1]) {
+            value_text(se->values[hi], percent, v0);
+            ap_buf_addf(b, "%shighest %s in %s", sep, v0, c->categories[hi]);
+            sep = "; ";
+        }
+        if (se->values[lo] < se->values[k0] && se->values[lo] < se->values[k1]) {
+            value_text(se->values[lo], percent, v0);
+            ap_buf_addf(b, "%slowest %s in %s", sep, v0, c->categories[lo]);
+            sep = "; ";
+        }
+        ap_buf_adds(b, strcmp(sep, " (") ? ")." : ".");
+    }
+    if (gaps)
+        ap_buf_adds(b, " Gaps in a line are figures suppressed or not available.");
+    if (c->table < p->r->ntables && p->r->tables[c->table].title && *p->r->tables[c->table].title)
+        ap_buf_addf(b, " The figures are set out in %s.", p->r->tables[c->table].title);
+}
+
 static void draw_chart(struct pdf *p, const struct ap_chart *c)
 {
     const struct ap_report *r = p->r;
@@ -959,8 +1122,18 @@ static void draw_chart(struct pdf *p, const struct ap_chart *c)
 
     double total_h = chart_height(p, c);
     need(p, total_h);
+    /* A Div holding the caption and the figure; the figure's lines, marks and
+     * labels are all its content, and its alternative text says what it shows. */
+    struct ap_pdf_elem *div = block(p, "Div");
+    p->cur = elem(p, div, "Caption");
     flow_text(p, p->bold, CAPTION_SIZE, 13, hex(C_TEXT), MARGIN, CONTENT_W, c->title, AL_LEFT);
     p->y -= 8;
+    p->cur = elem(p, div, "Figure");
+    struct ap_buf alt = AP_BUF_INIT;
+    chart_alt(p, c, percent, &alt);
+    ap_pdf_tag_alt(p->tag, p->cur, alt.buf);
+    ap_buf_release(&alt);
+    p->paint_tagged = true;
 
     /* Plot area: room on the left for the y title and the widest tick label. */
     double label_w = 0;
@@ -983,6 +1156,7 @@ static void draw_chart(struct pdf *p, const struct ap_chart *c)
                 AL_RIGHT, lab);
     }
     /* The y axis, and its title read from the bottom up. */
+    mark_paint(p);
     set_stroke(p, hex(C_GREY));
     HPDF_Page_SetLineWidth(p->page, 0.8f);
     HPDF_Page_MoveTo(p->page, (HPDF_REAL)px, (HPDF_REAL)pbot);
@@ -990,6 +1164,8 @@ static void draw_chart(struct pdf *p, const struct ap_chart *c)
     HPDF_Page_Stroke(p->page);
     if (c->y_title && *c->y_title) {
         double tw = str_w(p->font, CH_LABEL + 0.5, c->y_title);
+        mark_text(p);
+        ap_pdf_tag_used(p->tag, p->font, c->y_title, strlen(c->y_title));
         set_fill(p, hex(C_TEXT));
         HPDF_Page_BeginText(p->page);
         HPDF_Page_SetFontAndSize(p->page, p->font, (HPDF_REAL)(CH_LABEL + 0.5));
@@ -1003,6 +1179,7 @@ static void draw_chart(struct pdf *p, const struct ap_chart *c)
     double band = c->ncats ? pw / (double)c->ncats : pw;
     for (size_t k = 0; k < c->ncats; k++) {
         double cx = px + band * ((double)k + 0.5);
+        mark_paint(p);
         set_stroke(p, hex(C_GREY));
         HPDF_Page_SetLineWidth(p->page, 0.5f);
         HPDF_Page_MoveTo(p->page, (HPDF_REAL)cx, (HPDF_REAL)pbot);
@@ -1019,6 +1196,7 @@ static void draw_chart(struct pdf *p, const struct ap_chart *c)
     for (size_t s = 0; s < c->nseries; s++) {
         const struct ap_series *se = &c->series[s];
         struct rgb col = hex(series_colours[s % AP_ARRAY_LEN(series_colours)]);
+        mark_paint(p);
         set_stroke(p, col);
         HPDF_Page_SetLineWidth(p->page, 1.6f);
         for (size_t k = 0; k + 1 < c->ncats; k++) {
@@ -1043,6 +1221,7 @@ static void draw_chart(struct pdf *p, const struct ap_chart *c)
     for (size_t s = 0; s < c->nseries; s++) {
         struct rgb col = hex(series_colours[s % AP_ARRAY_LEN(series_colours)]);
         double x = lx + pos[s].x, y = ly - pos[s].y - 6;
+        mark_paint(p);
         set_stroke(p, col);
         HPDF_Page_SetLineWidth(p->page, 1.6f);
         HPDF_Page_MoveTo(p->page, (HPDF_REAL)x, (HPDF_REAL)y);
@@ -1054,6 +1233,7 @@ static void draw_chart(struct pdf *p, const struct ap_chart *c)
                 c->series[s].name);
     }
     p->y -= total_h - (text_height(p->bold, CAPTION_SIZE, 13, CONTENT_W, c->title) + 8);
+    p->paint_tagged = false;
     lines_free(&l);
     free(pos);
 }
@@ -1094,6 +1274,7 @@ static enum ap_status draw_logo(struct pdf *p, const char *path, double *used_w)
         return AP_OK;
     double scale = fmin(box_w / iw, box_h / ih);
     double w = iw * scale, h = ih * scale;
+    mark_paint(p); /* the logo is decoration: an artifact */
     HPDF_Page_DrawImage(p->page, img, (HPDF_REAL)(MARGIN + CONTENT_W - w), (HPDF_REAL)(TOP - h),
                         (HPDF_REAL)w, (HPDF_REAL)h);
     *used_w = box_w + 12;
@@ -1106,6 +1287,7 @@ static void kv_line(struct pdf *p, double w, const char *key, const char *value)
     if (!value || !*value)
         return;
     ap_buf_addf(&b, "%s%s", key, value);
+    block(p, "P");
     flow_text(p, p->font, BODY_SIZE, BODY_LEAD, hex(C_TEXT), MARGIN, w, b.buf, AL_LEFT);
     ap_buf_release(&b);
 }
@@ -1124,12 +1306,16 @@ static enum ap_status draw_title_block(struct pdf *p)
     ap_buf_adds(&b, r->organisation ? r->organisation : "");
     if (r->team && *r->team)
         ap_buf_addf(&b, "%s%s", b.len ? " \xE2\x80\x94 " : "", r->team);
+    if (b.len)
+        block(p, "P");
     flow_text(p, p->bold, BODY_SIZE, BODY_LEAD, hex(C_GREY), MARGIN, w, b.buf, AL_LEFT);
     ap_buf_release(&b);
     p->y -= 6;
+    block(p, "H1");
     flow_text(p, p->bold, 20, 24, hex(C_TEXT), MARGIN, w, r->title, AL_LEFT);
     if (r->subtitle && *r->subtitle) {
         p->y -= 2;
+        block(p, "P");
         flow_text(p, p->font, 14, 18, hex(C_GREY), MARGIN, w, r->subtitle, AL_LEFT);
     }
     p->y -= 10;
@@ -1144,10 +1330,11 @@ static enum ap_status draw_title_block(struct pdf *p)
                     "Small numbers: counts from 1 to %s are shown as [c] so that no child can be "
                     "identified (see the notes at the end).",
                     k);
+        block(p, "P");
         flow_text(p, p->font, BODY_SIZE, BODY_LEAD, hex(C_TEXT), MARGIN, CONTENT_W, s.buf, AL_LEFT);
         ap_buf_release(&s);
     }
-    if (r->contact && *r->contact)
+    if (r->contact && *r->contact && block(p, "P"))
         flow_text(p, p->font, BODY_SIZE, BODY_LEAD, hex(C_TEXT), MARGIN, CONTENT_W, r->contact,
                   AL_LEFT);
     if (r->sample) {
@@ -1157,6 +1344,7 @@ static enum ap_status draw_title_block(struct pdf *p)
         double h = text_height(p->bold, BODY_SIZE, BODY_LEAD, CONTENT_W - 16, s) + 10;
         fill_rect(p, hex(C_BAD), MARGIN, p->y - h, 4, h);
         p->y -= 5;
+        block(p, "P");
         flow_text(p, p->bold, BODY_SIZE, BODY_LEAD, hex(C_TEXT), MARGIN + 12, CONTENT_W - 16, s,
                   AL_LEFT);
         p->y -= 5;
@@ -1209,6 +1397,7 @@ static void draw_heading(struct pdf *p, const char *title, double keep)
         HPDF_Destination_SetXYZ(dst, 0, (HPDF_REAL)p->y, 1); /* zoom 0 is refused */
         HPDF_Outline_SetDestination(o, dst);
     }
+    block(p, "H2");
     flow_text(p, p->bold, H1_SIZE, 17, hex(C_TEXT), MARGIN, CONTENT_W, title, AL_LEFT);
     p->y -= 6;
 }
@@ -1241,6 +1430,7 @@ static void draw_notes(struct pdf *p)
     struct ap_column cols[2] = {{h_marker, false, 10}, {h_meaning, false, 80}};
     struct ap_table t = {0};
     static char empty[] = "";
+    p->parent = elem(p, NULL, "Sect");
     t.cols = cols;
     t.ncols = 2;
     t.nrows = r->nnotes;
@@ -1258,6 +1448,7 @@ static void draw_notes(struct pdf *p)
     draw_heading(p, "Notes", table_keep_h(&L));
     tlayout_free(&L);
     draw_table(p, &t);
+    p->parent = NULL;
     free(t.cells);
 }
 
@@ -1268,8 +1459,11 @@ static void draw_page_furniture(struct pdf *p)
     const struct ap_report *r = p->r;
     const char *sample = "SAMPLE REPORT \xE2\x80\x94 synthetic data, not real people";
     char pg[64];
+    ap_pdf_tag_end(p->tag); /* the flow's last sequence */
+    p->artifact++;
     for (size_t i = 0; i < p->npages && !p->err; i++) {
         p->page = p->pages[i];
+        ap_pdf_tag_page(p->tag, p->page, i);
         if (r->marking && *r->marking) {
             put_str(p, p->bold, 9, hex(C_TEXT), MARGIN, CONTENT_W, PAGE_H - 30, AL_CENTRE,
                     r->marking);
@@ -1283,7 +1477,9 @@ static void draw_page_furniture(struct pdf *p)
         put_str(p, p->font, 8.5, hex(C_GREY), MARGIN, CONTENT_W, 24, AL_RIGHT, pg);
         if (r->period_code && *r->period_code)
             put_str(p, p->font, 8.5, hex(C_GREY), MARGIN, CONTENT_W, 24, AL_LEFT, r->period_code);
+        ap_pdf_tag_end(p->tag);
     }
+    p->artifact--;
 }
 
 /* ---- checks before drawing ---- */
@@ -1464,7 +1660,9 @@ fail:;
     return AP_ERR_IO;
 }
 
-static void set_info(struct pdf *p)
+/* The document properties, and the same in the XMP metadata (date as
+ * 2017-03-31T09:00:00Z in xmp, 32 bytes). */
+static void set_info(struct pdf *p, char xmp_date[32])
 {
     const struct ap_report *r = p->r;
     const struct {
@@ -1489,6 +1687,8 @@ static void set_info(struct pdf *p)
         'Z', 0, 0};
     HPDF_SetInfoDateAttr(p->doc, HPDF_INFO_CREATION_DATE, date);
     HPDF_SetInfoDateAttr(p->doc, HPDF_INFO_MOD_DATE, date);
+    snprintf(xmp_date, 32, "%04d-%02d-%02dT%02d:%02d:%02dZ", y, m, d, (int)(rem / 3600),
+             (int)(rem / 60 % 60), (int)(rem % 60));
 }
 
 static void draw_sections(struct pdf *p)
@@ -1496,12 +1696,15 @@ static void draw_sections(struct pdf *p)
     const struct ap_report *r = p->r;
     for (size_t i = 0; i < r->nsections && !p->err; i++) {
         const struct ap_section *s = &r->sections[i];
+        p->parent = elem(p, NULL, "Sect");
         if (s->title && *s->title)
             draw_heading(p, s->title, s->nblocks ? block_keep_h(p, &s->blocks[0]) : 0);
         for (size_t b = 0; b < s->nblocks && !p->err; b++) {
             const struct ap_block *blk = &s->blocks[b];
             switch (blk->kind) {
             case AP_BLOCK_PARAGRAPH:
+                if (blk->text && *blk->text)
+                    block(p, "P");
                 flow_text(p, p->font, BODY_SIZE, BODY_LEAD, hex(C_TEXT), MARGIN, CONTENT_W,
                           blk->text, AL_LEFT);
                 p->y -= 7;
@@ -1517,6 +1720,7 @@ static void draw_sections(struct pdf *p)
                 break;
             }
         }
+        p->parent = NULL;
     }
 }
 
@@ -1526,6 +1730,7 @@ enum ap_status ap_render_pdf(const struct ap_report *r, const char *path, const 
     struct pdf p = {0};
     enum ap_status rc = AP_OK;
     const char *doing = "setting up the document";
+    char xmp_date[32] = "";
 
     if (!shown)
         shown = path;
@@ -1544,6 +1749,7 @@ enum ap_status ap_render_pdf(const struct ap_report *r, const char *path, const 
         goto done;
     }
     HPDF_SetCompressionMode(p.doc, HPDF_COMP_ALL);
+    p.tag = ap_pdf_tag_new(p.doc);
     HPDF_UseUTFEncodings(p.doc);
     HPDF_SetCurrentEncoder(p.doc, "UTF-8");
     if (p.err) {
@@ -1561,7 +1767,7 @@ enum ap_status ap_render_pdf(const struct ap_report *r, const char *path, const 
         p.ascent = 0.9, p.descent = -0.25;
 
     doing = "setting the document properties";
-    set_info(&p);
+    set_info(&p, xmp_date);
     HPDF_SetPageMode(p.doc, HPDF_PAGE_MODE_USE_OUTLINE); /* open with the bookmarks shown */
     if (p.err) {
         rc = hpdf_fail(&p, shown, doing);
@@ -1578,7 +1784,16 @@ enum ap_status ap_render_pdf(const struct ap_report *r, const char *path, const 
         draw_notes(&p);
     if (!p.err)
         draw_page_furniture(&p);
-    if (p.err) {
+    if (!p.err) {
+        doing = "tagging the document";
+        const struct ap_pdf_meta meta = {r->title,     r->author, r->subject, r->keywords,
+                                         "actionplan", xmp_date,  "en-GB"};
+        if (ap_pdf_tag_finish(p.tag, &meta) != HPDF_OK && !p.err)
+            p.err = HPDF_GetError(p.doc) ? HPDF_GetError(p.doc) : HPDF_FAILD_TO_ALLOC_MEM;
+    }
+    if (p.err || ap_pdf_tag_failed(p.tag)) {
+        if (!p.err)
+            p.err = HPDF_FAILD_TO_ALLOC_MEM;
         rc = hpdf_fail(&p, shown, doing);
         goto done;
     }
@@ -1593,6 +1808,7 @@ enum ap_status ap_render_pdf(const struct ap_report *r, const char *path, const 
     rc = write_out(&p, path, shown);
 
 done:
+    ap_pdf_tag_free(p.tag);
     if (p.doc)
         HPDF_Free(p.doc);
     free(p.pages);
