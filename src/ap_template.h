@@ -110,10 +110,12 @@ extern const size_t ap_template_nvalues;
 extern const char *const ap_template_suffixes[];
 extern const size_t ap_template_nsuffixes;
 
-/* Resolve --template: a NAME is looked up as NAME.ini in AP_SOURCE_TEMPLATES
- * then AP_INSTALLED_TEMPLATES; an argument containing '/' or ending in ".ini"
- * is a path used as given. *path_out is owned by the caller. Not found is an
- * input error naming the places looked in. */
+/* Resolve --template: a NAME is looked up as NAME.ini in $ACTIONPLAN_TEMPLATE_DIR,
+ * then the source tree's templates/ (only when the program is the build's own
+ * binary), then share/actionplan/templates beside the installed program and in
+ * the configured prefix; an argument containing '/' or ending in ".ini" is a
+ * path used as given. *path_out is owned by the caller. Not found is an input
+ * error naming the places looked in. */
 enum ap_status ap_template_find(const char *arg, char **path_out, struct ap_diag *d);
 
 /* Load and check a template. On failure *t is left empty (safe to free). */

@@ -6,3 +6,5 @@ ap_script_test(report_golden ${CMAKE_CURRENT_SOURCE_DIR}/golden/run.sh)
 ap_script_test(report_model ${CMAKE_CURRENT_SOURCE_DIR}/report/check_model.py)
 ap_script_test(report_no_ids ${CMAKE_CURRENT_SOURCE_DIR}/report/no_ids.sh)
 set_tests_properties(report_no_ids PROPERTIES LABELS readback)
+# The installed binary, run from another folder (cmake --install into a scratch prefix).
+ap_script_test(installed ${CMAKE_CURRENT_SOURCE_DIR}/report/installed.sh)
