@@ -7,7 +7,7 @@ pkgs=(build-essential cmake pkg-config libsqlite3-dev libhpdf-dev libxlsxwriter-
       libcjson-dev libminizip-dev libexpat1-dev fonts-dejavu-core)
 if [ "${1:-}" = "--test" ]; then
   pkgs+=(poppler-utils sqlite3 python3 time valgrind clang libclang-rt-14-dev
-        python3-openpyxl python3-pikepdf unzip)
+        python3-openpyxl python3-pikepdf unzip libreoffice-calc-nogui)
 fi
 missing=()
 for p in "${pkgs[@]}"; do

@@ -8,3 +8,6 @@ ap_script_test(report_no_ids ${CMAKE_CURRENT_SOURCE_DIR}/report/no_ids.sh)
 set_tests_properties(report_no_ids PROPERTIES LABELS readback)
 # The installed binary, run from another folder (cmake --install into a scratch prefix).
 ap_script_test(installed ${CMAKE_CURRENT_SOURCE_DIR}/report/installed.sh)
+# The real PDF and workbook of the worked fixture, read back (pdftotext, openpyxl).
+ap_script_test(report_real_readback ${CMAKE_CURRENT_SOURCE_DIR}/report/real_readback.py)
+set_tests_properties(report_real_readback PROPERTIES LABELS readback)
