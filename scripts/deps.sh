@@ -4,10 +4,10 @@
 #   scripts/deps.sh --test   also what the test suite reads reports back with
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config libsqlite3-dev libhpdf-dev libxlsxwriter-dev libinih-dev
-      libcjson-dev libminizip-dev libexpat1-dev fonts-dejavu-core)
+      libcjson-dev libminizip-dev libexpat1-dev libssl-dev libglpk-dev fonts-dejavu-core)
 if [ "${1:-}" = "--test" ]; then
   pkgs+=(poppler-utils sqlite3 python3 time valgrind clang libclang-rt-14-dev
-        python3-openpyxl python3-pikepdf unzip libreoffice-calc-nogui)
+        python3-openpyxl python3-pikepdf python3-scipy unzip libreoffice-calc-nogui)
 fi
 missing=()
 for p in "${pkgs[@]}"; do

@@ -57,7 +57,10 @@ enum ap_status ap_atomic_begin(struct ap_atomic *a, const char *final_path, stru
     return AP_OK;
 }
 
-enum ap_status ap_atomic_commit(struct ap_atomic *a, mode_t mode, struct ap_diag *d)
+/* fsync and chmod the temporary, then put it in place: rename (replacing what
+ * is there), or link (refusing a file that exists, without a window in which
+ * another program could make one). */
+static enum ap_status finish(struct ap_atomic *a, mode_t mode, bool replace, struct ap_diag *d)
 {
     enum ap_status st = AP_OK;
     int fd = open(a->tmp, O_RDONLY);
@@ -66,19 +69,42 @@ enum ap_status ap_atomic_commit(struct ap_atomic *a, mode_t mode, struct ap_diag
                        strerror(errno));
         st = AP_ERR_IO;
     }
-    if (fd >= 0)
-        close(fd);
-    if (st == AP_OK && rename(a->tmp, a->final) != 0) {
+    if (fd >= 0 && close(fd) != 0 && st == AP_OK) {
+        ap_diag_report(d, AP_ERROR, AP_ERR_IO, a->final, 0, 0, "cannot finish writing: %s",
+                       strerror(errno));
+        st = AP_ERR_IO;
+    }
+    if (st == AP_OK && replace && rename(a->tmp, a->final) != 0) {
         ap_diag_report(d, AP_ERROR, AP_ERR_IO, a->final, 0, 0, "cannot move the finished file "
                        "into place: %s", strerror(errno));
         st = AP_ERR_IO;
     }
-    if (st == AP_OK) {
+    if (st == AP_OK && !replace && link(a->tmp, a->final) != 0) {
+        if (errno == EEXIST)
+            ap_diag_report(d, AP_ERROR, AP_ERR_IO, a->final, 0, 0,
+                           "the file already exists; it was left as it is (move it away, or "
+                           "choose another name)");
+        else
+            ap_diag_report(d, AP_ERROR, AP_ERR_IO, a->final, 0, 0,
+                           "cannot move the finished file into place: %s", strerror(errno));
+        st = AP_ERR_IO;
+    }
+    if (st == AP_OK && replace) {
         free(a->tmp);
         a->tmp = NULL;
     }
-    ap_atomic_abort(a);
+    ap_atomic_abort(a); /* after link: removes the temporary name */
     return st;
+}
+
+enum ap_status ap_atomic_commit(struct ap_atomic *a, mode_t mode, struct ap_diag *d)
+{
+    return finish(a, mode, true, d);
+}
+
+enum ap_status ap_atomic_commit_new(struct ap_atomic *a, mode_t mode, struct ap_diag *d)
+{
+    return finish(a, mode, false, d);
 }
 
 void ap_atomic_abort(struct ap_atomic *a)

@@ -21,6 +21,9 @@ struct ap_atomic {
 enum ap_status ap_atomic_begin(struct ap_atomic *a, const char *final_path, struct ap_diag *d);
 /* fsync, chmod to mode, rename onto final. On failure the temporary is removed. */
 enum ap_status ap_atomic_commit(struct ap_atomic *a, mode_t mode, struct ap_diag *d);
+/* The same, but never replaces a file: if final exists (or appears meanwhile)
+ * it is left alone, the temporary removed, and an I/O error reported. */
+enum ap_status ap_atomic_commit_new(struct ap_atomic *a, mode_t mode, struct ap_diag *d);
 /* Remove the temporary (if any) and free. Safe after commit. */
 void ap_atomic_abort(struct ap_atomic *a);
 

@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "ap_db.h"
+#include "ap_metrics.h"
 #include "ap_scan.h"
 #include "ap_util.h"
 
@@ -49,11 +50,11 @@ struct check {
     " THEN unixepoch(date(" b ")) - unixepoch(date(" a "))"                                        \
     " ELSE unixepoch(" b ") - unixepoch(" a ") END)"
 
-/* Completed years from birth_date to ?1; a 29 February birthday falls on
- * 1 March in other years, which plain MM-DD text comparison gives. */
-#define AGE_AT                                                                                     \
-    "(CAST(substr(?1, 1, 4) AS INTEGER) - CAST(substr(ch.birth_date, 1, 4) AS INTEGER)"            \
-    " - (substr(?1, 6, 5) < substr(ch.birth_date, 6, 5)))"
+/* Completed years from ch.birth_date to ?1: a marker that with_age() replaces
+ * with ap_metrics_age_sql()'s expression, so the checks and the figures count
+ * ages the one same way (a 29 February birthday falls on 1 March in other
+ * years, which plain MM-DD text comparison gives). */
+#define AGE_AT "@age@"
 
 /* A stored date that is not a real ISO date (or date-time) is not what we wrote. */
 #define BAD_DATE(c) "(" c " IS NOT NULL AND date(" c ") IS NOT " c ")"
@@ -214,6 +215,22 @@ void ap_findings_free(struct ap_findings *f)
     f->n = 0;
 }
 
+/* sql with every AGE_AT marker replaced by the age from birth to on. */
+static char *with_age(const char *sql, const char *birth, const char *on)
+{
+    struct ap_buf b = AP_BUF_INIT;
+    char *age = ap_metrics_age_sql(birth, on);
+    const char *at;
+    while ((at = strstr(sql, AGE_AT)) != NULL) {
+        ap_buf_add(&b, sql, (size_t)(at - sql));
+        ap_buf_adds(&b, age);
+        sql = at + strlen(AGE_AT);
+    }
+    ap_buf_adds(&b, sql);
+    free(age);
+    return ap_buf_detach(&b);
+}
+
 /* The ids of one finding: the first AP_CHECK_MAX_IDS rows of its check's
  * query, in the query's order (LIMIT stops early where that order is the
  * scan's, and keeps a short top list where it is not). */
@@ -222,7 +239,9 @@ static enum ap_status find_ids(sqlite3 *db, const struct check *c, const char *a
 {
     enum ap_status rc = AP_OK;
     sqlite3_stmt *st = NULL;
-    char *sql = ap_xasprintf("%s LIMIT %d", c->sql, AP_CHECK_MAX_IDS);
+    char *full = with_age(c->sql, "ch.birth_date", "?1");
+    char *sql = ap_xasprintf("%s LIMIT %d", full, AP_CHECK_MAX_IDS);
+    free(full);
     if (!f->ids)
         f->ids = ap_xcalloc(AP_CHECK_MAX_IDS, sizeof *f->ids);
     if (!ap_db_prepare(db, sql, &st, d)) {
@@ -278,13 +297,13 @@ enum ap_status ap_check_run(sqlite3 *db, ap_day as_at, struct ap_findings *out, 
     return rc;
 }
 
-const char *ap_check_query(size_t i, const char **code)
+char *ap_check_query(size_t i, const char **code)
 {
     if (i >= AP_ARRAY_LEN(checks))
         return NULL;
     if (code)
         *code = checks[i].code;
-    return checks[i].sql;
+    return with_age(checks[i].sql, "ch.birth_date", "?1");
 }
 
 size_t ap_findings_errors(const struct ap_findings *f)
@@ -382,9 +401,7 @@ static const struct count_pass count_passes[] = {
  * counts stay exactly ap_check_run's.
  */
 static const char bad_day_sql[] = "SELECT " BAD_DATE("?1");
-static const char adult_sql[] =
-    "SELECT (CAST(substr(?1, 1, 4) AS INTEGER) - CAST(substr(?2, 1, 4) AS INTEGER)"
-    " - (substr(?1, 6, 5) < substr(?2, 6, 5))) >= 18";
+static const char adult_sql[] = "SELECT " AGE_AT " >= 18"; /* birth ?2, day ?1 */
 /* The episode checks of one row, the same expressions as checks[] with the
  * values bound: for the rows that are not plain. */
 static const char episode_row_sql[] =
@@ -481,7 +498,7 @@ static enum ap_status cp_child(void *ctx, const struct ap_scan_child *c)
     for (const char *s = area; blank && *s; s++)
         blank = *s == ' ';
     cp->count[C_CHILD_NO_BIRTH_OR_AREA] += !birth || !area || blank;
-    /* Aged 18 or over at the day: AGE_AT >= 18. */
+    /* Aged 18 or over at the day: AGE_AT >= 18 (the same arithmetic in C). */
     ap_day b;
     if (!birth) {
         cp->is_adult = false;
@@ -491,7 +508,14 @@ static enum ap_status cp_child(void *ctx, const struct ap_scan_child *c)
     } else {
         const char *v[2] = {cp->day, birth};
         int r;
-        if (!lazy(cp, &cp->adult, adult_sql) || (r = one_row(cp, cp->adult, v, 2)) < 0)
+        if (!cp->adult) {
+            char *sql = with_age(adult_sql, "?2", "?1");
+            bool ok = lazy(cp, &cp->adult, sql);
+            free(sql);
+            if (!ok)
+                return AP_ERR_IO;
+        }
+        if ((r = one_row(cp, cp->adult, v, 2)) < 0)
             return AP_ERR_IO;
         cp->is_adult = r;
     }

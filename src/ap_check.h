@@ -48,8 +48,9 @@ enum ap_status ap_check_count(sqlite3 *db, ap_day as_at, struct ap_findings *out
 enum ap_status ap_check_ids(sqlite3 *db, ap_day as_at, struct ap_findings *f, struct ap_diag *d);
 /* The SQL of check i (?1 = the as-at day; one text column of the offending
  * ids, one row each, in a stable order) and its code, or NULL past the last:
- * the definition the counts must equal (the tests count its rows). */
-const char *ap_check_query(size_t i, const char **code);
+ * the definition the counts must equal (the tests count its rows). The
+ * caller frees it. */
+char *ap_check_query(size_t i, const char **code);
 /* The counts as one consumer of a shared scan (ap_scan_run), so the report
  * reads each table once for the checks and the metrics: begin fills *sink,
  * end takes the scan's status, finishes the counts into out (as

@@ -9,6 +9,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "ap_db.h"
+
 enum ap_status ap_cli_usage_error(const char *cmd, const char *fmt, ...)
 {
     va_list ap;
@@ -230,6 +232,7 @@ enum ap_status ap_cli_config(const struct ap_cli_common *o, struct ap_config *cf
     }
     if (o->db_path)
         ap_config_set(&cfg->db_path, o->db_path);
+    ap_db_set_busy_timeout(cfg->busy_timeout);
     return ap_cli_want_file(cfg->db_path, d);
 }
 

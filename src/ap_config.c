@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "ap_ini.h"
+#include "ap_db.h"
 
 #define DEFAULT_FONT "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 #define DEFAULT_FONT_BOLD "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
@@ -22,6 +23,7 @@ enum key_type {
     K_DATE,     /* ap_day */
     K_MONTH,    /* int 1..12 */
     K_POSITIVE, /* long > 0 */
+    K_SECONDS,  /* long 0..3600 */
     K_BOOL      /* bool: true/false (also yes/no) */
 };
 
@@ -37,6 +39,8 @@ struct config_key {
 
 static const struct config_key config_keys[] = {
     {"database", "path", K_PATH, F(db_path), "case database file (default actionplan.db)"},
+    {"database", "busy_timeout", K_SECONDS, F(busy_timeout),
+     "seconds to wait for another import to finish (default 10)"},
     {"organisation", "name", K_TEXT, F(organisation), "council name, e.g. Sampleshire Council"},
     {"organisation", "team", K_TEXT, F(team), "team name, e.g. Multi-Agency CSE Team"},
     {"organisation", "team_start", K_DATE, F(team_start),
@@ -78,6 +82,7 @@ void ap_config_defaults(struct ap_config *c)
 {
     memset(c, 0, sizeof *c);
     c->db_path = ap_xstrdup("actionplan.db");
+    c->busy_timeout = AP_DB_BUSY_TIMEOUT_DEFAULT;
     c->organisation = ap_xstrdup("");
     c->team = ap_xstrdup("");
     c->team_start = AP_DAY_NONE;
@@ -193,6 +198,14 @@ static bool set_value(struct load_state *s, const struct config_key *k, const ch
             return false;
         }
         *(int *)field = (int)n;
+        return true;
+    case K_SECONDS:
+        if (!ap_parse_long(value, 0, 3600, &n)) {
+            ap_diag_input(s->d, s->path, line, 0,
+                          "%s '%s' is not a number of seconds from 0 to 3600", k->key, value);
+            return false;
+        }
+        *(long *)field = n;
         return true;
     case K_POSITIVE:
         if (!ap_parse_long(value, 1, 1000000000L, &n)) {

@@ -3,7 +3,7 @@
  * command line overrides it. Keys are one table (ap_config.c) read by the loader
  * and by --help.
  *
- *   [database]      path
+ *   [database]      path, busy_timeout (seconds)
  *   [organisation]  name, team, team_start (date), fy_start_month (1..12),
  *                   child_population (0-17 ONS mid-year estimate), contact
  *   [report]        output_dir, font, font_bold, logo, sample (true/false)
@@ -20,6 +20,7 @@
 struct ap_config {
     char *path;            /* the file it was read from, or NULL for defaults */
     char *db_path;         /* default "actionplan.db" */
+    long busy_timeout;     /* seconds to wait for a lock; default 10 */
     char *organisation;    /* e.g. "Sampleshire Council"; default "" */
     char *team;            /* e.g. "CSE Team"; default "" */
     ap_day team_start;     /* AP_DAY_NONE: use the earliest opened_on */

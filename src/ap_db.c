@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "ap_atomic.h"
 #include "ap_enum.h"
 
 const char *const ap_table_names[AP_T_COUNT] = {
@@ -101,6 +102,65 @@ const struct ap_db_index ap_db_indexes[] = {
 };
 const size_t ap_db_nindexes = AP_ARRAY_LEN(ap_db_indexes);
 
+/*
+ * The upgrade steps: steps[i] takes a database from schema version i + 1 to
+ * i + 2. Each runs in one transaction with its user_version bump, so a
+ * database is always at one version or the next, never between. A new
+ * database is made with the version-1 tables above and every step, so new
+ * and upgraded databases have the same schema. Never edit a released step:
+ * add one (and keep a database of every released version in
+ * tests/fixtures/db).
+ */
+static const char *const upgrade_steps[] = {
+    /* 1 -> 2: the record of imports and of published reports (SCHEMA-V2). */
+    "CREATE TABLE import_log (\n"
+    "  import_id INTEGER PRIMARY KEY,\n"
+    "  imported_at TEXT NOT NULL,\n"
+    "  actionplan_version TEXT NOT NULL,\n"
+    "  profile_sha256 TEXT,\n"
+    "  replace_mode INTEGER NOT NULL CHECK (replace_mode = 0 OR replace_mode = 1)\n"
+    ") STRICT;\n"
+    "CREATE TABLE import_log_files (\n"
+    "  import_id INTEGER NOT NULL REFERENCES import_log(import_id),\n"
+    "  file_name TEXT NOT NULL,\n"
+    "  size INTEGER NOT NULL,\n"
+    "  sha256 TEXT NOT NULL,\n"
+    "  PRIMARY KEY (import_id, file_name)\n"
+    ") STRICT, WITHOUT ROWID;\n"
+    "CREATE TABLE import_log_tables (\n"
+    "  import_id INTEGER NOT NULL REFERENCES import_log(import_id),\n"
+    "  table_name TEXT NOT NULL,\n"
+    "  new_rows INTEGER NOT NULL, changed_rows INTEGER NOT NULL,\n"
+    "  unchanged_rows INTEGER NOT NULL, missing_rows INTEGER NOT NULL,\n"
+    "  PRIMARY KEY (import_id, table_name)\n"
+    ") STRICT, WITHOUT ROWID;\n"
+    "CREATE TABLE publications (\n"
+    "  publication_id INTEGER PRIMARY KEY,\n"
+    "  published_at TEXT NOT NULL,\n"
+    "  actionplan_version TEXT NOT NULL,\n"
+    "  template TEXT NOT NULL,\n"
+    "  period_code TEXT NOT NULL,\n"
+    "  period_start TEXT NOT NULL, period_end TEXT NOT NULL\n"
+    ") STRICT;\n"
+    "CREATE TABLE publication_outputs (\n"
+    "  publication_id INTEGER NOT NULL REFERENCES publications(publication_id),\n"
+    "  kind TEXT NOT NULL,\n"
+    "  file_name TEXT NOT NULL, size INTEGER NOT NULL, sha256 TEXT NOT NULL,\n"
+    "  PRIMARY KEY (publication_id, kind)\n"
+    ") STRICT, WITHOUT ROWID;\n"
+    "CREATE TABLE published_figures (\n"
+    "  publication_id INTEGER NOT NULL REFERENCES publications(publication_id),\n"
+    "  table_id TEXT NOT NULL, row_no INTEGER NOT NULL, col_no INTEGER NOT NULL,\n"
+    "  figure_key TEXT,\n"
+    "  shown TEXT NOT NULL,\n"
+    "  value REAL,\n"
+    "  PRIMARY KEY (publication_id, table_id, row_no, col_no)\n"
+    ") STRICT, WITHOUT ROWID;\n"
+    "CREATE INDEX published_figures_key ON published_figures(figure_key, publication_id);\n",
+};
+_Static_assert(AP_ARRAY_LEN(upgrade_steps) == AP_DB_SCHEMA_VERSION - 1,
+               "one upgrade step per schema version after the first");
+
 static const struct {
     const char *marker;
     enum ap_enum_id e;
@@ -149,31 +209,91 @@ static char *build_schema(void)
     return ap_buf_detach(&b);
 }
 
+/* How long a connection waits for another program's lock before it gives up
+ * ([database] busy_timeout, in seconds; 10 by default). */
+static int busy_ms = AP_DB_BUSY_TIMEOUT_DEFAULT * 1000;
+
+void ap_db_set_busy_timeout(long seconds)
+{
+    busy_ms = seconds < 0 ? 0 : seconds > 3600 ? 3600 * 1000 : (int)seconds * 1000;
+}
+
+/* The path each open connection was opened by, as the user gave it, so that
+ * an error on the connection can name the file. */
+static struct db_name {
+    sqlite3 *db;
+    char *path;
+} *names;
+static size_t nnames, anames;
+
+static void name_db(sqlite3 *db, const char *path)
+{
+    ap_grow((void **)&names, sizeof *names, nnames + 1, &anames);
+    names[nnames].db = db;
+    names[nnames++].path = ap_xstrdup(path);
+}
+
+static const char *db_name(sqlite3 *db)
+{
+    for (size_t i = 0; i < nnames; i++)
+        if (names[i].db == db)
+            return names[i].path;
+    return NULL;
+}
+
+static void forget_db(sqlite3 *db)
+{
+    for (size_t i = 0; i < nnames; i++) {
+        if (names[i].db == db) {
+            free(names[i].path);
+            names[i] = names[--nnames];
+            break;
+        }
+    }
+    if (!nnames) {
+        free(names);
+        names = NULL;
+        anames = 0;
+    }
+}
+
 enum ap_status ap_db_error(sqlite3 *db, struct ap_diag *d, const char *what)
 {
     int code = db ? sqlite3_extended_errcode(db) & 0xff : SQLITE_ERROR;
     const char *msg = db ? sqlite3_errmsg(db) : "no database connection";
+    const char *file = db ? db_name(db) : NULL;
+    if (file && !strcmp(file, what))
+        file = NULL; /* "what" names it already */
     switch (code) {
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
-        ap_diag_error(d, AP_ERR_IO,
-                      "%s: the database is locked by another program; try again when it has "
-                      "finished",
-                      what);
+        if (file && sqlite3_db_readonly(db, "main") == 0) {
+            ap_diag_error(d, AP_ERR_IO,
+                          "%s: another import is running on %s; try again when it has finished",
+                          what, file);
+            return AP_ERR_IO;
+        }
+        ap_diag_report(d, AP_ERROR, AP_ERR_IO, file, 0, 0,
+                       "%s: the database is locked by another program; try again when it has "
+                       "finished",
+                       what);
         return AP_ERR_IO;
     case SQLITE_NOTADB:
     case SQLITE_CORRUPT:
-        ap_diag_error(d, AP_ERR_INPUT, "%s: the database file is damaged or not a database (%s)",
-                      what, msg);
+        ap_diag_report(d, AP_ERROR, AP_ERR_INPUT, file, 0, 0,
+                       "%s: the database file is damaged or not a database (%s); restore it from "
+                       "a backup, or create a new one and import again",
+                       what, msg);
         return AP_ERR_INPUT;
     case SQLITE_FULL:
-        ap_diag_error(d, AP_ERR_IO, "%s: the disk is full", what);
+        ap_diag_report(d, AP_ERROR, AP_ERR_IO, file, 0, 0, "%s: the disk is full", what);
         return AP_ERR_IO;
     case SQLITE_READONLY:
-        ap_diag_error(d, AP_ERR_IO, "%s: the database is read-only (%s)", what, msg);
+        ap_diag_report(d, AP_ERROR, AP_ERR_IO, file, 0, 0, "%s: the database is read-only (%s)",
+                       what, msg);
         return AP_ERR_IO;
     default:
-        ap_diag_error(d, AP_ERR_IO, "%s: %s", what, msg);
+        ap_diag_report(d, AP_ERROR, AP_ERR_IO, file, 0, 0, "%s: %s", what, msg);
         return AP_ERR_IO;
     }
 }
@@ -204,13 +324,13 @@ static int exec_int(sqlite3 *db, const char *sql, int *out)
 
 /* Settings every connection gets: no double-quoted string literals (a typo
  * in a column name must be an error, not a string), foreign keys enforced, a
- * short wait on a lock instead of an instant failure or a hang. */
+ * bounded wait on a lock instead of an instant failure or a hang. */
 static void configure(sqlite3 *db)
 {
     sqlite3_db_config(db, SQLITE_DBCONFIG_DQS_DML, 0, (int *)0);
     sqlite3_db_config(db, SQLITE_DBCONFIG_DQS_DDL, 0, (int *)0);
     sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_FKEY, 1, (int *)0);
-    sqlite3_busy_timeout(db, 2000);
+    sqlite3_busy_timeout(db, busy_ms);
 }
 
 /* Authorizer for read-only connections: reading, selecting and functions only. */
@@ -326,6 +446,8 @@ enum ap_status ap_db_create(const char *path, struct ap_diag *d)
                 AP_DB_PAGE_SIZE, schema);
     for (size_t i = 0; i < ap_db_nindexes; i++)
         ap_buf_addf(&sql, "%s;\n", ap_db_indexes[i].sql);
+    for (size_t i = 0; i < AP_ARRAY_LEN(upgrade_steps); i++)
+        ap_buf_adds(&sql, upgrade_steps[i]);
     ap_buf_addf(&sql,
                 "PRAGMA application_id=%d;\n"
                 "PRAGMA user_version=%d;\n"
@@ -347,13 +469,234 @@ done:
     return st;
 }
 
-enum ap_status ap_db_open(const char *path, bool readonly, sqlite3 **out, struct ap_diag *d)
+int ap_db_schema_version(sqlite3 *db)
+{
+    int ver = -1;
+    return exec_int(db, "PRAGMA user_version", &ver) == SQLITE_OK ? ver : -1;
+}
+
+/* Write all of buf to fd, or fail with errno set. */
+static bool write_all(int fd, const char *buf, size_t n)
+{
+    while (n > 0) {
+        ssize_t w = write(fd, buf, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return false;
+        buf += w;
+        n -= (size_t)w;
+    }
+    return true;
+}
+
+/*
+ * Copy the database file byte for byte to dest, a new file of mode 0600 that
+ * must not exist yet. The bytes are read through SQLite's own handle on the
+ * file: opening and closing the file again in this process would drop the
+ * POSIX locks SQLite holds on it. The caller holds a lock that keeps every
+ * writer out, and has read the database under it (so any interrupted write
+ * has been rolled back first).
+ */
+static enum ap_status copy_db_file(sqlite3 *db, const char *path, const char *dest,
+                                   struct ap_diag *d)
+{
+    enum ap_status st = AP_OK;
+    struct ap_atomic a = {0};
+    sqlite3_file *f = NULL;
+    sqlite3_int64 size = 0;
+    char *buf = NULL;
+    int fd = -1;
+
+    if (sqlite3_file_control(db, "main", SQLITE_FCNTL_FILE_POINTER, &f) != SQLITE_OK || !f ||
+        !f->pMethods || f->pMethods->xFileSize(f, &size) != SQLITE_OK) {
+        ap_diag_report(d, AP_ERROR, AP_ERR_IO, path, 0, 0,
+                       "cannot read the database to copy it to %s", dest);
+        return AP_ERR_IO;
+    }
+    st = ap_atomic_begin(&a, dest, d);
+    if (st != AP_OK)
+        return st;
+    fd = open(a.tmp, O_WRONLY | O_TRUNC);
+    if (fd < 0) {
+        ap_diag_report(d, AP_ERROR, AP_ERR_IO, dest, 0, 0, "cannot write the copy: %s",
+                       strerror(errno));
+        st = AP_ERR_IO;
+        goto done;
+    }
+    enum { CHUNK = 1 << 16 };
+    buf = ap_xmalloc(CHUNK);
+    for (sqlite3_int64 off = 0; off < size;) {
+        int n = size - off < CHUNK ? (int)(size - off) : CHUNK;
+        if (f->pMethods->xRead(f, buf, n, off) != SQLITE_OK) {
+            ap_diag_report(d, AP_ERROR, AP_ERR_IO, path, 0, 0,
+                           "cannot read the database to copy it to %s", dest);
+            st = AP_ERR_IO;
+            goto done;
+        }
+        if (!write_all(fd, buf, (size_t)n)) {
+            ap_diag_report(d, AP_ERROR, AP_ERR_IO, dest, 0, 0, "cannot write the copy: %s",
+                           strerror(errno));
+            st = AP_ERR_IO;
+            goto done;
+        }
+        off += n;
+    }
+    if (close(fd) != 0) {
+        fd = -1;
+        ap_diag_report(d, AP_ERROR, AP_ERR_IO, dest, 0, 0, "cannot write the copy: %s",
+                       strerror(errno));
+        st = AP_ERR_IO;
+        goto done;
+    }
+    fd = -1;
+    st = ap_atomic_commit_new(&a, 0600, d);
+
+done:
+    if (fd >= 0)
+        close(fd);
+    free(buf);
+    ap_atomic_abort(&a);
+    return st;
+}
+
+/* The message for a writer that could not get the write lock in time. */
+static enum ap_status busy_error(const char *path, struct ap_diag *d)
+{
+    ap_diag_report(d, AP_ERROR, AP_ERR_IO, path, 0, 0,
+                   "another import is running on %s; try again when it has finished", path);
+    return AP_ERR_IO;
+}
+
+/*
+ * Bring the database up to AP_DB_SCHEMA_VERSION: under one write lock, copy
+ * the file to PATH.bak-vN, then run the first step; each later step in its
+ * own transaction. *from is the version found. If the first step fails, the
+ * copy is removed again (the database is as it was). Unless quiet, a note
+ * says what was done.
+ */
+static enum ap_status upgrade(sqlite3 *db, const char *path, int *from, bool quiet,
+                              struct ap_diag *d)
+{
+    enum ap_status st = AP_OK;
+    char *bak = NULL;
+    int ver = 0;
+
+    int rc = sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+    if ((rc & 0xff) == SQLITE_BUSY)
+        return busy_error(path, d);
+    if (rc != SQLITE_OK)
+        return ap_db_error(db, d, path);
+    /* Read again under the lock: another program may have upgraded it. */
+    if (exec_int(db, "PRAGMA user_version", &ver) != SQLITE_OK) {
+        st = ap_db_error(db, d, path);
+        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+        return st;
+    }
+    *from = ver;
+    if (ver >= AP_DB_SCHEMA_VERSION) {
+        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+        return AP_OK;
+    }
+    bak = ap_xasprintf("%s.bak-v%d", path, ver);
+    st = copy_db_file(db, path, bak, d);
+    if (st != AP_OK) {
+        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+        ap_diag_report(d, AP_NOTE, AP_OK, path, 0, 0,
+                       "the database (schema version %d) needs upgrading to version %d before "
+                       "it can be written, and was left as it was",
+                       ver, AP_DB_SCHEMA_VERSION);
+        goto done;
+    }
+    for (int v = ver; v < AP_DB_SCHEMA_VERSION; v++) {
+        if (v > ver && sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
+            st = ap_db_error(db, d, path);
+            goto done;
+        }
+        char *sql = ap_xasprintf("%sPRAGMA user_version=%d;\n", upgrade_steps[v - 1], v + 1);
+        rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
+        free(sql);
+        if (rc == SQLITE_OK)
+            rc = sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+        if (rc != SQLITE_OK) {
+            char *what =
+                ap_xasprintf("%s: cannot upgrade the schema from version %d to %d", path, v, v + 1);
+            st = ap_db_error(db, d, what);
+            free(what);
+            sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+            if (v == ver && unlink(bak) != 0)
+                ap_diag_report(d, AP_WARNING, AP_OK, bak, 0, 0, "cannot remove: %s",
+                               strerror(errno));
+            goto done;
+        }
+    }
+    if (!quiet)
+        ap_diag_report(d, AP_NOTE, AP_OK, path, 0, 0,
+                       "upgraded from schema version %d to %d; the file as it was is kept in %s",
+                       ver, AP_DB_SCHEMA_VERSION, bak);
+
+done:
+    free(bak);
+    return st;
+}
+
+/*
+ * An import stopped part-way (killed, power cut) leaves a "hot" rollback
+ * journal beside the database: the pages as they were before it. SQLite
+ * undoes it on the next connection that may write, but a read-only connection
+ * cannot, and fails. So a reader that meets one opens the file read-write
+ * just long enough to let SQLite undo it (a read in a transaction), then
+ * carries on read-only. A journal is only hot while no other program holds a
+ * write lock, so this never touches a running import's journal. Where this
+ * user may not write the file or its folder, say what to run instead.
+ */
+static enum ap_status recover(const char *path, struct ap_diag *d)
+{
+    sqlite3 *rw = NULL;
+    int rc = sqlite3_open_v2(path, &rw, SQLITE_OPEN_READWRITE, NULL);
+    if (rc == SQLITE_OK) {
+        configure(rw);
+        rc = sqlite3_exec(rw, "BEGIN; SELECT count(*) FROM sqlite_master; COMMIT", NULL, NULL,
+                          NULL);
+    }
+    int code = rw ? sqlite3_extended_errcode(rw) : rc;
+    if (rw && sqlite3_close(rw) != SQLITE_OK && rc == SQLITE_OK)
+        rc = SQLITE_ERROR;
+    if (rc == SQLITE_OK) {
+        ap_diag_report(d, AP_NOTE, AP_OK, path, 0, 0,
+                       "an interrupted import was undone; the database is as it was before it");
+        return AP_OK;
+    }
+    if ((code & 0xff) == SQLITE_BUSY) {
+        ap_diag_report(d, AP_ERROR, AP_ERR_IO, path, 0, 0,
+                       "the database is locked by another program; try again when it has "
+                       "finished");
+        return AP_ERR_IO;
+    }
+    const char *slash = strrchr(path, '/');
+    char *dir = slash ? ap_xstrndup(path, (size_t)(slash - path) + (slash == path)) : ap_xstrdup(".");
+    ap_diag_report(d, AP_ERROR, AP_ERR_IO, path, 0, 0,
+                   "an import into this database was interrupted, and its unfinished changes "
+                   "(in %s-journal) must be undone before it can be read; that needs write "
+                   "access to the file and to its folder %s, which this user does not have. "
+                   "Run 'actionplan migrate --db %s' as a user who can write there (such as "
+                   "the database's owner), then run this command again. Do not delete %s-journal: "
+                   "it holds the data as it was before the import",
+                   path, dir, path, path);
+    free(dir);
+    return AP_ERR_IO;
+}
+
+static enum ap_status open_db(const char *path, bool readonly, bool recovered, int *upgraded_from,
+                              sqlite3 **out, struct ap_diag *d)
 {
     enum ap_status st = AP_OK;
     sqlite3 *db = NULL;
     struct stat sb;
 
     *out = NULL;
+    if (upgraded_from)
+        *upgraded_from = 0;
     if (stat(path, &sb) != 0) {
         if (errno == ENOENT) {
             ap_diag_report(d, AP_ERROR, AP_ERR_IO, path, 0, 0,
@@ -376,10 +719,38 @@ enum ap_status ap_db_open(const char *path, bool readonly, sqlite3 **out, struct
         st = ap_db_error(db, d, path);
         goto done;
     }
+    name_db(db, path);
     configure(db);
+    /* A reader holds one read transaction from here until it closes: every
+     * query of a report sees the same state of the file, before or after an
+     * import, never a mix. */
+    if (readonly && sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
+        st = ap_db_error(db, d, path);
+        goto done;
+    }
+    if (readonly && !recovered) {
+        int ver;
+        if (exec_int(db, "PRAGMA user_version", &ver) != SQLITE_OK &&
+            sqlite3_extended_errcode(db) == SQLITE_READONLY_ROLLBACK) {
+            ap_db_close(db);
+            db = NULL;
+            st = recover(path, d);
+            if (st == AP_OK)
+                return open_db(path, readonly, true, upgraded_from, out, d);
+            goto done;
+        }
+    }
     st = check_ours(db, path, d);
     if (st != AP_OK)
         goto done;
+    if (!readonly && ap_db_schema_version(db) < AP_DB_SCHEMA_VERSION) {
+        int from = 0;
+        st = upgrade(db, path, &from, upgraded_from != NULL, d);
+        if (st != AP_OK)
+            goto done;
+        if (upgraded_from && from < AP_DB_SCHEMA_VERSION)
+            *upgraded_from = from;
+    }
     if (readonly) {
         if (sqlite3_exec(db, "PRAGMA query_only=1", NULL, NULL, NULL) != SQLITE_OK) {
             st = ap_db_error(db, d, path);
@@ -391,8 +762,113 @@ enum ap_status ap_db_open(const char *path, bool readonly, sqlite3 **out, struct
     db = NULL;
 
 done:
-    if (db)
-        sqlite3_close(db);
+    ap_db_close(db);
+    return st;
+}
+
+enum ap_status ap_db_open(const char *path, bool readonly, sqlite3 **out, struct ap_diag *d)
+{
+    return readonly ? open_db(path, true, false, NULL, out, d) : ap_db_open_write(path, NULL, out, d);
+}
+
+enum ap_status ap_db_open_write(const char *path, int *upgraded_from, sqlite3 **out,
+                                struct ap_diag *d)
+{
+    return open_db(path, false, false, upgraded_from, out, d);
+}
+
+/* Run PRAGMA integrity_check on db: true if its one row is "ok". */
+static bool integrity_ok(sqlite3 *db, struct ap_buf *why)
+{
+    sqlite3_stmt *st;
+    bool ok = false;
+    if (sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &st, NULL) != SQLITE_OK) {
+        ap_buf_adds(why, sqlite3_errmsg(db));
+        return false;
+    }
+    int rows = 0, rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *t = (const char *)sqlite3_column_text(st, 0);
+        if (rows++ == 0 && t && !strcmp(t, "ok"))
+            ok = true;
+        else if (rows <= 3)
+            ap_buf_addf(why, "%s%s", why->len ? "; " : "", t ? t : "?");
+    }
+    if (rc != SQLITE_DONE) {
+        ap_buf_addf(why, "%s%s", why->len ? "; " : "", sqlite3_errmsg(db));
+        ok = false;
+    }
+    sqlite3_finalize(st);
+    return ok && rows == 1;
+}
+
+enum ap_status ap_db_backup(sqlite3 *src, const char *dest, long long *size, struct ap_diag *d)
+{
+    enum ap_status st = AP_OK;
+    struct ap_atomic a = {0};
+    struct ap_buf why = AP_BUF_INIT;
+    sqlite3 *out = NULL;
+    struct stat sb;
+
+    if (lstat(dest, &sb) == 0) {
+        ap_diag_report(d, AP_ERROR, AP_ERR_USAGE, dest, 0, 0,
+                       "already exists; a backup never replaces a file: choose a new name, or "
+                       "move the old one away first");
+        return AP_ERR_USAGE;
+    }
+    st = ap_atomic_begin(&a, dest, d);
+    if (st != AP_OK)
+        return st;
+    if (sqlite3_open_v2(a.tmp, &out, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
+        ap_diag_report(d, AP_ERROR, AP_ERR_IO, dest, 0, 0, "cannot write the backup: %s",
+                       out ? sqlite3_errmsg(out) : "out of memory");
+        st = AP_ERR_IO;
+        goto done;
+    }
+    /* One step copies every page under one read lock of the source: the
+     * copy is one state of the database even while others read or an
+     * import loads (an import cannot commit until the step ends). */
+    sqlite3_backup *b = sqlite3_backup_init(out, "main", src, "main");
+    if (!b) {
+        ap_diag_report(d, AP_ERROR, AP_ERR_IO, dest, 0, 0, "cannot start the backup: %s",
+                       sqlite3_errmsg(out));
+        st = AP_ERR_IO;
+        goto done;
+    }
+    int rc = sqlite3_backup_step(b, -1);
+    int rc2 = sqlite3_backup_finish(b);
+    if (rc != SQLITE_DONE || rc2 != SQLITE_OK) {
+        if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED)
+            st = ap_db_error(src, d, "cannot read the database to back it up");
+        else {
+            ap_diag_report(d, AP_ERROR, AP_ERR_IO, dest, 0, 0, "cannot write the backup: %s",
+                           sqlite3_errstr(rc == SQLITE_DONE ? rc2 : rc));
+            st = AP_ERR_IO;
+        }
+        goto done;
+    }
+    if (!integrity_ok(out, &why)) {
+        ap_diag_report(d, AP_ERROR, AP_ERR_IO, dest, 0, 0,
+                       "the copy failed its integrity check (%s); nothing was kept", why.buf);
+        st = AP_ERR_IO;
+        goto done;
+    }
+    if (sqlite3_close(out) != SQLITE_OK) {
+        ap_diag_report(d, AP_ERROR, AP_ERR_IO, dest, 0, 0, "cannot finish the backup: %s",
+                       sqlite3_errmsg(out));
+        st = AP_ERR_IO;
+        goto done;
+    }
+    out = NULL;
+    if (size)
+        *size = stat(a.tmp, &sb) == 0 ? (long long)sb.st_size : -1;
+    st = ap_atomic_commit_new(&a, 0600, d);
+
+done:
+    if (out)
+        sqlite3_close(out);
+    ap_atomic_abort(&a);
+    ap_buf_release(&why);
     return st;
 }
 
@@ -434,6 +910,8 @@ enum ap_status ap_db_check_guards(sqlite3 *db, struct ap_diag *d)
 
 void ap_db_close(sqlite3 *db)
 {
-    if (db)
+    if (db) {
+        forget_db(db);
         sqlite3_close(db);
+    }
 }

@@ -1,6 +1,8 @@
 /*
- * ap_db: the case database. Creates the versioned schema (PRAGMA user_version,
- * application_id identifies our files), opens it for writing (import) or strictly
+ * ap_db: the case database. Creates the versioned schema (PRAGMA user_version;
+ * schema versions and their upgrade steps are in ap_db.c; application_id
+ * identifies our files), opens it for writing (import, migrate; upgrading an
+ * older schema first) or strictly
  * read-only (metrics, check, report: SQLITE_OPEN_READONLY, query_only and an
  * authorizer that permits reads only), and refuses files that are not ours.
  */
@@ -13,7 +15,7 @@
 #include "ap_diag.h"
 
 #define AP_DB_APPLICATION_ID 0x41506c6e /* "APln" */
-#define AP_DB_SCHEMA_VERSION 1
+#define AP_DB_SCHEMA_VERSION 2
 
 /* The seven tables of SPEC.md, in load order (parents before children). */
 enum ap_table_id {
@@ -51,8 +53,35 @@ enum ap_status ap_db_create(const char *path, struct ap_diag *d);
 /* Open an existing actionplan database. readonly: for metrics/check/report.
  * Refuses a missing file, a file that is not SQLite or not ours, a newer schema,
  * a corrupt file; a locked database waits briefly then fails clearly.
- * On success *out is the connection (close with ap_db_close). */
+ * On success *out is the connection (close with ap_db_close).
+ * readonly: an older schema is read as it is (every version has the case
+ * tables), and the connection holds one read transaction until it is closed,
+ * so all its queries see one state of the file. Not readonly: see
+ * ap_db_open_write. */
 enum ap_status ap_db_open(const char *path, bool readonly, sqlite3 **out, struct ap_diag *d);
+
+/* Open for writing (import, report --publish, migrate). An older schema is
+ * first upgraded in place, after the file is copied to PATH.bak-vN (0600; an
+ * existing copy is never replaced: the upgrade is refused instead). If an
+ * upgrade was made, *upgraded_from (may be NULL) is the version found, else 0.
+ * ap_db_open(path, false, ...) is this with upgraded_from NULL. */
+enum ap_status ap_db_open_write(const char *path, int *upgraded_from, sqlite3 **out,
+                                struct ap_diag *d);
+
+/* Seconds a connection waits for another program's lock before it fails
+ * (config [database] busy_timeout). */
+#define AP_DB_BUSY_TIMEOUT_DEFAULT 10
+void ap_db_set_busy_timeout(long seconds);
+
+/* PRAGMA user_version of an open database, or -1 if it cannot be read. */
+int ap_db_schema_version(sqlite3 *db);
+
+/* Copy the open database src to dest, a new file (an existing one is a usage
+ * error, never replaced), through SQLite's online backup API in one step, so
+ * the copy is one consistent state while others read or an import runs. The
+ * copy must pass PRAGMA integrity_check before it is moved into place with
+ * mode 0600. *size (may be NULL) is its size in bytes. */
+enum ap_status ap_db_backup(sqlite3 *src, const char *dest, long long *size, struct ap_diag *d);
 
 void ap_db_close(sqlite3 *db); /* NULL ok */
 
@@ -64,7 +93,8 @@ void ap_db_close(sqlite3 *db); /* NULL ok */
 enum ap_status ap_db_check_guards(sqlite3 *db, struct ap_diag *d);
 
 /* Report the connection's current error as "what: sqlite message" with the
- * status it implies (locked/busy/corrupt/full map to clear messages). */
+ * status it implies (locked/busy/corrupt/full map to clear messages), naming
+ * the database file when the connection came from ap_db_open. */
 enum ap_status ap_db_error(sqlite3 *db, struct ap_diag *d, const char *what);
 
 /* Prepare a statement or report the failure (returns false). */

@@ -71,11 +71,6 @@ static bool made(struct ap_pdf_tag *t, const void *obj)
     return obj != NULL;
 }
 
-bool ap_pdf_tag_failed(const struct ap_pdf_tag *t)
-{
-    return t->err != HPDF_OK;
-}
-
 /* An indirect dictionary: written once, referenced from every container. */
 static HPDF_Dict indirect_dict(struct ap_pdf_tag *t)
 {

@@ -18,8 +18,8 @@
  * Usage: ap_pdf_tag_page() whenever the renderer starts drawing on a page (new
  * or earlier), ap_pdf_tag_mark() before each drawing operation (an element, or
  * NULL for an artifact), ap_pdf_tag_used() for each string shown, and
- * ap_pdf_tag_finish() once before saving. Errors are sticky: check
- * ap_pdf_tag_failed() (or the status of ap_pdf_tag_finish).
+ * ap_pdf_tag_finish() once before saving. Errors are sticky: the first one is
+ * what ap_pdf_tag_finish() returns.
  */
 #ifndef AP_PDF_TAG_H
 #define AP_PDF_TAG_H
@@ -40,7 +40,6 @@ struct ap_pdf_meta {
 
 struct ap_pdf_tag *ap_pdf_tag_new(HPDF_Doc doc);
 void ap_pdf_tag_free(struct ap_pdf_tag *t);
-bool ap_pdf_tag_failed(const struct ap_pdf_tag *t);
 
 /* A new element of structure type type as the last child of parent (NULL:
  * the Document element). The module owns it. */

@@ -1788,12 +1788,11 @@ enum ap_status ap_render_pdf(const struct ap_report *r, const char *path, const 
         doing = "tagging the document";
         const struct ap_pdf_meta meta = {r->title,     r->author, r->subject, r->keywords,
                                          "actionplan", xmp_date,  "en-GB"};
-        if (ap_pdf_tag_finish(p.tag, &meta) != HPDF_OK && !p.err)
-            p.err = HPDF_GetError(p.doc) ? HPDF_GetError(p.doc) : HPDF_FAILD_TO_ALLOC_MEM;
+        HPDF_STATUS st = ap_pdf_tag_finish(p.tag, &meta); /* also any earlier tagging error */
+        if (st != HPDF_OK)
+            p.err = st;
     }
-    if (p.err || ap_pdf_tag_failed(p.tag)) {
-        if (!p.err)
-            p.err = HPDF_FAILD_TO_ALLOC_MEM;
+    if (p.err) {
         rc = hpdf_fail(&p, shown, doing);
         goto done;
     }

@@ -60,6 +60,8 @@ static void cell(FILE *out, const struct ap_cell *c)
     str(out, c->text);
     if (c->tone != AP_TONE_NONE)
         fprintf(out, " tone=%s", tone_name(c->tone));
+    if (c->key)
+        fprintf(out, " key=%s", c->key);
 }
 
 static void named_cell(FILE *out, const char *indent, const char *name, const struct ap_cell *c)
@@ -93,6 +95,8 @@ enum ap_status ap_render_text(const struct ap_report *r, FILE *out)
     fprintf(out, "  suppressed: %s\n", r->suppressed ? "true" : "false");
     fprintf(out, "  suppress_max: %d\n", r->suppress_max);
     fprintf(out, "  created: %lld\n", (long long)r->created);
+    if (r->disclosure.line)
+        field(out, "  ", "disclosure", r->disclosure.line);
 
     for (size_t i = 0; i < r->nheadlines; i++) {
         const struct ap_headline *h = &r->headlines[i];

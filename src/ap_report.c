@@ -7,10 +7,12 @@
 #include "ap_report.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "ap_audit.h"
 #include "ap_check.h"
 #include "ap_enum.h"
 #include "ap_metrics.h"
@@ -23,9 +25,30 @@
 #define PREV (NQ - 2)
 #define YEAR (NQ - 5)
 
+/* Why a figure is hidden, for the count the report gives of its hidden cells. */
+enum fig_why { WHY_SHOWN, WHY_PRIMARY, WHY_SECONDARY, WHY_AUDIT };
+
+/* A count with its identity: which metric (and breakdown category, or data
+ * check) in which quarter of the trend. The identity gives the figure key. */
 struct fig {
     long long v;
     enum ap_mark mark;
+    enum fig_why why;
+    int metric;        /* enum ap_metric_id, or -1 for a data check */
+    int cat;           /* index into the breakdown's keys, or -1 */
+    int q;             /* quarter of the trend, 0 .. NQ-1 */
+    const char *check; /* data check code when metric is -1 */
+    bool small;        /* a count of children, cases or episodes under suppression */
+};
+
+/* One published figure, as the audit sees it. */
+enum pub_kind { PUB_COUNT, PUB_PERCENT, PUB_CHANGE_PREV, PUB_CHANGE_YEAR, PUB_RATE };
+struct pub {
+    enum pub_kind kind;
+    struct fig a, b;   /* the count; or numerator and denominator; or now and before */
+    double value;      /* the value shown (percentages as a fraction) */
+    bool shown;        /* a number, not a marker */
+    const char *where; /* borrowed from the model: the table (or part) it is in */
 };
 
 struct build {
@@ -42,6 +65,13 @@ struct build {
     struct ap_findings findings;
     int table_of[AP_TBL_COUNT]; /* index into r->tables, or -1 */
     int chart;                  /* index into r->charts, or -1 */
+    const char *where;          /* borrowed: the part of the model being built */
+    int64_t created;            /* r->created, kept across rebuilds */
+    size_t npubs, apubs;        /* every figure published by this build */
+    struct pub *pubs;
+    size_t nextra; /* keys of counts the audit hides as well (owned) */
+    char **extra;
+    struct ap_disclosure twin; /* restricted report: the public template's audit (owned line) */
 };
 
 /* --- cells ------------------------------------------------------------- */
@@ -72,15 +102,90 @@ static struct ap_cell cell_marker(enum ap_mark m)
     return c;
 }
 
-static struct ap_cell cell_count(struct fig f)
+static void publish(struct build *b, enum pub_kind kind, struct fig x, struct fig y, double value,
+                    bool shown)
 {
+    if (b->npubs == b->apubs) {
+        b->apubs = b->apubs ? b->apubs * 2 : 128;
+        b->pubs = ap_xrealloc(b->pubs, b->apubs * sizeof *b->pubs);
+    }
+    b->pubs[b->npubs++] = (struct pub){kind, x, y, value, shown, b->where};
+}
+
+static const char *const pub_kind_names[] = {"count", "percent", "change_prev", "change_year",
+                                             "rate"};
+
+/* Key bytes outside [A-Za-z0-9_-] as %XX, so a key has no spaces, dots or bars. */
+static void add_key_part(struct ap_buf *out, const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+            *p == '_' || *p == '-')
+            ap_buf_addch(out, (char)*p);
+        else
+            ap_buf_addf(out, "%%%02X", *p);
+    }
+}
+
+/* The figure key of f shown as kind (see ap_report.h); caller owns. */
+static char *fig_key(const struct build *b, const struct fig *f, enum pub_kind kind)
+{
+    struct ap_buf k = AP_BUF_INIT;
+    if (f->metric < 0) {
+        ap_buf_adds(&k, "check.");
+        add_key_part(&k, f->check);
+    } else {
+        ap_buf_adds(&k, ap_metric_defs[f->metric].name);
+        if (f->cat >= 0) {
+            ap_buf_addch(&k, '.');
+            add_key_part(&k, b->m[f->q].breakdown[f->metric].keys[f->cat]);
+        }
+    }
+    char a[11], z[11];
+    ap_day_format(b->per[f->q].start, a);
+    ap_day_format(b->per[f->q].end, z);
+    ap_buf_addf(&k, "|%s|%s|%s", a, z, pub_kind_names[kind]);
+    return ap_buf_detach(&k);
+}
+
+static bool is_extra(const struct build *b, const struct fig *f)
+{
+    if (!b->nextra)
+        return false;
+    char *key = fig_key(b, f, PUB_COUNT);
+    bool hit = false;
+    for (size_t i = 0; i < b->nextra && !hit; i++)
+        hit = !strcmp(b->extra[i], key);
+    free(key);
+    return hit;
+}
+
+/* Hide f as well when the audit asked for it. */
+static void apply_extra(const struct build *b, struct fig *f)
+{
+    if (f->mark == AP_MARK_NONE && f->small && is_extra(b, f)) {
+        f->mark = AP_MARK_C;
+        f->why = WHY_AUDIT;
+    }
+}
+
+static struct ap_cell keyed(struct build *b, struct ap_cell c, const struct fig *f,
+                            enum pub_kind kind)
+{
+    c.key = fig_key(b, f, kind);
+    return c;
+}
+
+static struct ap_cell cell_count(struct build *b, struct fig f)
+{
+    publish(b, PUB_COUNT, f, f, (double)f.v, f.mark == AP_MARK_NONE);
     if (f.mark != AP_MARK_NONE)
-        return cell_marker(f.mark);
+        return keyed(b, cell_marker(f.mark), &f, PUB_COUNT);
     char buf[32];
     ap_format_count(f.v, buf);
     struct ap_cell c = {
         .kind = AP_CELL_NUMBER, .fmt = AP_NUM_COUNT, .value = (double)f.v, .text = ap_xstrdup(buf)};
-    return c;
+    return keyed(b, c, &f, PUB_COUNT);
 }
 
 static void change_text(long long v, char out[40])
@@ -90,31 +195,35 @@ static void change_text(long long v, char out[40])
     snprintf(out, 40, "%s%s", v > 0 ? "+" : v < 0 ? "-" : "", buf);
 }
 
-static struct ap_cell cell_change(struct fig now, struct fig before)
+/* The change from before to now; year says which comparison it is. */
+static struct ap_cell cell_change(struct build *b, struct fig now, struct fig before, bool year)
 {
+    enum pub_kind kind = year ? PUB_CHANGE_YEAR : PUB_CHANGE_PREV;
     enum ap_mark m = ap_suppress_change(now.mark, before.mark);
+    publish(b, kind, now, before, (double)(now.v - before.v), m == AP_MARK_NONE);
     if (m != AP_MARK_NONE)
-        return cell_marker(m);
+        return keyed(b, cell_marker(m), &now, kind);
     char buf[40];
     change_text(now.v - before.v, buf);
     struct ap_cell c = {.kind = AP_CELL_NUMBER,
                         .fmt = AP_NUM_CHANGE,
                         .value = (double)(now.v - before.v),
                         .text = ap_xstrdup(buf)};
-    return c;
+    return keyed(b, c, &now, kind);
 }
 
-static struct ap_cell cell_pct(struct fig num, struct fig den)
+static struct ap_cell cell_pct(struct build *b, struct fig num, struct fig den)
 {
     enum ap_mark m = ap_suppress_ratio(num.mark, den.mark, den.v);
+    double v = m == AP_MARK_NONE ? (double)num.v / (double)den.v : 0.0;
+    publish(b, PUB_PERCENT, num, den, v, m == AP_MARK_NONE);
     if (m != AP_MARK_NONE)
-        return cell_marker(m);
-    double v = (double)num.v / (double)den.v;
+        return keyed(b, cell_marker(m), &num, PUB_PERCENT);
     struct ap_cell c = {.kind = AP_CELL_NUMBER,
                         .fmt = AP_NUM_PERCENT,
                         .value = v,
                         .text = one_decimal(v * 100.0, "%")};
-    return c;
+    return keyed(b, c, &num, PUB_PERCENT);
 }
 
 static struct ap_cell cell_date(ap_day day)
@@ -134,7 +243,18 @@ static struct ap_cell cell_date(ap_day day)
 static void cell_free(struct ap_cell *c)
 {
     free(c->text);
+    free(c->key);
     c->text = NULL;
+    c->key = NULL;
+}
+
+/* A deep copy (the summary table repeats the headline cells). */
+static struct ap_cell cell_copy(const struct ap_cell *c)
+{
+    struct ap_cell d = *c;
+    d.text = ap_xstrdup(c->text);
+    d.key = c->key ? ap_xstrdup(c->key) : NULL;
+    return d;
 }
 
 /* --- figures ------------------------------------------------------------ */
@@ -163,11 +283,18 @@ static const struct {
  * is part of another figure, so that the remainder cannot be worked out. */
 static struct fig metric_fig(const struct build *b, int q, enum ap_metric_id id)
 {
-    struct fig f = {b->m[q].value[id], AP_MARK_NONE};
+    struct fig f = {.v = b->m[q].value[id],
+                    .mark = AP_MARK_NONE,
+                    .metric = (int)id,
+                    .cat = -1,
+                    .q = q,
+                    .small = b->on && unit_suppressed(ap_metric_defs[id].unit)};
     if (!b->avail[q])
         f.mark = AP_MARK_Z;
-    else if (unit_suppressed(ap_metric_defs[id].unit))
+    else if (f.small)
         f.mark = ap_suppress_count(f.v, b->k, b->on);
+    if (f.mark == AP_MARK_C)
+        f.why = WHY_PRIMARY;
     for (size_t i = 0; i < AP_ARRAY_LEN(part_of) && f.mark == AP_MARK_NONE; i++) {
         if (part_of[i].part != id)
             continue;
@@ -176,23 +303,27 @@ static struct fig metric_fig(const struct build *b, int q, enum ap_metric_id id)
         enum ap_mark marks[2];
         ap_suppress_breakdown(cells, 2, b->k, b->on, true, marks);
         f.mark = marks[0];
+        if (f.mark == AP_MARK_C)
+            f.why = WHY_SECONDARY;
     }
+    apply_extra(b, &f);
     return f;
 }
 
-static struct ap_cell cell_rate(const struct build *b, enum ap_metric_id id)
+static struct ap_cell cell_rate(struct build *b, enum ap_metric_id id)
 {
     if (b->cfg->child_population <= 0)
         return cell_empty();
     if (!ap_metric_defs[id].per_10k)
         return cell_empty(); /* not a count of children: no rate to show */
     struct fig f = metric_fig(b, NOW, id);
-    if (f.mark != AP_MARK_NONE)
-        return cell_marker(f.mark);
     double v = (double)f.v * 10000.0 / (double)b->cfg->child_population;
+    publish(b, PUB_RATE, f, f, v, f.mark == AP_MARK_NONE);
+    if (f.mark != AP_MARK_NONE)
+        return keyed(b, cell_marker(f.mark), &f, PUB_RATE);
     struct ap_cell c = {
         .kind = AP_CELL_NUMBER, .fmt = AP_NUM_RATE, .value = v, .text = one_decimal(v, "")};
-    return c;
+    return keyed(b, c, &f, PUB_RATE);
 }
 
 /* Direction of travel against the previous quarter and its colour. */
@@ -237,6 +368,7 @@ static struct ap_table *new_table(struct build *b, enum ap_table_kind kind, cons
     memset(t, 0, sizeof *t);
     t->id = ap_xstrdup(ap_table_kind_ids[kind]);
     t->title = ap_xasprintf("Table %zu: %s", r->ntables, title);
+    b->where = t->title;
     t->description = ap_xstrdup(description);
     t->ncols = ncols;
     t->cols = ap_xcalloc(ncols, sizeof *t->cols);
@@ -287,12 +419,9 @@ static void build_summary(struct build *b)
         const struct ap_headline *h = &r->headlines[i];
         struct ap_cell row[6];
         row[0] = cell_text(h->label);
-        row[1] = h->value;
-        row[1].text = ap_xstrdup(h->value.text);
-        row[2] = h->change_prev;
-        row[2].text = ap_xstrdup(h->change_prev.text);
-        row[3] = h->change_year;
-        row[3].text = ap_xstrdup(h->change_year.text);
+        row[1] = cell_copy(&h->value);
+        row[2] = cell_copy(&h->change_prev);
+        row[3] = cell_copy(&h->change_year);
         if (*h->direction) {
             row[4] = cell_text(NULL);
             free(row[4].text);
@@ -305,10 +434,9 @@ static void build_summary(struct build *b)
                                      : AP_MARK_X);
         }
         if (rates) {
-            row[5] = h->rate;
-            row[5].text = ap_xstrdup(h->rate.text);
+            row[5] = cell_copy(&h->rate);
             if (h->rate.kind == AP_CELL_EMPTY) { /* a table has no blank cells */
-                free(row[5].text);
+                cell_free(&row[5]);
                 row[5] = cell_marker(AP_MARK_Z);
             }
         }
@@ -336,7 +464,7 @@ static void build_trend(struct build *b)
         b, AP_TBL_TREND,
         b->per[NOW].quarter ? "Key figures for the last eight quarters"
                             : "Key figures for the last eight periods",
-        "Each row is one quarter; figures are suppressed quarter by quarter, and [z] marks a "
+        "Each row is one quarter; small figures are hidden as the notes explain, and [z] marks a "
         "quarter that ended before the team was set up.",
         1 + nm);
     set_col(t, 0, b->per[NOW].quarter ? "Quarter" : "Period", false, 14);
@@ -346,7 +474,7 @@ static void build_trend(struct build *b)
         struct ap_cell row[1 + AP_ARRAY_LEN(trend_metrics)];
         row[0] = cell_text(b->per[q].label);
         for (size_t j = 0; j < nm; j++)
-            row[1 + j] = cell_count(metric_fig(b, q, trend_metrics[j]));
+            row[1 + j] = cell_count(b, metric_fig(b, q, trend_metrics[j]));
         add_row(t, row);
     }
 }
@@ -380,6 +508,26 @@ static void build_chart(struct build *b)
             c->series[s].values[q] = cell->kind == AP_CELL_NUMBER ? cell->value : 0.0;
         }
     }
+}
+
+/* The metric a breakdown divides up, or -1 if it has none of its own. */
+static int breakdown_whole(enum ap_metric_id id)
+{
+    static const struct {
+        enum ap_metric_id part, whole;
+    } wholes[] = {
+        {AP_M_CLOSURE_REASONS, AP_M_CLOSED_CASES},
+        {AP_M_REFERRAL_SOURCES, AP_M_NEW_CASES},
+        {AP_M_RISK_LEVELS, AP_M_ACTIVE_CASES},
+        {AP_M_GENDER, AP_M_CHILDREN_SUPPORTED_IN_PERIOD},
+        {AP_M_ETHNICITY, AP_M_CHILDREN_SUPPORTED_IN_PERIOD},
+        {AP_M_AREA, AP_M_CHILDREN_SUPPORTED_IN_PERIOD},
+        {AP_M_AGE_BANDS, AP_M_CHILDREN_SUPPORTED_IN_PERIOD},
+    };
+    for (size_t i = 0; i < AP_ARRAY_LEN(wholes); i++)
+        if (wholes[i].part == id)
+            return (int)wholes[i].whole;
+    return -1;
 }
 
 struct breakdown_spec {
@@ -452,19 +600,39 @@ static void build_breakdown(struct build *b, const struct breakdown_spec *s)
     set_col(t, 2, "Percentage", true, 12);
     const struct ap_breakdown *bd = &b->m[NOW].breakdown[s->metric];
     bool on = b->on && unit_suppressed(ap_metric_defs[s->metric].unit);
-    enum ap_mark *marks = ap_xcalloc(bd->n ? bd->n : 1, sizeof *marks);
-    ap_suppress_breakdown(bd->counts, bd->n, b->k, on, true, marks);
     long long total = 0;
     for (size_t i = 0; i < bd->n; i++)
         total += bd->counts[i];
-    struct fig tot = {total, ap_suppress_count(total, b->k, on)};
+    /* The total is the whole metric (closure reasons add up to the cases
+     * closed): the same figure as in the trend and the headlines. */
+    int whole = breakdown_whole(s->metric);
+    struct fig tot = {.v = total,
+                      .mark = ap_suppress_count(total, b->k, on),
+                      .metric = (int)s->metric,
+                      .cat = -1,
+                      .q = NOW,
+                      .small = on};
+    tot.why = tot.mark == AP_MARK_C ? WHY_PRIMARY : WHY_SHOWN;
+    if (whole >= 0)
+        tot = metric_fig(b, NOW, (enum ap_metric_id)whole);
+    enum ap_mark *marks = ap_xcalloc(bd->n ? bd->n : 1, sizeof *marks);
+    ap_suppress_breakdown(bd->counts, bd->n, b->k, on, tot.mark == AP_MARK_NONE, marks);
     for (size_t i = 0; i < bd->n; i++) {
-        struct fig f = {bd->counts[i], marks[i]};
-        struct ap_cell row[3] = {cell_text(key_label(s->en, bd->keys[i])), cell_count(f),
-                                 cell_pct(f, tot)};
+        struct fig f = {.v = bd->counts[i],
+                        .mark = marks[i],
+                        .metric = (int)s->metric,
+                        .cat = (int)i,
+                        .q = NOW,
+                        .small = on};
+        f.why = f.mark != AP_MARK_C                             ? WHY_SHOWN
+                : ap_suppress_count(f.v, b->k, on) == AP_MARK_C ? WHY_PRIMARY
+                                                                : WHY_SECONDARY;
+        apply_extra(b, &f);
+        struct ap_cell row[3] = {cell_text(key_label(s->en, bd->keys[i])), cell_count(b, f),
+                                 cell_pct(b, f, tot)};
         add_row(t, row);
     }
-    struct ap_cell row[3] = {cell_text("Total"), cell_count(tot), cell_pct(tot, tot)};
+    struct ap_cell row[3] = {cell_text("Total"), cell_count(b, tot), cell_pct(b, tot, tot)};
     add_row(t, row);
     free(marks);
 }
@@ -481,8 +649,8 @@ static void measure_columns(struct build *b, struct ap_table *t)
 static void measure_row(struct build *b, struct ap_table *t, enum ap_metric_id id)
 {
     struct ap_cell row[4] = {
-        cell_text(ap_metric_defs[id].label), cell_count(metric_fig(b, NOW, id)),
-        cell_count(metric_fig(b, PREV, id)), cell_count(metric_fig(b, YEAR, id))};
+        cell_text(ap_metric_defs[id].label), cell_count(b, metric_fig(b, NOW, id)),
+        cell_count(b, metric_fig(b, PREV, id)), cell_count(b, metric_fig(b, YEAR, id))};
     add_row(t, row);
 }
 
@@ -492,7 +660,7 @@ static void pct_row(struct build *b, struct ap_table *t, const char *label, enum
     static const int qs[] = {NOW, PREV, YEAR};
     struct ap_cell row[4] = {cell_text(label)};
     for (size_t i = 0; i < 3; i++)
-        row[1 + i] = cell_pct(metric_fig(b, qs[i], num), metric_fig(b, qs[i], den));
+        row[1 + i] = cell_pct(b, metric_fig(b, qs[i], num), metric_fig(b, qs[i], den));
     add_row(t, row);
 }
 
@@ -674,9 +842,16 @@ static void build_data_quality(struct build *b, bool detail)
         const struct ap_finding *f = &b->findings.items[i];
         bool children;
         char *heading = check_heading(f, b->on, &children);
-        struct fig n = {f->count, ap_suppress_count(f->count, b->k, b->on && children)};
+        struct fig n = {.v = f->count,
+                        .mark = ap_suppress_count(f->count, b->k, b->on && children),
+                        .metric = -1,
+                        .cat = -1,
+                        .q = NOW,
+                        .check = f->code,
+                        .small = b->on && children};
+        n.why = n.mark == AP_MARK_C ? WHY_PRIMARY : WHY_SHOWN;
         struct ap_cell row[4] = {cell_text(heading), cell_text(severity_word(f->severity)),
-                                 cell_count(n)};
+                                 cell_count(b, n)};
         free(heading);
         if (ids_shown) {
             struct ap_buf ids = AP_BUF_INIT;
@@ -760,15 +935,16 @@ static void build_headlines(struct build *b)
     struct ap_report *r = b->r;
     r->nheadlines = b->t->nheadlines;
     r->headlines = ap_xcalloc(r->nheadlines ? r->nheadlines : 1, sizeof *r->headlines);
+    b->where = "Headline figures";
     for (size_t i = 0; i < r->nheadlines; i++) {
         enum ap_metric_id id = b->t->headlines[i];
         struct ap_headline *h = &r->headlines[i];
         struct fig now = metric_fig(b, NOW, id);
         h->metric = ap_xstrdup(ap_metric_defs[id].name);
         h->label = ap_xstrdup(ap_metric_defs[id].label);
-        h->value = cell_count(now);
-        h->change_prev = cell_change(now, metric_fig(b, PREV, id));
-        h->change_year = cell_change(now, metric_fig(b, YEAR, id));
+        h->value = cell_count(b, now);
+        h->change_prev = cell_change(b, now, metric_fig(b, PREV, id), false);
+        h->change_year = cell_change(b, now, metric_fig(b, YEAR, id), true);
         h->direction = ap_xstrdup(direction(b, id, &h->tone));
         h->verdict = ap_xstrdup(tone_word(h->tone));
         h->rate = cell_rate(b, id);
@@ -790,9 +966,10 @@ static void build_notes(struct build *b)
     if (b->on) {
         s = ap_xasprintf(
             "Confidential: a count of 1 to %d children, cases or missing episodes is not shown, so "
-            "that no child can be identified. Where a hidden figure could be worked out from a "
-            "total and the other figures, the next smallest figure is hidden too; a percentage, "
-            "rate or change worked out from a hidden figure is hidden as well.",
+            "that no child can be identified. Other figures are hidden too where a reader could "
+            "otherwise work a hidden count out from the rest of the report: from a total and the "
+            "other rows, from the quarters before and after it, or from another table. A "
+            "percentage, rate or change worked out from a hidden figure is hidden as well.",
             b->k);
         add_note(r, "[c]", s);
         free(s);
@@ -805,9 +982,11 @@ static void build_notes(struct build *b)
              "date, lead or RAG rating).");
     if (b->on) {
         add_note(r, "",
-                 "Figures in the trend table are suppressed quarter by quarter. The difference "
-                 "between two quarters' figures, or between two published figures in different "
-                 "tables, is not itself checked for small numbers.");
+                 "Before this report was published it was checked as a whole: every hidden "
+                 "figure was tested against everything the report shows (totals, percentages, "
+                 "changes, the figures of every quarter and how they follow from each other), and "
+                 "more figures were hidden until none of the hidden ones could be worked out. A "
+                 "true zero is shown as 0, so every [c] stands for at least 1.");
         add_note(r, "",
                  "Counts of perpetrators, of actions taken against them and of action plan items "
                  "are not suppressed: they are not counts of children.");
@@ -882,11 +1061,18 @@ static bool fill(void *user, const char *name, struct ap_buf *out)
     } else if (!strcmp(name, "data_as_at")) {
         ap_buf_adds(out, r->data_as_at);
     } else if (!strcmp(name, "pct_offered_72h")) {
-        add_cell_text(out, cell_pct(metric_fig(b, NOW, AP_M_RETURN_INTERVIEWS_OFFERED_72H),
+        add_cell_text(out, cell_pct(b, metric_fig(b, NOW, AP_M_RETURN_INTERVIEWS_OFFERED_72H),
                                     metric_fig(b, NOW, AP_M_MISSING_EPISODES)));
     } else if (!strcmp(name, "pct_completed")) {
-        add_cell_text(out, cell_pct(metric_fig(b, NOW, AP_M_RETURN_INTERVIEWS_COMPLETED),
+        add_cell_text(out, cell_pct(b, metric_fig(b, NOW, AP_M_RETURN_INTERVIEWS_COMPLETED),
                                     metric_fig(b, NOW, AP_M_MISSING_EPISODES)));
+    } else if (!strcmp(name, "public_audit")) {
+        /* A restricted report carries the audit of the public one for the
+         * same period; a public report is written only once its own audit
+         * has cleared it. */
+        ap_buf_adds(out, b->twin.line ? b->twin.line
+                                      : "None of the hidden figures can be worked out from the "
+                                        "rest of the report.");
     } else if (!strcmp(name, "suppress_max")) {
         ap_buf_addf(out, "%d", b->k);
     } else if (!strcmp(name, "title")) {
@@ -903,15 +1089,15 @@ static bool fill(void *user, const char *name, struct ap_buf *out)
         enum ap_metric_id id = (enum ap_metric_id)(m - ap_metric_defs);
         struct fig now = metric_fig(b, NOW, id);
         if (!*suffix) {
-            add_cell_text(out, cell_count(now));
+            add_cell_text(out, cell_count(b, now));
         } else if (!strcmp(suffix, "prev")) {
-            add_cell_text(out, cell_count(metric_fig(b, PREV, id)));
+            add_cell_text(out, cell_count(b, metric_fig(b, PREV, id)));
         } else if (!strcmp(suffix, "year")) {
-            add_cell_text(out, cell_count(metric_fig(b, YEAR, id)));
+            add_cell_text(out, cell_count(b, metric_fig(b, YEAR, id)));
         } else if (!strcmp(suffix, "change")) {
-            add_cell_text(out, cell_change(now, metric_fig(b, PREV, id)));
+            add_cell_text(out, cell_change(b, now, metric_fig(b, PREV, id), false));
         } else if (!strcmp(suffix, "change_year")) {
-            add_cell_text(out, cell_change(now, metric_fig(b, YEAR, id)));
+            add_cell_text(out, cell_change(b, now, metric_fig(b, YEAR, id), true));
         } else if (!strcmp(suffix, "direction")) {
             enum ap_tone tone;
             const char *w = direction(b, id, &tone);
@@ -952,6 +1138,7 @@ static enum ap_status build_sections(struct build *b)
         struct ap_section *s = &r->sections[i];
         s->id = ap_xstrdup(ts->id);
         s->title = ap_xasprintf("%zu. %s", i + 1, ts->title);
+        b->where = s->title;
         for (size_t j = 0; j < ts->nblocks; j++) {
             const struct ap_tblock *tb = &ts->blocks[j];
             switch (tb->kind) {
@@ -971,10 +1158,12 @@ static enum ap_status build_sections(struct build *b)
                 break;
             case AP_TB_TABLE:
                 build_table(b, tb->table);
+                b->where = s->title;
                 add_block(s, AP_BLOCK_TABLE, NULL, (size_t)b->table_of[tb->table]);
                 break;
             case AP_TB_CHART:
                 build_table(b, AP_TBL_TREND);
+                b->where = s->title;
                 if (b->chart < 0)
                     build_chart(b);
                 add_block(s, AP_BLOCK_CHART, NULL, (size_t)b->chart);
@@ -1080,6 +1269,366 @@ static void build_title(struct build *b, const struct ap_period *p, ap_day as_at
     r->suppress_max = b->k;
 }
 
+/* --- the disclosure audit ------------------------------------------------ */
+
+/* The audit's variable for count f: the published one, or else one the
+ * reader does not see (at least 0). */
+static size_t fig_var(const struct build *b, struct ap_audit *a, const struct fig *f)
+{
+    char *key = fig_key(b, f, PUB_COUNT);
+    size_t v = ap_audit_var(a, key, (double)f->v, AP_AV_UNSEEN, HUGE_VAL, false, NULL);
+    free(key);
+    return v;
+}
+
+static size_t mvar(const struct build *b, struct ap_audit *a, int q, enum ap_metric_id id)
+{
+    struct fig f = {.v = b->m[q].value[id], .metric = (int)id, .cat = -1, .q = q};
+    return fig_var(b, a, &f);
+}
+
+/* lo <= c1*v1 + c2*v2 + c3*v3 + c4*v4 <= hi; a zero coefficient is no term. */
+static void rel4(struct ap_audit *a, double lo, double hi, const char *what, size_t v1, double c1,
+                 size_t v2, double c2, size_t v3, double c3, size_t v4, double c4)
+{
+    ap_audit_rel(a, lo, hi, what);
+    const size_t v[4] = {v1, v2, v3, v4};
+    const double c[4] = {c1, c2, c3, c4};
+    for (int i = 0; i < 4; i++)
+        if (c[i] != 0)
+            ap_audit_term(a, v[i], c[i]);
+}
+
+/* The relations that hold between the metrics by their definitions (SPEC.md
+ * "Metric definitions"), for every quarter of the trend. Each is exact for
+ * any database the import accepts (a child's cases never overlap, no case
+ * closes before it opens); ap_audit_check_truth proves it on the figures. */
+static void metric_relations(const struct build *b, struct ap_audit *a)
+{
+    char what[200];
+    const double inf = HUGE_VAL;
+    for (int q = 0; q < NQ; q++) {
+        const char *ql = b->per[q].label;
+        size_t cs = mvar(b, a, q, AP_M_CHILDREN_SUPPORTED);
+        size_t ac = mvar(b, a, q, AP_M_ACTIVE_CASES);
+        size_t cc = mvar(b, a, q, AP_M_CHILDREN_CLOSED);
+        size_t cp = mvar(b, a, q, AP_M_CHILDREN_PROTECTED);
+        size_t csp = mvar(b, a, q, AP_M_CHILDREN_SUPPORTED_IN_PERIOD);
+        size_t nc = mvar(b, a, q, AP_M_NEW_CASES);
+        size_t xc = mvar(b, a, q, AP_M_CLOSED_CASES);
+        size_t ep = mvar(b, a, q, AP_M_MISSING_EPISODES);
+        size_t of = mvar(b, a, q, AP_M_RETURN_INTERVIEWS_OFFERED_72H);
+        size_t co = mvar(b, a, q, AP_M_RETURN_INTERVIEWS_COMPLETED);
+        /* a child has at most one open case, so children with an open case
+         * are the active cases */
+        snprintf(what, sizeof what, "children whose support ended = supported - active cases, %s",
+                 ql);
+        rel4(a, 0, 0, what, cc, 1, cs, -1, ac, 1, 0, 0);
+        snprintf(what, sizeof what, "children protected <= children whose support ended, %s", ql);
+        rel4(a, 0, inf, what, cc, 1, cp, -1, 0, 0, 0, 0);
+        snprintf(what, sizeof what, "active cases <= children supported in the period, %s", ql);
+        rel4(a, 0, inf, what, csp, 1, ac, -1, 0, 0, 0, 0);
+        snprintf(what, sizeof what, "children supported in the period <= since the start, %s", ql);
+        rel4(a, 0, inf, what, cs, 1, csp, -1, 0, 0, 0, 0);
+        snprintf(what, sizeof what, "return interviews offered <= missing episodes, %s", ql);
+        rel4(a, 0, inf, what, ep, 1, of, -1, 0, 0, 0, 0);
+        snprintf(what, sizeof what, "return interviews completed <= missing episodes, %s", ql);
+        rel4(a, 0, inf, what, ep, 1, co, -1, 0, 0, 0, 0);
+        if (q == 0 || b->per[q].start != b->per[q - 1].end + 1)
+            continue; /* the rest link a period to the one just before it */
+        const char *pl = b->per[q - 1].label;
+        size_t ac0 = mvar(b, a, q - 1, AP_M_ACTIVE_CASES);
+        size_t cs0 = mvar(b, a, q - 1, AP_M_CHILDREN_SUPPORTED);
+        size_t pd = mvar(b, a, q, AP_M_PERPETRATORS_DEALT_WITH);
+        size_t pd0 = mvar(b, a, q - 1, AP_M_PERPETRATORS_DEALT_WITH);
+        snprintf(what, sizeof what,
+                 "active cases at the end of %s = at the end of %s + new cases - closed cases", ql,
+                 pl);
+        rel4(a, 0, 0, what, ac, 1, ac0, -1, nc, -1, xc, 1);
+        snprintf(what, sizeof what,
+                 "children supported since the start never fall, and grow by at most the new "
+                 "cases, %s",
+                 ql);
+        rel4(a, 0, inf, what, nc, 1, cs, -1, cs0, 1, 0, 0);
+        rel4(a, 0, inf, what, cs, 1, cs0, -1, 0, 0, 0, 0);
+        snprintf(what, sizeof what,
+                 "children supported in %s include every case open at the end of %s and every "
+                 "child new in it, and no one else",
+                 ql, pl);
+        rel4(a, 0, inf, what, csp, 1, ac0, -1, 0, 0, 0, 0);
+        rel4(a, 0, inf, what, ac0, 1, nc, 1, csp, -1, 0, 0);
+        rel4(a, 0, inf, what, csp, 1, cs, -1, cs0, 1, 0, 0);
+        snprintf(what, sizeof what, "perpetrators dealt with never fall, %s", ql);
+        rel4(a, 0, inf, what, pd, 1, pd0, -1, 0, 0, 0, 0);
+    }
+    /* Breakdowns shown for the report's period add up to their total. */
+    for (size_t i = 0; i < AP_ARRAY_LEN(breakdowns); i++) {
+        if (b->table_of[breakdowns[i].kind] < 0)
+            continue;
+        enum ap_metric_id id = breakdowns[i].metric;
+        const struct ap_breakdown *bd = &b->m[NOW].breakdown[id];
+        int whole = breakdown_whole(id);
+        struct fig tot = {.v = b->m[NOW].value[whole >= 0 ? whole : (int)id],
+                          .metric = whole >= 0 ? whole : (int)id,
+                          .cat = -1,
+                          .q = NOW};
+        size_t tv = fig_var(b, a, &tot);
+        snprintf(what, sizeof what, "%s add up to their total, %s", ap_metric_defs[id].label,
+                 b->per[NOW].label);
+        ap_audit_rel(a, 0, 0, what);
+        ap_audit_term(a, tv, -1);
+        for (size_t c = 0; c < bd->n; c++) {
+            struct fig f = {.v = bd->counts[c], .metric = (int)id, .cat = (int)c, .q = NOW};
+            ap_audit_term(a, fig_var(b, a, &f), 1);
+        }
+    }
+}
+
+/* The published figures as the reader sees them, then every relation among
+ * them: the metric definitions, and each shown percentage, change and rate. */
+static void audit_problem(const struct build *b, struct ap_audit *a)
+{
+    for (size_t i = 0; i < b->npubs; i++) {
+        const struct pub *p = &b->pubs[i];
+        if (p->kind != PUB_COUNT)
+            continue;
+        char *key = fig_key(b, &p->a, PUB_COUNT);
+        bool hidden = p->a.mark == AP_MARK_C;
+        ap_audit_var(a, key, (double)p->a.v, hidden ? AP_AV_HIDDEN : AP_AV_SHOWN,
+                     hidden && p->a.why == WHY_PRIMARY ? (double)b->k : HUGE_VAL,
+                     p->a.small && p->a.mark == AP_MARK_NONE, p->where);
+        free(key);
+    }
+    metric_relations(b, a);
+    char what[200];
+    for (size_t i = 0; i < b->npubs; i++) {
+        const struct pub *p = &b->pubs[i];
+        char *key = fig_key(b, &p->a, p->kind);
+        snprintf(what, sizeof what, "%s (%s)", key, p->where);
+        switch (p->kind) {
+        case PUB_COUNT:
+            break;
+        case PUB_PERCENT:
+            /* the workbook stores the fraction in full: num = p * den */
+            if (p->shown)
+                rel4(a, -1e-7, 1e-7, what, fig_var(b, a, &p->a), 1, fig_var(b, a, &p->b), -p->value,
+                     0, 0, 0, 0);
+            break;
+        case PUB_CHANGE_PREV:
+        case PUB_CHANGE_YEAR:
+            if (p->a.mark == AP_MARK_Z || p->b.mark == AP_MARK_Z || p->a.mark == AP_MARK_X ||
+                p->b.mark == AP_MARK_X)
+                break;
+            if (p->shown) {
+                rel4(a, p->value, p->value, what, fig_var(b, a, &p->a), 1, fig_var(b, a, &p->b), -1,
+                     0, 0, 0, 0);
+            }
+            /* A change between two hidden counts is hidden too, but it is not
+             * itself protected: knowing that two hidden counts are equal (no
+             * new cases, so no more children) gives neither of them away. */
+            break;
+        case PUB_RATE:
+            if (p->shown) {
+                double per = 10000.0 / (double)b->cfg->child_population;
+                rel4(a, p->value - 1e-7, p->value + 1e-7, what, fig_var(b, a, &p->a), per, 0, 0, 0,
+                     0, 0, 0);
+            }
+            break;
+        }
+        free(key);
+    }
+}
+
+/* Count what is hidden in the model just built (distinct counts by reason). */
+static void count_hidden(const struct build *b, const struct ap_audit *a, struct ap_disclosure *ds)
+{
+    enum fig_why *why = ap_xcalloc(a->nvars ? a->nvars : 1, sizeof *why);
+    for (size_t i = 0; i < b->npubs; i++) {
+        const struct pub *p = &b->pubs[i];
+        if (p->kind != PUB_COUNT || p->a.mark != AP_MARK_C)
+            continue;
+        char *key = fig_key(b, &p->a, PUB_COUNT);
+        size_t v = ap_audit_find(a, key);
+        free(key);
+        if (v != SIZE_MAX && (why[v] == WHY_SHOWN || p->a.why < why[v]))
+            why[v] = p->a.why;
+    }
+    ds->primary = ds->secondary = ds->audit = 0;
+    for (size_t v = 0; v < a->nvars; v++) {
+        ds->primary += why[v] == WHY_PRIMARY;
+        ds->secondary += why[v] == WHY_SECONDARY || why[v] == WHY_AUDIT;
+        ds->audit += why[v] == WHY_AUDIT;
+    }
+    free(why);
+    ds->cells = 0;
+    const struct ap_report *r = b->r;
+    for (size_t t = 0; t < r->ntables; t++)
+        for (size_t c = 0; c < r->tables[t].nrows * r->tables[t].ncols; c++)
+            ds->cells += r->tables[t].cells[c].kind == AP_CELL_MARKER &&
+                         !strcmp(r->tables[t].cells[c].text, "[c]");
+}
+
+/* One round: audit the model just built. *done when nothing is pinned;
+ * otherwise one more count is added to b->extra. */
+static enum ap_status audit_round(struct build *b, bool *done, struct ap_disclosure *ds)
+{
+    struct ap_audit a;
+    struct ap_audit_pin pin;
+    ap_audit_init(&a);
+    audit_problem(b, &a);
+    enum ap_status rc = ap_audit_check_truth(&a, 1e-6, b->d);
+    if (rc == AP_OK)
+        rc = ap_audit_find_pinned(&a, &pin, b->d);
+    ds->solves += a.nsolves;
+    if (rc != AP_OK)
+        goto done;
+    *done = !pin.found;
+    if (*done) {
+        count_hidden(b, &a, ds);
+        goto done;
+    }
+    size_t v;
+    if ((rc = ap_audit_choose(&a, &pin, &v, b->d)) != AP_OK)
+        goto done;
+    const char *key = pin.is_obj ? a.objs[pin.index].key : a.vars[pin.index].key;
+    const char *where = pin.is_obj ? a.objs[pin.index].where : a.vars[pin.index].where;
+    if (v == SIZE_MAX) {
+        ap_diag_error(b->d, AP_ERR_INPUT,
+                      "cannot protect the table '%s': its hidden figure %s could be worked out "
+                      "from the rest of the report (it is %g), and no figure linked to it can be "
+                      "hidden; the figures for this period are too few to publish, so the report "
+                      "is not written",
+                      where, key, pin.lo);
+        rc = AP_ERR_INPUT;
+        goto done;
+    }
+    if (getenv("AP_AUDIT_DEBUG"))
+        fprintf(stderr, "audit: %s in [%g, %g] -> hide %s\n", key, pin.lo, pin.hi, a.vars[v].key);
+    b->extra = ap_xrealloc(b->extra, (b->nextra + 1) * sizeof *b->extra);
+    b->extra[b->nextra++] = ap_xstrdup(a.vars[v].key);
+done:
+    ap_audit_free(&a);
+    return rc;
+}
+
+/* Build the model from the figures (b->m, plan, findings) into b->r. */
+static enum ap_status build_model(struct build *b, const struct ap_period *p, ap_day as_at)
+{
+    memset(b->r, 0, sizeof *b->r);
+    b->r->created = b->created;
+    for (int i = 0; i < AP_TBL_COUNT; i++)
+        b->table_of[i] = -1;
+    b->chart = -1;
+    b->npubs = 0;
+    b->where = "";
+    build_title(b, p, as_at);
+    build_headlines(b);
+    build_notes(b);
+    return build_sections(b);
+}
+
+#define AUDIT_MAX_ROUNDS 500
+
+/* Build the model and, for a public template, audit it and hide more until
+ * no hidden figure can be worked out. On success r->disclosure says what. */
+static enum ap_status build_audited(struct build *b, const struct ap_period *p, ap_day as_at)
+{
+    struct ap_disclosure ds = {0};
+    clock_t t0 = clock();
+    enum ap_status rc = build_model(b, p, as_at);
+    while (rc == AP_OK && b->on) {
+        bool done = false;
+        if ((rc = audit_round(b, &done, &ds)) != AP_OK || done)
+            break;
+        if (++ds.rounds > AUDIT_MAX_ROUNDS) {
+            ap_diag_error(b->d, AP_ERR_IO,
+                          "internal error: the disclosure audit did not settle after %d rounds; "
+                          "the report is not written",
+                          AUDIT_MAX_ROUNDS);
+            rc = AP_ERR_IO;
+            break;
+        }
+        ap_report_free(b->r);
+        rc = build_model(b, p, as_at);
+    }
+    if (rc != AP_OK)
+        return rc;
+    if (getenv("AP_AUDIT_DEBUG"))
+        fprintf(stderr, "audit: %s: %zu rounds, %lu linear programs, %.3f s of CPU\n", b->t->name,
+                ds.rounds, ds.solves, (double)(clock() - t0) / CLOCKS_PER_SEC);
+    if (b->on) {
+        ds.audited = true;
+        ds.line = ap_xasprintf(
+            "%s: %zu figure%s hidden (%zu small count%s, %zu to protect them), shown as [c] in "
+            "%zu place%s; none can be worked out from the rest of the report",
+            b->t->name, ds.primary + ds.secondary, ds.primary + ds.secondary == 1 ? "" : "s",
+            ds.primary, ds.primary == 1 ? "" : "s", ds.secondary, ds.cells,
+            ds.cells == 1 ? "" : "s");
+    } else {
+        ds = b->twin;
+        ds.line = b->twin.line ? ap_xstrdup(b->twin.line) : NULL;
+    }
+    b->r->disclosure = ds;
+    return AP_OK;
+}
+
+static void build_release(struct build *b)
+{
+    free(b->pubs);
+    b->pubs = NULL;
+    b->npubs = b->apubs = 0;
+    for (size_t i = 0; i < b->nextra; i++)
+        free(b->extra[i]);
+    free(b->extra);
+    b->extra = NULL;
+    b->nextra = 0;
+}
+
+/* A restricted report says what the public template (cabinet) hides for
+ * the same period: build that model too, from the same figures, and keep its
+ * audit's line. */
+static void public_twin(struct build *b, const struct ap_period *p, ap_day as_at)
+{
+    char *path = NULL;
+    struct ap_template tt;
+    struct ap_diag td;
+    ap_diag_init(&td);
+    if (ap_template_find("cabinet", &path, &td) != AP_OK ||
+        ap_template_load(path, &tt, &td) != AP_OK) {
+        free(path);
+        b->twin.line = ap_xstrdup("The public (cabinet) template could not be read, so what it "
+                                  "would hide was not checked.");
+        return;
+    }
+    struct ap_report tmp;
+    memset(&tmp, 0, sizeof tmp);
+    struct build b2 = *b;
+    b2.r = &tmp;
+    b2.t = &tt;
+    b2.d = &td;
+    b2.on = tt.suppress;
+    b2.k = tt.suppress_max;
+    b2.pubs = NULL;
+    b2.npubs = b2.apubs = 0;
+    b2.extra = NULL;
+    b2.nextra = 0;
+    memset(&b2.twin, 0, sizeof b2.twin);
+    if (build_audited(&b2, p, as_at) == AP_OK) {
+        b->twin = tmp.disclosure;
+        b->twin.line = ap_xasprintf("The public report (%s) for the same period: %s.", tt.name,
+                                    tmp.disclosure.line ? tmp.disclosure.line : "not audited");
+    } else {
+        b->twin.line = ap_xasprintf("The public report (%s) for the same period cannot be "
+                                    "protected against a reader who works out hidden figures; "
+                                    "it is not written until that is fixed.",
+                                    tt.name);
+    }
+    ap_report_free(&tmp);
+    build_release(&b2);
+    ap_template_free(&tt);
+    free(path);
+}
+
 enum ap_status ap_report_build(sqlite3 *db, const struct ap_period *p, const struct ap_config *cfg,
                                const struct ap_template *t, struct ap_report *out,
                                struct ap_diag *d)
@@ -1093,7 +1642,7 @@ enum ap_status ap_report_build(sqlite3 *db, const struct ap_period *p, const str
     for (int q = 0; q < NQ; q++)
         ap_period_shift(p, q - NOW, cfg->fy_start_month, &b.per[q]);
     b.per[NOW] = *p;
-    if ((rc = created_time(&out->created, d)) != AP_OK)
+    if ((rc = created_time(&b.created, d)) != AP_OK)
         goto done;
     /* One pass over each big table for the trend's metrics, the data-as-at
      * date and the data-quality counts together. */
@@ -1132,11 +1681,12 @@ enum ap_status ap_report_build(sqlite3 *db, const struct ap_period *p, const str
     if (t->show_ids && shows_table(t, AP_TBL_DATA_QUALITY_DETAIL) &&
         (rc = ap_check_ids(db, p->end, &b.findings, d)) != AP_OK)
         goto done;
-    build_title(&b, p, as_at);
-    build_headlines(&b);
-    build_notes(&b);
-    rc = build_sections(&b);
+    if (!t->public_ && !t->suppress)
+        public_twin(&b, p, as_at);
+    rc = build_audited(&b, p, as_at);
 done:
+    build_release(&b);
+    free(b.twin.line);
     for (int q = 0; q < NQ; q++)
         ap_metrics_free(&b.m[q]);
     ap_plan_free(&b.plan);
@@ -1154,8 +1704,10 @@ static void table_free(struct ap_table *t)
     for (size_t i = 0; i < t->ncols; i++)
         free(t->cols[i].heading);
     free(t->cols);
-    for (size_t i = 0; i < t->nrows * t->ncols; i++)
+    for (size_t i = 0; i < t->nrows * t->ncols; i++) {
         free(t->cells[i].text);
+        free(t->cells[i].key);
+    }
     free(t->cells);
 }
 
@@ -1175,11 +1727,15 @@ void ap_report_free(struct ap_report *r)
         free(h->metric);
         free(h->label);
         free(h->value.text);
+        free(h->value.key);
         free(h->change_prev.text);
+        free(h->change_prev.key);
         free(h->change_year.text);
+        free(h->change_year.key);
         free(h->direction);
         free(h->verdict);
         free(h->rate.text);
+        free(h->rate.key);
     }
     free(r->headlines);
     for (size_t i = 0; i < r->ntables; i++)
@@ -1214,5 +1770,6 @@ void ap_report_free(struct ap_report *r)
         free(r->notes[i].text);
     }
     free(r->notes);
+    free(r->disclosure.line);
     memset(r, 0, sizeof *r);
 }

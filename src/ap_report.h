@@ -44,12 +44,37 @@ enum ap_tone {
     AP_TONE_GREEN
 };
 
+/*
+ * Figure keys. Every cell that publishes a figure (a count, a percentage, a
+ * change or a rate, shown as a number or as a marker) carries a key that says
+ * which figure it is, the same wherever the figure appears (the headline,
+ * the summary table, the trend, a breakdown's total, the narrative):
+ *
+ *     METRIC[.CATEGORY]|START|END|KIND
+ *
+ *   METRIC    the catalogue name (ap_metric_defs): "active_cases"; a
+ *             breakdown's total is the metric it divides up ("closed_cases"
+ *             for closure reasons; "perpetrator_actions" has none of its own);
+ *             a data-quality count is "check.CODE" ("check.bad_date")
+ *   CATEGORY  a breakdown's stored value ("risk_reduced", an area's name)
+ *   START/END the period's first and last day, YYYY-MM-DD
+ *   KIND      count; percent (of the breakdown's total, or for return
+ *             interviews of the missing episodes); change_prev (since the
+ *             previous period); change_year (since the same period a year
+ *             before); rate (per 10,000 children)
+ *
+ * Bytes of METRIC and CATEGORY outside [A-Za-z0-9_-] are written %XX
+ * (upper-case hex), so a key holds no space, '.' or '|' of its own:
+ * "area.North%20Shire|2017-01-01|2017-03-31|count". Keys are stable: a later
+ * report names the same figure of the same period with the same key.
+ */
 struct ap_cell {
     enum ap_cell_kind kind;
     enum ap_numfmt fmt; /* for AP_CELL_NUMBER */
     double value;       /* for AP_CELL_NUMBER and AP_CELL_DATE */
     char *text;         /* display text; never NULL ("" for empty) */
     enum ap_tone tone;
+    char *key; /* figure key (above), or NULL for a cell that is not a figure */
 };
 
 struct ap_column {
@@ -124,6 +149,19 @@ struct ap_section {
     struct ap_block *blocks;
 };
 
+/* What suppression hid in a public report, counted in distinct counts (a
+ * count shown in three tables is one), and what its audit found. */
+struct ap_disclosure {
+    bool audited;         /* the disclosure audit ran and cleared the report */
+    size_t primary;       /* counts hidden because they are from 1 to k */
+    size_t secondary;     /* counts hidden so that a small one cannot be worked out */
+    size_t audit;         /* of those, the ones the audit added */
+    size_t cells;         /* cells shown as [c], counted where they appear */
+    size_t rounds;        /* audit rounds (each hid one more count) */
+    unsigned long solves; /* linear programs solved */
+    char *line; /* "cabinet: 23 counts hidden (...); none can be worked out..."; or NULL */
+};
+
 struct ap_note {
     char *marker; /* "[c]", "[z]", "[x]", or "" for a general note */
     char *text;
@@ -147,10 +185,11 @@ struct ap_report {
     char *logo;    /* image path or NULL */
     char *font;    /* TrueType paths for the PDF */
     char *font_bold;
-    bool sample;      /* synthetic data: say so */
-    bool suppressed;  /* small-number suppression applied */
-    int suppress_max; /* k */
-    int64_t created;  /* seconds since the epoch (SOURCE_DATE_EPOCH when set) */
+    bool sample;                     /* synthetic data: say so */
+    bool suppressed;                 /* small-number suppression applied */
+    int suppress_max;                /* k */
+    int64_t created;                 /* seconds since the epoch (SOURCE_DATE_EPOCH when set) */
+    struct ap_disclosure disclosure; /* public report: what its audit hid; else the twin's */
 
     size_t nheadlines;
     struct ap_headline *headlines;

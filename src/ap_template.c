@@ -53,6 +53,7 @@ const char *const ap_template_values[] = {
     "pct_offered_72h", /* return interviews offered within 72 hours, "75.0%" or a marker */
     "pct_completed",   /* return interviews completed */
     "suppress_max",    /* k */
+    "public_audit",    /* what the public report hides; its audit's result */
     "title",
     "subtitle",
     "marking",

@@ -215,6 +215,11 @@ int cmd_report(int argc, char **argv)
             fprintf(msg, "%s%s", i == 0 ? "" : i + 1 == nouts ? " and " : ", ", outs[i].path);
         fprintf(msg, " (%s, %s)\n", rep.template_name, rep.period_label);
     }
+    /* What a public report hides, and that its audit cleared it. */
+    if (rc == AP_OK && tmpl.public_ && rep.disclosure.line) {
+        FILE *msg = text && !strcmp(text, "-") ? stderr : stdout;
+        fprintf(msg, "actionplan: %s\n", rep.disclosure.line);
+    }
 
 done:
     for (size_t i = 0; i < nouts; i++) {

@@ -9,5 +9,8 @@ int cmd_check(int argc, char **argv);
 int cmd_metrics(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_workbook(int argc, char **argv);
+int cmd_migrate(int argc, char **argv);
+int cmd_log(int argc, char **argv);
+int cmd_backup(int argc, char **argv);
 
 #endif

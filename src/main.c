@@ -25,6 +25,9 @@ static const struct command commands[] = {
     {"metrics", cmd_metrics, "print the figures for a period (unsuppressed)"},
     {"report", cmd_report, "write the PDF and XLSX progress report"},
     {"workbook", cmd_workbook, "write a blank Excel workbook for keeping records"},
+    {"log", cmd_log, "list the imports and published reports, newest first"},
+    {"backup", cmd_backup, "copy the database to a new file, checked (while others read)"},
+    {"migrate", cmd_migrate, "upgrade an older database (a copy is kept)"},
 };
 
 static void usage(FILE *out)

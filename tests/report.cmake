@@ -1,5 +1,6 @@
 # Tests for the report area: suppression, templates, the report model and `actionplan report`.
 ap_unit_test(test_suppress unit/test_suppress.c)
+ap_unit_test(test_audit unit/test_audit.c)
 ap_unit_test(test_template unit/test_template.c)
 ap_cli_group(report)
 ap_script_test(report_golden ${CMAKE_CURRENT_SOURCE_DIR}/golden/run.sh)
@@ -11,3 +12,6 @@ ap_script_test(installed ${CMAKE_CURRENT_SOURCE_DIR}/report/installed.sh)
 # The real PDF and workbook of the worked fixture, read back (pdftotext, openpyxl).
 ap_script_test(report_real_readback ${CMAKE_CURRENT_SOURCE_DIR}/report/real_readback.py)
 set_tests_properties(report_real_readback PROPERTIES LABELS readback)
+# An independent intruder (scipy) reads public workbooks back and must pin no hidden cell.
+ap_script_test(report_intruder ${CMAKE_CURRENT_SOURCE_DIR}/report/intruder_test.py)
+set_tests_properties(report_intruder PROPERTIES LABELS readback)

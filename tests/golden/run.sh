@@ -46,7 +46,7 @@ if load "$work/fixture.db" "$fix/actionplan.ini" "$fix/data"; then
     check fixture-cabinet "$work/fixture.db" "$fix/actionplan.ini" cabinet --quarter 2016/17-Q4
     check fixture-board "$work/fixture.db" "$fix/actionplan.ini" board --quarter 2016/17-Q4
     check fixture-range-cabinet "$work/fixture.db" "$fix/actionplan.ini" cabinet \
-        --from 2016-10-01 --to 2017-03-31
+        --from 2016-07-01 --to 2017-03-31
 else
     echo "FAIL: cannot load the report fixtures"
     failed=$((failed + 1))

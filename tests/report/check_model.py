@@ -72,7 +72,7 @@ def parse(dump):
             if re.match(r'^  row \d+$', line):
                 row = []
                 cur_t.append(row)
-            m = re.match(r'^    (\w+)(?:/\w+)?(?: [-\d.e+]+)? "(.*?)"( tone=\w+)?$', line)
+            m = re.match(r'^    (\w+)(?:/\w+)?(?: [-\d.e+]+)? "(.*?)"( tone=\w+)?(?: key=\S+)?$', line)
             if m:
                 row.append((m.group(1), m.group(2), (m.group(3) or "").strip()))
     return model

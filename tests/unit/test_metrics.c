@@ -1099,14 +1099,14 @@ static void check_counts_equal(sqlite3 *db, const char *as_at)
     ap_metrics_free(&m);
 
     size_t nchecks = 0;
-    while (ap_check_query(nchecks, NULL))
+    for (char *q; (q = ap_check_query(nchecks, NULL)) != NULL; free(q))
         nchecks++;
     CHECK_INT((long long)cnt.n, (long long)nchecks);
     CHECK_INT((long long)run.n, (long long)nchecks);
     CHECK_INT((long long)both.n, (long long)nchecks);
     for (size_t i = 0; i < nchecks && i < cnt.n && i < run.n && i < both.n; i++) {
         const char *code;
-        const char *sql = ap_check_query(i, &code);
+        char *sql = ap_check_query(i, &code);
         sqlite3_stmt *st = NULL;
         long long rows = 0;
         struct ap_buf ids = AP_BUF_INIT, got = AP_BUF_INIT;
@@ -1133,6 +1133,7 @@ static void check_counts_equal(sqlite3 *db, const char *as_at)
         CHECK_INT((long long)cnt.items[i].nids, 0);
         ap_buf_release(&ids);
         ap_buf_release(&got);
+        free(sql);
     }
     ap_findings_free(&run);
     ap_findings_free(&cnt);

@@ -1,0 +1,13 @@
+# The database over the years (SPEC Part 2): SHA-256, the import and
+# publication log, schema upgrades from every earlier version
+# (tests/fixtures/db), `log`, crash safety with real killed imports,
+# concurrent writers and readers.
+ap_unit_test(test_db unit/test_db.c)
+target_compile_definitions(test_db PRIVATE AP_VERSION="${PROJECT_VERSION}")
+ap_script_test(db_upgrade ${CMAKE_CURRENT_SOURCE_DIR}/db/upgrade.sh)
+ap_cli_group(log)
+ap_script_test(db_crash ${CMAKE_CURRENT_SOURCE_DIR}/db/crash.py)
+ap_script_test(db_concurrent ${CMAKE_CURRENT_SOURCE_DIR}/db/concurrent.py)
+set_tests_properties(db_crash db_concurrent PROPERTIES TIMEOUT 300)
+ap_cli_group(migrate)
+ap_cli_group(backup)
