@@ -56,11 +56,13 @@ static const struct config_key config_keys[] = {
     {"report", "logo", K_PATH_OPT, F(logo), "PNG or JPEG logo for the report cover (optional)"},
     {"report", "sample", K_BOOL, F(sample),
      "true if the data is synthetic: every page then says so (default false)"},
+    {"import", "profile", K_PATH_OPT, F(import_profile),
+     "mapping profile for the export (import --profile; see actionplan map)"},
 };
 
 #define NKEYS AP_ARRAY_LEN(config_keys)
 
-static const char *const sections[] = {"database", "organisation", "report"};
+static const char *const sections[] = {"database", "organisation", "report", "import"};
 
 struct load_state {
     struct ap_config *c;
@@ -109,6 +111,7 @@ void ap_config_free(struct ap_config *c)
     free(c->font);
     free(c->font_bold);
     free(c->logo);
+    free(c->import_profile);
     memset(c, 0, sizeof *c);
     c->team_start = AP_DAY_NONE;
 }
@@ -139,8 +142,8 @@ static void on_section(void *user, const char *section, long line)
     s->section_known = is_section(section);
     if (!s->section_known)
         ap_diag_input(s->d, s->path, line, 0,
-                      "unknown section [%s]; the sections are [database], [organisation] and "
-                      "[report]",
+                      "unknown section [%s]; the sections are [database], [organisation], "
+                      "[report] and [import]",
                       section);
 }
 
@@ -235,8 +238,8 @@ static int on_pair(void *user, const char *section, const char *name, const char
     struct load_state *s = user;
     if (!section[0]) {
         ap_diag_input(s->d, s->path, line, 0,
-                      "'%s' is outside any section; put it under [database], [organisation] or "
-                      "[report]",
+                      "'%s' is outside any section; put it under [database], [organisation], "
+                      "[report] or [import]",
                       name);
         return 0;
     }

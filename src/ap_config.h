@@ -7,6 +7,7 @@
  *   [organisation]  name, team, team_start (date), fy_start_month (1..12),
  *                   child_population (0-17 ONS mid-year estimate), contact
  *   [report]        output_dir, font, font_bold, logo, sample (true/false)
+ *   [import]        profile (the export's mapping profile)
  */
 #ifndef AP_CONFIG_H
 #define AP_CONFIG_H
@@ -32,6 +33,7 @@ struct ap_config {
     char *font_bold;       /* default DejaVu Sans Bold */
     char *logo;            /* PNG or JPEG path, or NULL */
     bool sample;           /* the data is synthetic: reports say so on every page */
+    char *import_profile;  /* mapping profile for import, or NULL */
 };
 
 void ap_config_defaults(struct ap_config *c);

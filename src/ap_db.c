@@ -267,9 +267,19 @@ enum ap_status ap_db_error(sqlite3 *db, struct ap_diag *d, const char *what)
     switch (code) {
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
-        if (file && sqlite3_db_readonly(db, "main") == 0) {
+        /* A writer is refused its lock by another writer when it starts
+         * (outside a transaction), or by readers when it saves (inside). */
+        if (file && sqlite3_db_readonly(db, "main") == 0 && sqlite3_get_autocommit(db)) {
             ap_diag_error(d, AP_ERR_IO,
                           "%s: another import is running on %s; try again when it has finished",
+                          what, file);
+            return AP_ERR_IO;
+        }
+        if (file && sqlite3_db_readonly(db, "main") == 0) {
+            ap_diag_error(d, AP_ERR_IO,
+                          "%s: %s is being read by another program (a report or check) that did "
+                          "not finish in time; try again when it has finished, or raise "
+                          "[database] busy_timeout",
                           what, file);
             return AP_ERR_IO;
         }
@@ -848,9 +858,16 @@ enum ap_status ap_db_backup(sqlite3 *src, const char *dest, long long *size, str
         goto done;
     }
     if (!integrity_ok(out, &why)) {
-        ap_diag_report(d, AP_ERROR, AP_ERR_IO, dest, 0, 0,
-                       "the copy failed its integrity check (%s); nothing was kept", why.buf);
-        st = AP_ERR_IO;
+        /* The pages are the source's, so the source is what is damaged. */
+        for (char *p = why.buf; *p; p++)
+            if (*p == '\n')
+                *p = ' ';
+        ap_diag_report(d, AP_ERROR, AP_ERR_INPUT, db_name(src), 0, 0,
+                       "the database is damaged: its copy failed the integrity check (%s); "
+                       "nothing was written to %s. Restore it from an earlier backup, or create "
+                       "a new one and import again",
+                       why.buf, dest);
+        st = AP_ERR_INPUT;
         goto done;
     }
     if (sqlite3_close(out) != SQLITE_OK) {

@@ -4,6 +4,7 @@
 #include "ap_diag.h"
 
 #include <stdarg.h>
+#include <string.h>
 
 static const char *const severity_names[] = {"note", "warning", "error"};
 
@@ -31,7 +32,19 @@ void ap_diag_report(struct ap_diag *d, enum ap_severity sev, enum ap_status st, 
     fputs("actionplan: ", out);
     if (file) {
         fputs(file, out);
-        if (line > 0) {
+        size_t fn = strlen(file);
+        if (line > 0 && fn > 2 && file[fn - 1] == ']' && strchr(file, '[')) {
+            /* A workbook sheet: Excel's own names for a cell and a row. */
+            if (col > 0) {
+                char letters[8];
+                size_t k = sizeof letters;
+                for (long c = col; c > 0 && k > 0; c = (c - 1) / 26)
+                    letters[--k] = (char)('A' + (c - 1) % 26);
+                fprintf(out, "!%.*s%ld", (int)(sizeof letters - k), letters + k, line);
+            } else {
+                fprintf(out, "!%ld:%ld", line, line);
+            }
+        } else if (line > 0) {
             fprintf(out, ":%ld", line);
             if (col > 0)
                 fprintf(out, ":%ld", col);

@@ -24,7 +24,10 @@ struct ap_diag {
 
 void ap_diag_init(struct ap_diag *d);
 
-/* Report a message. file may be NULL; line/col <= 0 are omitted. For errors,
+/* Report a message. file may be NULL; line/col <= 0 are omitted. A file named
+ * like "book.xlsx[Sheet]" (a workbook sheet: Excel forbids ']' in sheet names)
+ * prints its place as Excel names it: line 12, column 2 as book.xlsx[Sheet]!B12,
+ * a whole row as book.xlsx[Sheet]!12:12. For errors,
  * st is the exit status the error implies (AP_ERR_INPUT for bad data). */
 void ap_diag_report(struct ap_diag *d, enum ap_severity sev, enum ap_status st, const char *file,
                     long line, long col, const char *fmt, ...) AP_PRINTF(7, 8);

@@ -78,10 +78,69 @@ const struct ap_enum ap_enums[AP_ENUM_COUNT] = {
 int ap_enum_lookup(enum ap_enum_id e, const char *s)
 {
     const struct ap_enum *en = &ap_enums[e];
+    /* Codes as stored come first: every imported value passes here. */
+    for (size_t i = 0; i < en->n; i++)
+        if (s[0] == en->values[i][0] && !strcmp(s, en->values[i]))
+            return (int)i;
     for (size_t i = 0; i < en->n; i++) {
         if (!ap_strcasecmp(s, en->values[i]))
             return (int)i;
     }
+    return -1;
+}
+
+static void trim_spaces(const char **s, size_t *n)
+{
+    while (*n && (**s == ' ' || **s == '\t'))
+        (*s)++, (*n)--;
+    while (*n && ((*s)[*n - 1] == ' ' || (*s)[*n - 1] == '\t'))
+        (*n)--;
+}
+
+static unsigned char fold(unsigned char c)
+{
+    return c >= 'A' && c <= 'Z' ? (unsigned char)(c - 'A' + 'a') : c;
+}
+
+/* Length of a typographic apostrophe (U+2018 or U+2019, E2 80 98/99) at s. */
+static size_t curly(const char *s, size_t n)
+{
+    return n >= 3 && (unsigned char)s[0] == 0xE2 && (unsigned char)s[1] == 0x80 &&
+                   ((unsigned char)s[2] == 0x98 || (unsigned char)s[2] == 0x99)
+               ? 3
+               : 0;
+}
+
+bool ap_label_equal(const char *a, size_t an, const char *b, size_t bn)
+{
+    trim_spaces(&a, &an);
+    trim_spaces(&b, &bn);
+    size_t i = 0, j = 0;
+    while (i < an && j < bn) {
+        size_t ca = curly(a + i, an - i), cb = curly(b + j, bn - j);
+        if (ca || cb) {
+            if ((ca ? '\'' : a[i]) != (cb ? '\'' : b[j]))
+                return false;
+            i += ca ? ca : 1;
+            j += cb ? cb : 1;
+            continue;
+        }
+        if (fold((unsigned char)a[i]) != fold((unsigned char)b[j]))
+            return false;
+        i++, j++;
+    }
+    return i == an && j == bn;
+}
+
+int ap_enum_match(enum ap_enum_id e, const char *s, size_t n)
+{
+    const struct ap_enum *en = &ap_enums[e];
+    for (size_t i = 0; i < en->n; i++)
+        if (ap_label_equal(s, n, en->values[i], strlen(en->values[i])))
+            return (int)i;
+    for (size_t i = 0; i < en->n; i++)
+        if (ap_label_equal(s, n, en->labels[i], strlen(en->labels[i])))
+            return (int)i;
     return -1;
 }
 

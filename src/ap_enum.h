@@ -39,6 +39,16 @@ extern const struct ap_enum ap_enums[AP_ENUM_COUNT];
 /* Index of value s (matched case-insensitively) in enumeration e, or -1. */
 int ap_enum_lookup(enum ap_enum_id e, const char *s);
 
+/* Index of the value whose code or report label is s[0..n) (ASCII case-insensitive,
+ * surrounding spaces ignored, a typographic apostrophe ’ equal to '), or -1:
+ * "social_care", "Children's social care" and " CHILDREN’S SOCIAL CARE " all
+ * give social_care. */
+int ap_enum_match(enum ap_enum_id e, const char *s, size_t n);
+
+/* True if a and b are the same label: ASCII case-insensitive, surrounding
+ * spaces ignored, ’ and ' equal. */
+bool ap_label_equal(const char *a, size_t an, const char *b, size_t bn);
+
 /* Append "low, medium, high" to out. */
 void ap_enum_allowed(enum ap_enum_id e, struct ap_buf *out);
 

@@ -35,96 +35,15 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "ap_csv.h"
 #include "ap_date.h"
 #include "ap_enum.h"
+#include "ap_intake.h"
 #include "ap_keyset.h"
 #include "ap_metrics.h"
 #include "ap_progress.h"
 
-enum kind { K_TEXT, K_ENUM, K_DATE, K_DATETIME };
-
-struct coldef {
-    const char *name;
-    enum kind kind;
-    bool required;
-    enum ap_enum_id en; /* K_ENUM only */
-};
-
-#define MAX_COLS 7
-
-struct tabledef {
-    const struct coldef *cols; /* key columns first */
-    size_t ncols;
-    size_t nkey;               /* number of primary-key columns */
-    int ref;                   /* column naming a parent row, or -1 */
-    enum ap_table_id parent;   /* the table that column refers to */
-    const char *noun;          /* "case", for messages about a row */
-};
-
-static const struct coldef children_cols[] = {
-    {"child_id", K_TEXT, true, 0},
-    {"birth_date", K_DATE, false, 0},
-    {"gender", K_ENUM, false, AP_ENUM_GENDER},
-    {"ethnicity", K_ENUM, false, AP_ENUM_ETHNICITY},
-    {"area", K_TEXT, false, 0},
-};
-static const struct coldef cases_cols[] = {
-    {"case_id", K_TEXT, true, 0},
-    {"child_id", K_TEXT, true, 0},
-    {"opened_on", K_DATE, true, 0},
-    {"closed_on", K_DATE, false, 0},
-    {"risk_level", K_ENUM, false, AP_ENUM_RISK_LEVEL},
-    {"referral_source", K_ENUM, false, AP_ENUM_REFERRAL_SOURCE},
-    {"closure_reason", K_ENUM, false, AP_ENUM_CLOSURE_REASON},
-};
-static const struct coldef missing_cols[] = {
-    {"episode_id", K_TEXT, true, 0},
-    {"child_id", K_TEXT, true, 0},
-    {"missing_from", K_DATETIME, true, 0},
-    {"returned_at", K_DATETIME, false, 0},
-    {"interview_offered_at", K_DATETIME, false, 0},
-    {"interview_completed_at", K_DATETIME, false, 0},
-};
-static const struct coldef perpetrators_cols[] = {
-    {"perpetrator_id", K_TEXT, true, 0},
-    {"identified_on", K_DATE, true, 0},
-    {"concluded_on", K_DATE, false, 0},
-    {"outcome", K_ENUM, false, AP_ENUM_OUTCOME},
-};
-static const struct coldef perp_actions_cols[] = {
-    {"action_id", K_TEXT, true, 0},
-    {"perpetrator_id", K_TEXT, true, 0},
-    {"action", K_ENUM, true, AP_ENUM_PERP_ACTION},
-    {"action_on", K_DATE, true, 0},
-};
-static const struct coldef action_plan_cols[] = {
-    {"action_ref", K_TEXT, true, 0},
-    {"theme", K_TEXT, true, 0},
-    {"action", K_TEXT, true, 0},
-    {"lead", K_TEXT, false, 0},
-    {"due_on", K_DATE, false, 0},
-};
-static const struct coldef action_updates_cols[] = {
-    {"action_ref", K_TEXT, true, 0},
-    {"updated_on", K_DATE, true, 0},
-    {"status", K_ENUM, true, AP_ENUM_STATUS},
-    {"rag", K_ENUM, false, AP_ENUM_RAG},
-    {"commentary", K_TEXT, false, 0},
-};
-
-#define COLS(a) a, AP_ARRAY_LEN(a)
-static const struct tabledef tables[AP_T_COUNT] = {
-    [AP_T_CHILDREN] = {COLS(children_cols), 1, -1, 0, "child"},
-    [AP_T_CASES] = {COLS(cases_cols), 1, 1, AP_T_CHILDREN, "case"},
-    [AP_T_MISSING_EPISODES] = {COLS(missing_cols), 1, 1, AP_T_CHILDREN, "missing episode"},
-    [AP_T_PERPETRATORS] = {COLS(perpetrators_cols), 1, -1, 0, "perpetrator"},
-    [AP_T_PERPETRATOR_ACTIONS] = {COLS(perp_actions_cols), 1, 1, AP_T_PERPETRATORS,
-                                  "perpetrator action"},
-    [AP_T_ACTION_PLAN] = {COLS(action_plan_cols), 1, -1, 0, "action"},
-    [AP_T_ACTION_UPDATES] = {COLS(action_updates_cols), 2, 0, AP_T_ACTION_PLAN,
-                             "action update"},
-};
+/* The schema's tables, by the name the rules below were written with. */
+static const struct ap_tabledef *const tables = ap_schema;
 
 /* Row rules: column `then` must not come before column `first`; with
  * needs_first, `then` may not be given without `first`. */
@@ -166,11 +85,12 @@ struct val {
 struct imp {
     sqlite3 *db;
     struct ap_diag *d;
+    struct ap_intake *in;     /* where each table's rows come from */
     bool replace;
     struct ap_import_summary *sum;
     char *path[AP_T_COUNT];   /* the file given for each table, or NULL */
     bool failed[AP_T_COUNT];  /* header or structural error: its rows are incomplete */
-    int fcol[AP_T_COUNT][MAX_COLS]; /* header position of each column, or -1 */
+    int fcol[AP_T_COUNT][AP_MAX_COLS]; /* header position of each column, or -1 */
     struct ap_keyset *keys[AP_T_COUNT]; /* ids of each file read (value: line_val) */
     bool bulk[AP_T_COUNT];              /* loaded into an empty table, indexes rebuilt after */
     long before[AP_T_COUNT];            /* rows the table had before */
@@ -185,50 +105,9 @@ struct imp {
     struct ap_buf case_child_list;      /* the same ids, each NUL-terminated */
 };
 
-static const char *const table_files[AP_T_COUNT] = {
-    "children.csv",     "cases.csv",          "missing_episodes.csv", "perpetrators.csv",
-    "perpetrator_actions.csv", "action_plan.csv", "action_updates.csv",
-};
-
-static void allowed_files(struct ap_buf *b)
-{
-    for (int t = 0; t < AP_T_COUNT; t++)
-        ap_buf_addf(b, "%s%s", t == 0 ? "" : t == AP_T_COUNT - 1 ? " or " : ", ",
-                    table_files[t]);
-}
-
-/* Append s[0..n) for a message: control characters and bytes that are not
- * UTF-8 escaped, long values cut at a character boundary so a 4000-byte field
- * does not flood the terminal. */
 static void add_shown(struct ap_buf *b, const char *s, size_t n)
 {
-    size_t i = 0;
-    while (i < n) {
-        if (i >= 60) {
-            ap_buf_adds(b, "...");
-            break;
-        }
-        unsigned char ch = (unsigned char)s[i];
-        if (ch >= 0x80) {
-            size_t len = ch >= 0xF0 ? 4 : ch >= 0xE0 ? 3 : ch >= 0xC0 ? 2 : 1;
-            if (len > 1 && i + len <= n && ap_utf8_valid(s + i, len)) {
-                ap_buf_add(b, s + i, len);
-                i += len;
-                continue;
-            }
-        }
-        i++;
-        if (ch == '\n')
-            ap_buf_adds(b, "\\n");
-        else if (ch == '\r')
-            ap_buf_adds(b, "\\r");
-        else if (ch == '\t')
-            ap_buf_adds(b, "\\t");
-        else if (ch < 0x20 || ch >= 0x7f)
-            ap_buf_addf(b, "\\x%02x", ch);
-        else
-            ap_buf_addch(b, (char)ch);
-    }
+    ap_buf_add_shown(b, s, n);
 }
 
 /* A value for a message, valid until the next call with the same slot. */
@@ -261,24 +140,18 @@ static bool is_before(const struct val *b, const struct val *a)
     return b->secs < a->secs;
 }
 
-/* Parse and check one field. quiet: only fill v (for rows already reported). */
-static void check_field(struct imp *im, const char *file, const struct coldef *cd,
-                        const struct ap_csv_field *f, long line, long col, struct val *v,
-                        bool quiet)
+/* Parse and check one canonical field (see ap_intake.h). quiet: only fill v
+ * (for rows already reported). */
+static void check_field(struct imp *im, const char *file, const struct ap_coldef *cd,
+                        const struct ap_field *f, long line, long col, struct val *v, bool quiet)
 {
     struct ap_buf m1 = AP_BUF_INIT, list = AP_BUF_INIT;
     memset(v, 0, sizeof *v);
     v->ok = true;
     if (!f)
         return; /* optional column not in the file */
-    size_t bad = ap_utf8_valid_prefix(f->s, f->len);
-    if (bad != f->len) {
-        if (!quiet)
-            ap_diag_input(im->d, file, line, col,
-                          "%s is not valid UTF-8 (byte %zu of the field); save the file as "
-                          "'CSV UTF-8'",
-                          cd->name, bad + 1);
-        v->ok = false;
+    if (f->bad) {
+        v->ok = false; /* the intake has reported it */
         goto done;
     }
     const char *t = f->s;
@@ -308,11 +181,11 @@ static void check_field(struct imp *im, const char *file, const struct coldef *c
     v->set = true;
     const char *why = NULL;
     switch (cd->kind) {
-    case K_TEXT:
+    case AP_K_TEXT:
         v->s = f->s; /* stored exactly as given */
         v->n = f->len;
         break;
-    case K_ENUM: {
+    case AP_K_ENUM: {
         char word[64];
         int idx = -1;
         if (tn < sizeof word) {
@@ -333,7 +206,7 @@ static void check_field(struct imp *im, const char *file, const struct coldef *c
         }
         break;
     }
-    case K_DATE: {
+    case AP_K_DATE: {
         ap_day day;
         if (!ap_date_parse(t, tn, &day, &why)) {
             v->ok = false;
@@ -343,7 +216,7 @@ static void check_field(struct imp *im, const char *file, const struct coldef *c
         }
         break;
     }
-    case K_DATETIME:
+    case AP_K_DATETIME:
         if (!ap_datetime_parse(t, tn, &v->secs, &v->has_time, &why))
             v->ok = false;
         else
@@ -352,7 +225,7 @@ static void check_field(struct imp *im, const char *file, const struct coldef *c
     }
     if (why && !v->ok && !quiet)
         ap_diag_input(im->d, file, line, col, "%s '%s': %s", cd->name, shown(&m1, t, tn), why);
-    if ((cd->kind == K_DATE || cd->kind == K_DATETIME) && v->ok) {
+    if ((cd->kind == AP_K_DATE || cd->kind == AP_K_DATETIME) && v->ok) {
         v->s = v->iso;
         v->n = strlen(v->iso);
     }
@@ -377,7 +250,7 @@ static bool check_row(struct imp *im, enum ap_table_id t, const char *file, long
 {
     bool ok = true;
     struct ap_buf m1 = AP_BUF_INIT, m2 = AP_BUF_INIT, list = AP_BUF_INIT;
-    const struct coldef *cols = tables[t].cols;
+    const struct ap_coldef *cols = tables[t].cols;
     for (size_t i = 0; i < AP_ARRAY_LEN(order_rules); i++) {
         if (order_rules[i].t != t)
             continue;
@@ -401,7 +274,7 @@ static bool check_row(struct imp *im, enum ap_table_id t, const char *file, long
         if (pair_rules[i].t != t)
             continue;
         const struct val *dt = &v[pair_rules[i].date], *rs = &v[pair_rules[i].reason];
-        const struct coldef *dc = &cols[pair_rules[i].date], *rc = &cols[pair_rules[i].reason];
+        const struct ap_coldef *dc = &cols[pair_rules[i].date], *rc = &cols[pair_rules[i].reason];
         if (!dt->ok || !rs->ok)
             continue;
         if (rs->set && !dt->set) {
@@ -421,98 +294,6 @@ static bool check_row(struct imp *im, enum ap_table_id t, const char *file, long
     ap_buf_release(&m1);
     ap_buf_release(&m2);
     ap_buf_release(&list);
-    return ok;
-}
-
-/* Column names compare ASCII case-insensitively. */
-static bool same_name(const char *a, size_t an, const char *b, size_t bn)
-{
-    if (an != bn)
-        return false;
-    for (size_t k = 0; k < an; k++) {
-        char x = a[k], y = b[k];
-        if (x >= 'A' && x <= 'Z')
-            x = (char)(x - 'A' + 'a');
-        if (y >= 'A' && y <= 'Z')
-            y = (char)(y - 'A' + 'a');
-        if (x != y)
-            return false;
-    }
-    return true;
-}
-
-/* Match the header to the table's columns. Returns false after reporting. */
-static bool read_header(struct imp *im, enum ap_table_id t, const char *file,
-                        const struct ap_csv_record *h)
-{
-    const struct tabledef *td = &tables[t];
-    bool ok = true;
-    struct ap_buf extra = AP_BUF_INIT, m1 = AP_BUF_INIT, have = AP_BUF_INIT;
-    int *fcol = im->fcol[t];
-    for (size_t c = 0; c < MAX_COLS; c++)
-        fcol[c] = -1;
-    size_t nextra = 0;
-    for (size_t i = 0; i < h->n; i++) {
-        const char *s = h->fields[i].s;
-        size_t n = h->fields[i].len;
-        size_t bad = ap_utf8_valid_prefix(s, n);
-        if (bad != n) {
-            ap_diag_input(im->d, file, h->line, (long)i + 1,
-                          "column name is not valid UTF-8 (byte %zu of the name); save the "
-                          "file as 'CSV UTF-8'",
-                          bad + 1);
-            ok = false;
-            continue;
-        }
-        trim(&s, &n);
-        /* A duplicated name is an error whether we keep the column or not. */
-        for (size_t j = 0; j < i && n > 0; j++) {
-            const char *s2 = h->fields[j].s;
-            size_t n2 = h->fields[j].len;
-            trim(&s2, &n2);
-            if (same_name(s, n, s2, n2)) {
-                ap_diag_input(im->d, file, h->line, (long)i + 1,
-                              "column '%s' appears twice in the header (columns %zu and %zu); "
-                              "keep one",
-                              shown(&m1, s, n), j + 1, i + 1);
-                ok = false;
-                break;
-            }
-        }
-        int found = -1;
-        for (size_t c = 0; c < td->ncols && found < 0; c++)
-            if (same_name(s, n, td->cols[c].name, strlen(td->cols[c].name)))
-                found = (int)c;
-        if (found >= 0) {
-            if (fcol[found] < 0)
-                fcol[found] = (int)i;
-        } else {
-            ap_buf_adds(&extra, nextra++ ? ", " : "");
-            if (n)
-                add_shown(&extra, s, n);
-            else
-                ap_buf_addf(&extra, "(unnamed column %zu)", i + 1);
-        }
-    }
-    for (size_t c = 0; c < td->ncols; c++) {
-        if (td->cols[c].required && fcol[c] < 0) {
-            ap_buf_reset(&have);
-            for (size_t i = 0; i < h->n; i++) {
-                ap_buf_adds(&have, i ? ", " : "");
-                add_shown(&have, h->fields[i].s, h->fields[i].len);
-            }
-            ap_diag_input(im->d, file, h->line, 0,
-                          "required column '%s' is missing from the header (which has: %s)",
-                          td->cols[c].name, have.buf);
-            ok = false;
-        }
-    }
-    if (nextra)
-        ap_diag_report(im->d, AP_NOTE, AP_OK, file, 0, 0,
-                       "ignored columns not kept in the database: %s", extra.buf);
-    ap_buf_release(&extra);
-    ap_buf_release(&m1);
-    ap_buf_release(&have);
     return ok;
 }
 
@@ -621,7 +402,7 @@ static enum ap_status parent_in_db(struct imp *im, enum ap_table_id p, const cha
 static enum ap_status check_reference(struct imp *im, enum ap_table_id t, long line,
                                       const struct val *ref)
 {
-    const struct tabledef *td = &tables[t];
+    const struct ap_tabledef *td = &tables[t];
     enum ap_table_id p = td->parent;
     if (im->keys[p] && ap_keyset_get(im->keys[p], ref->s, ref->n, NULL))
         return AP_OK;
@@ -634,7 +415,7 @@ static enum ap_status check_reference(struct imp *im, enum ap_table_id t, long l
     struct ap_buf m1 = AP_BUF_INIT, why = AP_BUF_INIT;
     if (!im->path[p])
         ap_buf_addf(&why, "is not in the database; import %s with this file, or correct the id",
-                    table_files[p]);
+                    ap_table_files[p]);
     else if (im->replace)
         ap_buf_addf(&why, "is not in '%s' (with --replace, that file is the whole list)",
                     im->path[p]);
@@ -678,8 +459,8 @@ struct batch {
     sqlite3_stmt *many;  /* bulk mode: INSERT of BATCH rows, else NULL */
     size_t ncols;
     struct ap_buf text;  /* values of the pending rows, each NUL-terminated */
-    size_t off[BATCH][MAX_COLS];
-    int len[BATCH][MAX_COLS]; /* -1: NULL */
+    size_t off[BATCH][AP_MAX_COLS];
+    int len[BATCH][AP_MAX_COLS]; /* -1: NULL */
     size_t n;            /* rows pending */
     /* Bulk mode: while keys arrive in increasing order rows go straight into
      * the table, appended at its end. From the first key out of order on they
@@ -707,7 +488,7 @@ static void col_list(struct ap_buf *b, enum ap_table_id t)
 static void insert_sql(struct ap_buf *sql, enum ap_table_id t, const char *into, size_t rows,
                        bool bulk)
 {
-    const struct tabledef *td = &tables[t];
+    const struct ap_tabledef *td = &tables[t];
     ap_buf_addf(sql, "INSERT %sINTO %s (", bulk ? "OR IGNORE " : "", into);
     col_list(sql, t);
     ap_buf_adds(sql, ") VALUES ");
@@ -760,7 +541,7 @@ done:
 
 static enum ap_status prepare_table(struct imp *im, enum ap_table_id t, struct batch *b)
 {
-    const struct tabledef *td = &tables[t];
+    const struct ap_tabledef *td = &tables[t];
     const char *name = ap_table_names[t];
     struct ap_buf sql = AP_BUF_INIT;
     enum ap_status st = AP_OK;
@@ -1020,7 +801,7 @@ static void in_file_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
  * lacks, into the summary; with --replace, then remove every such row. */
 static enum ap_status missing_rows(struct imp *im, enum ap_table_id t)
 {
-    const struct tabledef *td = &tables[t];
+    const struct ap_tabledef *td = &tables[t];
     struct ap_buf sql = AP_BUF_INIT, keys = AP_BUF_INIT, shownk = AP_BUF_INIT;
     sqlite3_stmt *st = NULL;
     enum ap_status res = AP_OK;
@@ -1112,29 +893,18 @@ static enum ap_status count_changes(struct imp *im, enum ap_table_id t, const st
  * error was reported, so a row with one only has to be kept out. */
 static enum ap_status load_file(struct imp *im, enum ap_table_id t)
 {
-    const struct tabledef *td = &tables[t];
+    const struct ap_tabledef *td = &tables[t];
     const char *file = im->path[t];
-    struct ap_csv *csv = NULL;
+    struct ap_source *src = NULL;
     struct batch *b = ap_xcalloc(1, sizeof *b);
-    struct ap_csv_record rec;
-    struct val v[MAX_COLS];
+    struct ap_row row;
+    struct val v[AP_MAX_COLS];
     bool check_refs = td->ref >= 0 && !im->failed[td->parent];
-    enum ap_status st = ap_csv_open(file, &csv, im->d);
+    int rc;
+    enum ap_status st = ap_source_open(im->in, t, &src, im->d);
     if (st != AP_OK)
         goto fail;
-    int rc = ap_csv_next(csv, &rec, im->d);
-    if (rc == 0) {
-        struct ap_buf want = AP_BUF_INIT;
-        for (size_t c = 0; c < td->ncols; c++)
-            ap_buf_addf(&want, "%s%s", c ? "," : "", td->cols[c].name);
-        ap_diag_input(im->d, file, 1, 0, "the file is empty; it needs a header row such as %s",
-                      want.buf);
-        ap_buf_release(&want);
-        goto fail;
-    }
-    if (rc < 0 || rec.bad || !read_header(im, t, file, &rec))
-        goto fail;
-    size_t width = rec.n;
+    memcpy(im->fcol[t], ap_source_columns(src), sizeof im->fcol[t]);
     ap_buf_init(&b->text);
     ap_buf_init(&b->prev);
     st = prepare_table(im, t, b);
@@ -1146,37 +916,23 @@ static enum ap_status load_file(struct imp *im, enum ap_table_id t)
         im->case_children = ap_keyset_new();
 
     ap_progress_file(&im->progress);
-    while ((rc = ap_csv_next(csv, &rec, im->d)) == 1) {
+    while ((rc = ap_source_next(src, &row, im->d)) == 1) {
         im->sum->rows[t]++;
         ap_progress_rows(&im->progress, file, im->sum->rows[t]);
-        bool bad = rec.bad, quiet = rec.bad, dup = false;
-        if (!bad && rec.n != width) {
-            if (rec.n == 1 && rec.fields[0].len == 0)
-                ap_diag_input(im->d, file, rec.line, 0,
-                              "the line is blank; remove it (blank lines are allowed only at "
-                              "the end)");
-            else
-                ap_diag_input(im->d, file, rec.line, 0,
-                              "the row has %zu fields but the header has %zu; a field that "
-                              "holds a comma must be in double quotes",
-                              rec.n, width);
-            bad = quiet = true;
-        }
+        bool bad = row.bad, quiet = row.bad, dup = false;
         for (size_t c = 0; c < td->ncols; c++) {
-            int fc = im->fcol[t][c];
             /* In a row already reported, keep only ids, for the cross-row checks. */
             bool keep = !quiet || c < td->nkey || (int)c == td->ref;
-            const struct ap_csv_field *f = fc >= 0 && (size_t)fc < rec.n && keep
-                                               ? &rec.fields[fc] : NULL;
-            check_field(im, file, &td->cols[c], f, rec.line, fc + 1, &v[c], quiet);
+            const struct ap_field *f = row.f[c].s && keep ? &row.f[c] : NULL;
+            check_field(im, file, &td->cols[c], f, row.line, im->fcol[t][c] + 1, &v[c], quiet);
             if (!v[c].ok)
                 bad = true;
         }
-        if (!quiet && !check_row(im, t, file, rec.line, v))
+        if (!quiet && !check_row(im, t, file, row.line, v))
             bad = true;
-        st = add_key(im, t, rec.line, v, !bad, &dup);
+        st = add_key(im, t, row.line, v, !bad, &dup);
         if (st == AP_OK && check_refs && v[td->ref].set)
-            st = check_reference(im, t, rec.line, &v[td->ref]);
+            st = check_reference(im, t, row.line, &v[td->ref]);
         if (st != AP_OK)
             goto fail;
         if (bad || dup)
@@ -1235,7 +991,7 @@ done:
     free(b);
     sqlite3_finalize(im->lookup);
     im->lookup = NULL;
-    ap_csv_close(csv);
+    ap_source_free(src);
     return st;
 }
 
@@ -1444,7 +1200,7 @@ done:
  * parent's file (even on a row with an error) is not gone. */
 static enum ap_status check_dangling(struct imp *im, enum ap_table_id t)
 {
-    const struct tabledef *td = &tables[t];
+    const struct ap_tabledef *td = &tables[t];
     enum ap_table_id p = td->parent;
     const char *pk = tables[p].cols[0].name, *ref = td->cols[td->ref].name;
     struct ap_buf sql = AP_BUF_INIT, key = AP_BUF_INIT, m1 = AP_BUF_INIT;
@@ -1479,7 +1235,7 @@ static enum ap_status check_dangling(struct imp *im, enum ap_table_id t)
                       "the %s with %s, already in the database, refers to %s '%s', which is "
                       "not in this file: --replace would leave it without its %s; add it to the "
                       "file, or import %s too",
-                      td->noun, key.buf, ref, shown(&m1, r, rn), tables[p].noun, table_files[t]);
+                      td->noun, key.buf, ref, shown(&m1, r, rn), tables[p].noun, ap_table_files[t]);
     }
     if (rc != SQLITE_DONE)
         res = ap_db_error(im->db, im->d, "cannot check the imported rows");
@@ -1489,119 +1245,6 @@ done:
     ap_buf_release(&key);
     ap_buf_release(&m1);
     return res;
-}
-
-/* Which table a file name stands for, or -1. */
-static int table_of(const char *path)
-{
-    const char *base = strrchr(path, '/');
-    base = base ? base + 1 : path;
-    for (int t = 0; t < AP_T_COUNT; t++)
-        if (!ap_strcasecmp(base, table_files[t]))
-            return t;
-    return -1;
-}
-
-/* Claim table t for path; a second file for one table is an error. */
-static bool claim(struct imp *im, int t, const char *path)
-{
-    if (im->path[t]) {
-        ap_diag_report(im->d, AP_ERROR, AP_ERR_INPUT, path, 0, 0,
-                       "a second file for the %s table (the first is '%s'); give each table "
-                       "once",
-                       ap_table_names[t], im->path[t]);
-        return false;
-    }
-    im->path[t] = ap_xstrdup(path);
-    return true;
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* Take the table files of a folder; note every other entry. */
-static enum ap_status scan_folder(struct imp *im, const char *dir)
-{
-    DIR *dp = opendir(dir);
-    if (!dp) {
-        ap_diag_report(im->d, AP_ERROR, AP_ERR_IO, dir, 0, 0, "cannot read the folder: %s",
-                       strerror(errno));
-        return AP_ERR_IO;
-    }
-    enum ap_status st = AP_OK;
-    char **names = NULL;
-    size_t n = 0, alloc = 0;
-    struct dirent *e;
-    while ((e = readdir(dp))) {
-        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-            continue;
-        ap_grow((void **)&names, sizeof *names, n + 1, &alloc);
-        names[n++] = ap_xstrdup(e->d_name);
-    }
-    closedir(dp);
-    if (n > 1) /* an empty folder has no array at all: qsort must not see NULL */
-        qsort(names, n, sizeof *names, cmp_str);
-    size_t len = strlen(dir), found = 0;
-    bool slash = len > 0 && dir[len - 1] == '/';
-    for (size_t i = 0; i < n; i++) {
-        char *full = ap_xasprintf("%s%s%s", dir, slash ? "" : "/", names[i]);
-        struct stat sb;
-        int t = table_of(names[i]);
-        if (t >= 0 && stat(full, &sb) == 0 && S_ISREG(sb.st_mode)) {
-            found++;
-            if (!claim(im, t, full))
-                st = AP_ERR_INPUT;
-        } else {
-            ap_diag_report(im->d, AP_NOTE, AP_OK, full, 0, 0,
-                           "not read: only files named after a table are imported");
-        }
-        free(full);
-        free(names[i]);
-    }
-    free(names);
-    if (found == 0) {
-        struct ap_buf list = AP_BUF_INIT;
-        allowed_files(&list);
-        ap_diag_report(im->d, AP_ERROR, AP_ERR_INPUT, dir, 0, 0,
-                       "the folder holds none of the import files (%s)", list.buf);
-        ap_buf_release(&list);
-        st = AP_ERR_INPUT;
-    }
-    return st;
-}
-
-/* Sort the command line's paths into one file per table. */
-static enum ap_status collect(struct imp *im, const char *const *paths, size_t npaths)
-{
-    enum ap_status st = AP_OK;
-    for (size_t i = 0; i < npaths; i++) {
-        struct stat sb;
-        if (stat(paths[i], &sb) != 0) {
-            ap_diag_report(im->d, AP_ERROR, AP_ERR_IO, paths[i], 0, 0, "cannot read: %s",
-                           strerror(errno));
-            st = ap_status_worst(st, AP_ERR_IO);
-            continue;
-        }
-        if (S_ISDIR(sb.st_mode)) {
-            st = ap_status_worst(st, scan_folder(im, paths[i]));
-            continue;
-        }
-        int t = table_of(paths[i]);
-        if (t < 0) {
-            struct ap_buf list = AP_BUF_INIT;
-            allowed_files(&list);
-            ap_diag_report(im->d, AP_ERROR, AP_ERR_INPUT, paths[i], 0, 0,
-                           "not an import file name; name each file after its table: %s",
-                           list.buf);
-            ap_buf_release(&list);
-            st = ap_status_worst(st, AP_ERR_INPUT);
-        } else if (!claim(im, t, paths[i])) {
-            st = ap_status_worst(st, AP_ERR_INPUT);
-        }
-    }
-    return st;
 }
 
 /* Dry run: the data-quality findings of the database as the import would
@@ -1648,11 +1291,15 @@ enum ap_status ap_import_run(sqlite3 *db, const char *const *paths, size_t npath
     ap_buf_init(&im.key);
     ap_buf_init(&im.last_parent);
     ap_buf_init(&im.case_child_list);
-    st = collect(&im, paths, npaths);
+
+    st = ap_intake_plan(paths, npaths, o ? o->mapping : NULL, &im.in, d);
     if (st != AP_OK)
         goto done;
-    for (int t = 0; t < AP_T_COUNT; t++)
-        sum->present[t] = im.path[t] != NULL;
+    for (int t = 0; t < AP_T_COUNT; t++) {
+        const char *name = ap_intake_name(im.in, (enum ap_table_id)t);
+        im.path[t] = ap_xstrdup(name);
+        sum->present[t] = name != NULL;
+    }
 
     /* Index builds spill to a temporary file past the cache, so memory stays
      * bounded however large the files are. */
@@ -1758,6 +1405,7 @@ done:
     ap_buf_release(&im.last_parent);
     ap_buf_release(&im.case_child_list);
     ap_keyset_free(im.case_children);
+    ap_intake_free(im.in);
     return st;
 }
 

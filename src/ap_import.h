@@ -18,11 +18,14 @@
 #include "ap_date.h"
 #include "ap_db.h"
 #include "ap_diag.h"
+#include "ap_profile.h"
 
 struct ap_import_opts {
     bool replace; /* replace the named tables' contents instead of upserting */
     bool dry_run; /* do everything but write: roll back, after the checks' findings */
     const char *profile; /* the mapping profile's path, or NULL (recorded by its SHA-256) */
+    const struct ap_profile *mapping; /* that profile, read: how the export maps onto our
+                                         tables (ap_intake), or NULL */
     FILE *progress; /* a terminal to show progress on after about 2 s, or NULL */
 };
 
@@ -53,7 +56,8 @@ struct ap_import_summary {
 };
 
 /* Import paths (CSV files, or folders whose *.csv files named after the tables
- * are taken). Unknown file names are errors. Returns AP_OK or the worst status;
+ * are taken; with o->profile, the files its globs name), read through
+ * ap_intake. Unknown file names are errors. Returns AP_OK or the worst status;
  * on anything but AP_OK nothing was written. Runs in one transaction of its own
  * (BEGIN IMMEDIATE), so db must not be inside one. Sets temp_store=FILE and
  * cache_size (64 MiB) on db; turns foreign-key enforcement and CHECK

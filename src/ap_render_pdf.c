@@ -320,7 +320,11 @@ static void set_stroke(struct pdf *p, struct rgb c)
     HPDF_Page_SetRGBStroke(p->page, (HPDF_REAL)c.r, (HPDF_REAL)c.g, (HPDF_REAL)c.b);
 }
 
-/* Draw s[0..n) with its baseline at y, aligned within [x, x + w]. */
+/* Draw s[0..n) with its baseline at y, aligned within [x, x + w]. s is part
+ * of a NUL-terminated string. A line that ends a word (at a blank or the end
+ * of its string) is shown with a space after it, outside the measured width,
+ * so that text extracted from the tags keeps its word breaks ("Plan: progress",
+ * not "Plan:progress"); a line cut inside a word or after a hyphen is not. */
 static void put_text(struct pdf *p, HPDF_Font f, double size, struct rgb c, double x, double w,
                      double y, enum align al, const char *s, size_t n)
 {
@@ -333,6 +337,8 @@ static void put_text(struct pdf *p, HPDF_Font f, double size, struct rgb c, doub
         x += (w - tw) / 2;
     ap_buf_reset(&p->scratch);
     ap_buf_add(&p->scratch, s, n);
+    if (!s[n] || is_blank(s[n]) || s[n] == '\n')
+        ap_buf_addch(&p->scratch, ' ');
     for (size_t i = 0; i < p->scratch.len; i++)
         if ((unsigned char)p->scratch.buf[i] < 0x20)
             p->scratch.buf[i] = ' '; /* a tab has no glyph */
@@ -1164,14 +1170,16 @@ static void draw_chart(struct pdf *p, const struct ap_chart *c)
     HPDF_Page_Stroke(p->page);
     if (c->y_title && *c->y_title) {
         double tw = str_w(p->font, CH_LABEL + 0.5, c->y_title);
+        ap_buf_reset(&p->scratch);
+        ap_buf_addf(&p->scratch, "%s ", c->y_title); /* the space ends the word for a reader */
         mark_text(p);
-        ap_pdf_tag_used(p->tag, p->font, c->y_title, strlen(c->y_title));
+        ap_pdf_tag_used(p->tag, p->font, p->scratch.buf, p->scratch.len);
         set_fill(p, hex(C_TEXT));
         HPDF_Page_BeginText(p->page);
         HPDF_Page_SetFontAndSize(p->page, p->font, (HPDF_REAL)(CH_LABEL + 0.5));
         HPDF_Page_SetTextMatrix(p->page, 0, 1, -1, 0, (HPDF_REAL)(MARGIN + 9),
                                 (HPDF_REAL)((ptop + pbot) / 2 - tw / 2));
-        HPDF_Page_ShowText(p->page, c->y_title);
+        HPDF_Page_ShowText(p->page, p->scratch.buf);
         HPDF_Page_EndText(p->page);
     }
 

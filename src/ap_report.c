@@ -1615,8 +1615,14 @@ static void public_twin(struct build *b, const struct ap_period *p, ap_day as_at
     memset(&b2.twin, 0, sizeof b2.twin);
     if (build_audited(&b2, p, as_at) == AP_OK) {
         b->twin = tmp.disclosure;
-        b->twin.line = ap_xasprintf("The public report (%s) for the same period: %s.", tt.name,
-                                    tmp.disclosure.line ? tmp.disclosure.line : "not audited");
+        const struct ap_disclosure *t = &tmp.disclosure;
+        size_t n = t->primary + t->secondary;
+        b->twin.line = ap_xasprintf(
+            "The public report (%s) for the same period hides %zu figure%s (%zu small count%s, %zu "
+            "to protect them), shown as [c] in %zu place%s; it was checked as a whole, and none of "
+            "its hidden figures can be worked out from the rest of it.",
+            tt.name, n, n == 1 ? "" : "s", t->primary, t->primary == 1 ? "" : "s", t->secondary,
+            t->cells, t->cells == 1 ? "" : "s");
     } else {
         b->twin.line = ap_xasprintf("The public report (%s) for the same period cannot be "
                                     "protected against a reader who works out hidden figures; "

@@ -187,6 +187,37 @@ char *ap_buf_detach(struct ap_buf *b)
     return s;
 }
 
+void ap_buf_add_shown(struct ap_buf *b, const char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        if (i >= 60) {
+            ap_buf_adds(b, "...");
+            break;
+        }
+        unsigned char ch = (unsigned char)s[i];
+        if (ch >= 0x80) {
+            size_t len = ch >= 0xF0 ? 4 : ch >= 0xE0 ? 3 : ch >= 0xC0 ? 2 : 1;
+            if (len > 1 && i + len <= n && ap_utf8_valid(s + i, len)) {
+                ap_buf_add(b, s + i, len);
+                i += len;
+                continue;
+            }
+        }
+        i++;
+        if (ch == '\n')
+            ap_buf_adds(b, "\\n");
+        else if (ch == '\r')
+            ap_buf_adds(b, "\\r");
+        else if (ch == '\t')
+            ap_buf_adds(b, "\\t");
+        else if (ch < 0x20 || ch >= 0x7f)
+            ap_buf_addf(b, "\\x%02x", ch);
+        else
+            ap_buf_addch(b, (char)ch);
+    }
+}
+
 size_t ap_utf8_valid_prefix(const char *str, size_t n)
 {
     const unsigned char *s = (const unsigned char *)str;

@@ -64,6 +64,10 @@ void ap_buf_vaddf(struct ap_buf *b, const char *fmt, va_list ap) AP_PRINTF(2, 0)
 void ap_buf_reset(struct ap_buf *b);   /* len = 0, keeps memory */
 void ap_buf_release(struct ap_buf *b); /* frees, back to AP_BUF_INIT */
 char *ap_buf_detach(struct ap_buf *b); /* caller owns the result; b is reset */
+/* Append s[0..n) for a message: control characters and bytes that are not
+ * UTF-8 escaped (\n, \x81), long values cut after 60 bytes at a character
+ * boundary with "...", so that a 4000-byte field does not flood the terminal. */
+void ap_buf_add_shown(struct ap_buf *b, const char *s, size_t n);
 /* Append the rest of f; false on a read error (what was read is kept). */
 bool ap_buf_add_file(struct ap_buf *b, FILE *f);
 

@@ -22,7 +22,8 @@ static const struct ap_cli_cmd backup_cmd = {
         "To restore, stop using the database and copy DEST over it (or point --db at\n"
         "DEST).\n",
     .footer = "Exit status: 0 copied and checked, 1 bad command line or DEST exists,\n"
-              "2 not an actionplan database, 3 cannot read the database or write DEST.\n",
+              "2 not an actionplan database, or a damaged one, 3 cannot read the database\n"
+              "or write DEST.\n",
     .takes_args = true,
 };
 

@@ -1,6 +1,6 @@
 /*
- * cmd_import: `actionplan import [--db FILE] [--config FILE] [--replace] [--dry-run]
- * PATH...`.
+ * cmd_import: `actionplan import [--db FILE] [--config FILE] [--profile FILE]
+ * [--replace] [--dry-run] PATH...`.
  * Option parsing only; the work is ap_import_run().
  */
 #include <stdio.h>
@@ -13,7 +13,7 @@
 
 static const struct ap_cli_cmd import_cmd = {
     .name = "import",
-    .synopsis = "[--db FILE] [--config FILE] [--replace] [--dry-run]\nPATH...",
+    .synopsis = "[--db FILE] [--config FILE] [--profile FILE] [--replace]\n[--dry-run] PATH...",
     .description =
         "Load the case system's CSV export into the case database. Each PATH is a CSV\n"
         "file named after its table, or a folder holding such files:\n"
@@ -22,6 +22,14 @@ static const struct ap_cli_cmd import_cmd = {
         "The first row of each file names the columns (any order, any case). Columns\n"
         "the database does not keep, such as names or notes, are ignored and listed.\n"
         "Dates are YYYY-MM-DD or DD/MM/YYYY; date-times add HH:MM or HH:MM:SS.\n"
+        "An enumerated column takes its code (social_care) or its label as the reports\n"
+        "print it (Children's social care), in any case. A workbook (.xlsx) whose\n"
+        "sheets are named after the tables is read as those files would be.\n"
+        "\n"
+        "An export in the case system's own shape (its file, sheet and column names,\n"
+        "labels, title rows, US dates, Windows-1252 text) is read through a profile:\n"
+        "draft one with 'actionplan map PATH...', replace its '?', then import with\n"
+        "--profile (or [import] profile in the config).\n"
         "\n"
         "The import is all or nothing: if any row is wrong, the errors are listed\n"
         "(file:line:column) and the database is left exactly as it was. Rows whose id is\n"
@@ -55,8 +63,13 @@ int cmd_import(int argc, char **argv)
 {
     struct ap_cli_common common = {.cmd = "import"};
     struct ap_import_opts opts = {0};
+    const char *profile_path = NULL;
+    struct ap_profile *profile = NULL;
     const struct ap_option options[] = {
         AP_OPT_COMMON(&common),
+        AP_OPT_STRING("profile", 0, &profile_path, "FILE",
+                      "read the export through this mapping profile (default:\n"
+                      "the config's [import] profile, else none)"),
         AP_OPT_BOOL("replace", 0, &opts.replace,
                     "make each given file the whole new contents of its table,\n"
                     "instead of adding to and updating what is there"),
@@ -81,6 +94,15 @@ int cmd_import(int argc, char **argv)
     st = ap_cli_config(&common, &cfg, &d);
     if (st != AP_OK)
         goto done;
+    if (!profile_path)
+        profile_path = cfg.import_profile;
+    if (profile_path) {
+        st = ap_profile_load(profile_path, &profile, &d);
+        if (st != AP_OK)
+            goto done;
+        opts.profile = profile_path;
+        opts.mapping = profile;
+    }
     st = ap_db_open(cfg.db_path, false, &db, &d);
     if (st != AP_OK)
         goto done;
@@ -102,6 +124,7 @@ done:
     if (db)
         ap_db_close(db);
     ap_config_free(&cfg);
+    ap_profile_free(profile);
     if (st != AP_OK && d.errors == 0)
         st = AP_ERR_IO;
     return st;

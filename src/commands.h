@@ -8,6 +8,7 @@ int cmd_import(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_metrics(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_map(int argc, char **argv);
 int cmd_workbook(int argc, char **argv);
 int cmd_migrate(int argc, char **argv);
 int cmd_log(int argc, char **argv);

@@ -20,6 +20,7 @@ struct command {
 
 static const struct command commands[] = {
     {"init", cmd_init, "create an empty case database (mode 0600)"},
+    {"map", cmd_map, "draft a profile for an export in the case system's own shape"},
     {"import", cmd_import, "load CSV files, or folders of them, all or nothing"},
     {"check", cmd_check, "list data-quality findings; non-zero exit on errors"},
     {"metrics", cmd_metrics, "print the figures for a period (unsuppressed)"},

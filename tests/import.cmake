@@ -2,6 +2,9 @@
 # test/shell5.test), the importer, and one command-line case per import rule.
 ap_unit_test(test_csv unit/test_csv.c)
 ap_unit_test(test_import unit/test_import.c)
+ap_unit_test(test_intake unit/test_intake.c)
 ap_cli_group(import)
 ap_unit_test(test_keyset unit/test_keyset.c)
 ap_script_test(import_progress ${CMAKE_CURRENT_SOURCE_DIR}/progress/check_progress.py)
+ap_script_test(worked_example ${CMAKE_CURRENT_SOURCE_DIR}/fixtures/worked-example/check.sh)
+ap_cli_group(intake)

@@ -55,7 +55,7 @@ static const struct {
      "unknown key 'nmae' in [organisation]; the keys there are name, team, team_start, "
      "fy_start_month, child_population, contact"},
     {"[reports]\nfont = x.ttf\n", 1,
-     "unknown section [reports]; the sections are [database], [organisation] and [report]"},
+     "unknown section [reports]; the sections are [database], [organisation], [report] and [import]"},
     {"[database]\npath = a.db\n[report]\nlogo_file = x.png\n", 4,
      "unknown key 'logo_file' in [report]; the keys there are output_dir, font, font_bold, logo, "
      "sample"},
