@@ -56,7 +56,7 @@ seed() {
       done ;;
     fuzz_xlsx)
       # Mode byte 0: the rest is a whole .xlsx file (see fuzz/fuzz_xlsx.c).
-      find tests -type f -name '*.xlsx' -size -128k 2>/dev/null | while read -r f; do
+      find tests -type f -name '*.xlsx' -size -32k 2>/dev/null | while read -r f; do
         { printf '\x00'; cat "$f"; } > "$dir/$(echo "$f" | tr / _)"; done ;;
   esac
 }

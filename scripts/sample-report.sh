@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Produces the sample Cabinet report from the synthetic sample data: installs what
 # is missing, builds, creates a fresh database in out/, imports sample-data/ and
-# writes the 2016/17 Q4 report (PDF and XLSX) into out/.
+# writes the 2016/17 Q4 report (PDF, XLSX and HTML) into out/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh

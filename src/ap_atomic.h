@@ -6,6 +6,7 @@
 #ifndef AP_ATOMIC_H
 #define AP_ATOMIC_H
 
+#include <stddef.h>
 #include <sys/types.h>
 
 #include "ap_diag.h"
@@ -24,6 +25,17 @@ enum ap_status ap_atomic_commit(struct ap_atomic *a, mode_t mode, struct ap_diag
 /* The same, but never replaces a file: if final exists (or appears meanwhile)
  * it is left alone, the temporary removed, and an I/O error reported. */
 enum ap_status ap_atomic_commit_new(struct ap_atomic *a, mode_t mode, struct ap_diag *d);
+/* Commit several files together: all are put in place, or none is changed.
+ * Every temporary is synced and given its mode first; each earlier file is
+ * kept under a hidden name beside it (a hard link, else a copy); then the
+ * temporaries are renamed into place one after the other. If a rename fails,
+ * the files already replaced get their earlier version back (or are removed
+ * when there was none), so the folder is as before; only a reader looking
+ * during those few renames can see a new file beside an old one. An earlier
+ * version that cannot be put back is kept and named in the message. Every
+ * element is aborted (freed) afterwards, whatever the result. */
+enum ap_status ap_atomic_commit_all(struct ap_atomic *const *v, size_t n, mode_t mode,
+                                    struct ap_diag *d);
 /* Remove the temporary (if any) and free. Safe after commit. */
 void ap_atomic_abort(struct ap_atomic *a);
 

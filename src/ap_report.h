@@ -213,13 +213,16 @@ enum ap_status ap_report_build(sqlite3 *db, const struct ap_period *p, const str
 
 void ap_report_free(struct ap_report *r); /* NULL ok */
 
-/* Renderers (ap_render_*.c). The PDF and XLSX ones write to path as given (the
- * caller supplies a temporary name and renames; see ap_atomic.h). Their
+/* Renderers (ap_render_*.c). The PDF, XLSX and HTML ones write to path as given
+ * (the caller supplies a temporary name and renames; see ap_atomic.h). Their
  * messages name shown (the file the user asked for), or path when it is NULL. */
 enum ap_status ap_render_text(const struct ap_report *r, FILE *out);
 enum ap_status ap_render_pdf(const struct ap_report *r, const char *path, const char *shown,
                              struct ap_diag *d);
 enum ap_status ap_render_xlsx(const struct ap_report *r, const char *path, const char *shown,
+                              struct ap_diag *d);
+/* One self-contained, accessible HTML page (no script, no network). */
+enum ap_status ap_render_html(const struct ap_report *r, const char *path, const char *shown,
                               struct ap_diag *d);
 
 #endif

@@ -761,10 +761,12 @@ static void cell_store(struct ap_xlsx *x, enum ap_xlsx_kind kind, const char *te
 {
     if (x->col >= AP_XLSX_MAX_COLS) {
         char ref[16];
+        ap_xlsx_cellref(AP_XLSX_MAX_COLS - 1, 1, ref);
+        ref[strcspn(ref, "0123456789")] = '\0'; /* the column's letters alone: "ALL" */
         cell_error(x,
                    "the cell holds a value past column %s: actionplan reads at most 1000 "
                    "columns",
-                   ap_xlsx_cellref(AP_XLSX_MAX_COLS - 1, x->row, ref));
+                   ref);
         return;
     }
     if (x->col + 1 > x->ncells) {
@@ -866,10 +868,16 @@ static void cell_end(struct ap_xlsx *x)
             cell_error(x, "the number cell holds '%s', which is not a number", x->text.buf);
             return;
         }
-        char buf[32];
-        shortest(num, buf);
-        ap_buf_reset(&x->text);
-        ap_buf_adds(&x->text, buf);
+        /* A plain integer of up to 15 digits is already its shortest form (most
+         * cells: ids, counts, dates); anything else is printed again. */
+        size_t digits = strspn(v + (*v == '-'), "0123456789");
+        if (v != x->text.buf || digits == 0 || digits > 15 || v[(*v == '-') + digits] ||
+            (digits > 1 && v[*v == '-'] == '0') || (*v == '-' && num == 0)) {
+            char buf[32];
+            shortest(num, buf);
+            ap_buf_reset(&x->text);
+            ap_buf_adds(&x->text, buf);
+        }
         cell_store(x, AP_XLSX_NUMBER, NULL, num);
     } else {
         cell_error(x, "the cell type '%s' is not one workbooks use", t);
@@ -914,6 +922,8 @@ static void sheet_start(struct ap_xlsx *x, const char *name, const char **atts)
 
 static void sheet_end(struct ap_xlsx *x, const char *name)
 {
+    if (!x->in_sheetdata)
+        return; /* elements before and after the cells: nothing to undo */
     const char *n = local(name);
     if (!strcmp(n, "v") || !strcmp(n, "t"))
         x->in_t = false;

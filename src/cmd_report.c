@@ -3,13 +3,14 @@
  * builds the one report model from the read-only database, and renders it to
  * each requested output through ap_atomic, so that a failure leaves neither a
  * stray file nor a damaged earlier report. Files are committed only after every
- * output has rendered.
+ * output has rendered, and all together (ap_atomic_commit_all).
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "ap_atomic.h"
 #include "ap_cli.h"
@@ -22,23 +23,40 @@ static const struct ap_cli_cmd report_cmd = {
     .name = "report",
     .synopsis = "[--config FILE] [--db FILE] [--template NAME|FILE]\n"
                 "(--quarter YYYY/YY-QN | --from YYYY-MM-DD --to YYYY-MM-DD)\n"
-                "[--out DIR] [--pdf FILE] [--xlsx FILE] [--text FILE|-]",
+                "[--out DIR] [--pdf FILE] [--xlsx FILE] [--html FILE] [--text FILE|-]",
     .description = "Writes the progress report for the period from the case database (opened\n"
                    "read-only), laid out by a template.\n",
-    .footer = "With none of --out, --pdf, --xlsx, --text, both the PDF and the workbook are\n"
-              "written into the config's output folder (default '.'). --pdf, --xlsx and --text\n"
-              "write only what they name, unless --out is also given. Files are replaced only\n"
-              "when every output has been made; on any failure no file is changed.\n"
+    .footer = "With none of --out, --pdf, --xlsx, --html, --text, the PDF, the workbook and the\n"
+              "HTML page are written into the config's output folder (default '.'). --pdf,\n"
+              "--xlsx, --html and --text write only what they name, unless --out is also given.\n"
+              "The output folder (--out DIR, or the config's) is made if it is missing (not\n"
+              "its parents), private (0700) for a restricted template. Two outputs may not\n"
+              "name the same file.\n"
+              "Files are replaced only when every output has been made, and then together: if\n"
+              "one cannot be put in place, those already replaced get their earlier version\n"
+              "back (each is kept as a hidden copy beside it until the end), so on any failure\n"
+              "the files are as they were. A restricted report's files are readable only by\n"
+              "you (mode 0600).\n"
               "Every figure in a public report is suppressed as the notes in it explain.\n",
 };
 
-enum out_kind { OUT_PDF, OUT_XLSX, OUT_TEXT };
+enum out_kind { OUT_PDF, OUT_XLSX, OUT_HTML, OUT_TEXT };
+
+#define AP_OUTPUTS_MAX 4 /* PDF, workbook, HTML and text dump */
 
 struct output {
     enum out_kind kind;
+    const char *option;  /* the option that asked for it: "--pdf", "--out" */
     char *path;          /* owned */
     struct ap_atomic at; /* temporary while rendering */
     bool begun;
+};
+
+static const char *const kind_words[] = {
+    [OUT_PDF] = "PDF",
+    [OUT_XLSX] = "workbook",
+    [OUT_HTML] = "HTML page",
+    [OUT_TEXT] = "text dump",
 };
 
 /* Lower-case ASCII letters and digits, everything else one '-'. */
@@ -85,6 +103,90 @@ static enum ap_status check_target(const char *path, struct ap_diag *d)
     return AP_ERR_USAGE;
 }
 
+/* Where path would be written: its folder (as a file: links and ".." do not
+ * matter) and its name; and, when it exists, the file itself. Two outputs with
+ * the same place or the same file would overwrite each other. */
+struct place {
+    bool dir_known; /* the folder exists: dir_dev/dir_ino identify it */
+    dev_t dir_dev, dev;
+    ino_t dir_ino, ino;
+    bool exists;      /* the file exists: dev/ino identify it */
+    const char *name; /* borrowed: the last part of the path */
+    const char *path; /* borrowed: the whole path, when the folder is unknown */
+};
+
+static void place_of(const char *path, struct place *pl)
+{
+    struct stat sb;
+    const char *slash = strrchr(path, '/');
+    char *dir = slash ? ap_xstrndup(path, (size_t)(slash - path) + 1) : ap_xstrdup(".");
+    pl->dir_known = stat(dir, &sb) == 0;
+    pl->dir_dev = pl->dir_known ? sb.st_dev : 0;
+    pl->dir_ino = pl->dir_known ? sb.st_ino : 0;
+    pl->exists = stat(path, &sb) == 0;
+    pl->dev = pl->exists ? sb.st_dev : 0;
+    pl->ino = pl->exists ? sb.st_ino : 0;
+    pl->name = slash ? slash + 1 : path;
+    pl->path = path;
+    free(dir);
+}
+
+static bool same_place(const struct place *a, const struct place *b)
+{
+    if (a->exists && b->exists && a->dev == b->dev && a->ino == b->ino)
+        return true;
+    if (a->dir_known && b->dir_known)
+        return a->dir_dev == b->dir_dev && a->dir_ino == b->dir_ino &&
+               strcmp(a->name, b->name) == 0;
+    return strcmp(a->path, b->path) == 0;
+}
+
+/* Two outputs naming one file (also through a link or ".."): a usage error
+ * that names both options, before anything is written. */
+static enum ap_status check_distinct(const struct output *outs, size_t n)
+{
+    struct place pl[AP_OUTPUTS_MAX];
+    enum ap_status rc = AP_OK;
+    for (size_t i = 0; i < n; i++)
+        place_of(outs[i].path, &pl[i]);
+    for (size_t i = 0; i < n && rc == AP_OK; i++)
+        for (size_t j = i + 1; j < n && rc == AP_OK; j++) {
+            if (!same_place(&pl[i], &pl[j]))
+                continue;
+            rc = ap_cli_usage_error("report",
+                                    "the %s (%s '%s') and the %s (%s '%s') would be the same "
+                                    "file; give each output its own name",
+                                    kind_words[outs[i].kind], outs[i].option, outs[i].path,
+                                    kind_words[outs[j].kind], outs[j].option, outs[j].path);
+        }
+    return rc;
+}
+
+/* The folder of the default names: made when missing (only its last part, so
+ * that a mistyped path does not grow a tree of folders), private for a
+ * restricted report. *made says whether it was made here, to remove it again
+ * if the report fails. */
+static enum ap_status make_out_dir(const char *dir, bool restricted, bool *made, struct ap_diag *d)
+{
+    struct stat sb;
+    *made = false;
+    if (stat(dir, &sb) == 0)
+        return AP_OK; /* a file in the way is reported when the outputs begin */
+    if (errno != ENOENT || mkdir(dir, restricted ? 0700 : 0755) != 0) {
+        if (errno == ENOENT)
+            ap_diag_report(d, AP_ERROR, AP_ERR_IO, NULL, 0, 0,
+                           "cannot make folder '%s': the folder it goes in does not exist (only "
+                           "the last folder of the path is made)",
+                           dir);
+        else
+            ap_diag_report(d, AP_ERROR, AP_ERR_IO, NULL, 0, 0, "cannot write in folder '%s': %s",
+                           dir, strerror(errno));
+        return AP_ERR_IO;
+    }
+    *made = true;
+    return AP_OK;
+}
+
 static enum ap_status render_one(const struct ap_report *r, struct output *o, struct ap_diag *d)
 {
     switch (o->kind) {
@@ -92,6 +194,8 @@ static enum ap_status render_one(const struct ap_report *r, struct output *o, st
         return ap_render_pdf(r, o->at.tmp, o->path, d);
     case OUT_XLSX:
         return ap_render_xlsx(r, o->at.tmp, o->path, d);
+    case OUT_HTML:
+        return ap_render_html(r, o->at.tmp, o->path, d);
     case OUT_TEXT: {
         FILE *f = fopen(o->at.tmp, "w");
         if (!f) {
@@ -112,7 +216,8 @@ static enum ap_status render_one(const struct ap_report *r, struct output *o, st
 int cmd_report(int argc, char **argv)
 {
     struct ap_cli_common co = {.cmd = "report"};
-    const char *tmpl_arg = "cabinet", *out_dir = NULL, *pdf = NULL, *xlsx = NULL, *text = NULL;
+    const char *tmpl_arg = "cabinet", *out_dir = NULL, *pdf = NULL, *xlsx = NULL, *html = NULL,
+               *text = NULL;
     const struct ap_option options[] = {
         AP_OPT_COMMON(&co),
         AP_OPT_PERIOD(&co),
@@ -122,10 +227,13 @@ int cmd_report(int argc, char **argv)
                       "or 'board' (restricted, unsuppressed), or a path to an\n"
                       ".ini template of your own"),
         AP_OPT_STRING("out", 0, &out_dir, "DIR",
-                      "write the PDF and the XLSX workbook into DIR, named like\n"
-                      "sampleshire-council-2016-17-q4-cabinet.pdf"),
+                      "write the PDF, the XLSX workbook and the HTML page into\n"
+                      "DIR, named like sampleshire-council-2016-17-q4-cabinet.pdf"),
         AP_OPT_STRING("pdf", 0, &pdf, "FILE", "write the PDF to FILE"),
         AP_OPT_STRING("xlsx", 0, &xlsx, "FILE", "write the XLSX workbook to FILE"),
+        AP_OPT_STRING("html", 0, &html, "FILE",
+                      "write the report as one accessible HTML page to FILE (for\n"
+                      "a website: no scripts, nothing fetched from elsewhere)"),
         AP_OPT_STRING("text", 0, &text, "FILE|-",
                       "write a plain-text dump of the report model ('-' for\n"
                       "standard output), for checking figures"),
@@ -138,7 +246,9 @@ int cmd_report(int argc, char **argv)
     struct ap_report rep;
     sqlite3 *db = NULL;
     char *tmpl_path = NULL;
-    struct output outs[4];
+    struct output outs[AP_OUTPUTS_MAX];
+    bool made_dir = false;
+    const char *dir = NULL;
     size_t nouts = 0;
     bool have_cfg = false, have_tmpl = false, have_rep = false;
     enum ap_status rc = AP_OK;
@@ -156,7 +266,7 @@ int cmd_report(int argc, char **argv)
         goto done;
     if (strchr(tmpl_arg, '/') && (rc = ap_cli_want_file(tmpl_arg, &d)) != AP_OK)
         goto done;
-    bool to_dir = out_dir || (!pdf && !xlsx && !text);
+    bool to_dir = out_dir || (!pdf && !xlsx && !html && !text);
     if (to_dir && (rc = ap_cli_want_dir(out_dir ? out_dir : cfg.output_dir, &d)) != AP_OK)
         goto done;
     if ((rc = ap_template_find(tmpl_arg, &tmpl_path, &d)) != AP_OK)
@@ -171,23 +281,34 @@ int cmd_report(int argc, char **argv)
     have_rep = true;
 
     /* What to write (see the usage text). */
-    if (pdf)
-        outs[nouts++] = (struct output){.kind = OUT_PDF, .path = ap_xstrdup(pdf)};
-    if (xlsx)
-        outs[nouts++] = (struct output){.kind = OUT_XLSX, .path = ap_xstrdup(xlsx)};
-    if (text && strcmp(text, "-"))
-        outs[nouts++] = (struct output){.kind = OUT_TEXT, .path = ap_xstrdup(text)};
+    const struct {
+        enum out_kind kind;
+        const char *path, *option, *ext;
+    } asked[] = {
+        {OUT_PDF, pdf, "--pdf", "pdf"},
+        {OUT_XLSX, xlsx, "--xlsx", "xlsx"},
+        {OUT_HTML, html, "--html", "html"},
+        {OUT_TEXT, text && strcmp(text, "-") ? text : NULL, "--text", NULL},
+    };
+    for (size_t i = 0; i < AP_ARRAY_LEN(asked); i++)
+        if (asked[i].path)
+            outs[nouts++] = (struct output){.kind = asked[i].kind,
+                                            .option = asked[i].option,
+                                            .path = ap_xstrdup(asked[i].path)};
     if (to_dir) {
-        const char *dir = out_dir ? out_dir : cfg.output_dir;
-        if (!pdf)
-            outs[nouts++] =
-                (struct output){.kind = OUT_PDF, .path = default_name(dir, &rep, "pdf")};
-        if (!xlsx)
-            outs[nouts++] =
-                (struct output){.kind = OUT_XLSX, .path = default_name(dir, &rep, "xlsx")};
+        dir = out_dir ? out_dir : cfg.output_dir;
+        for (size_t i = 0; i < AP_ARRAY_LEN(asked); i++)
+            if (asked[i].ext && !asked[i].path)
+                outs[nouts++] =
+                    (struct output){.kind = asked[i].kind,
+                                    .option = out_dir ? "--out" : "the config's output_dir",
+                                    .path = default_name(dir, &rep, asked[i].ext)};
     }
+    rc = check_distinct(outs, nouts);
     for (size_t i = 0; i < nouts && rc == AP_OK; i++)
         rc = check_target(outs[i].path, &d);
+    if (rc == AP_OK && dir)
+        rc = make_out_dir(dir, !tmpl.public_, &made_dir, &d);
     for (size_t i = 0; i < nouts && rc == AP_OK; i++) {
         rc = ap_atomic_begin(&outs[i].at, outs[i].path, &d);
         outs[i].begun = rc == AP_OK;
@@ -202,11 +323,16 @@ int cmd_report(int argc, char **argv)
             rc = AP_ERR_IO;
         }
     }
-    /* A restricted report is readable by its owner only. */
+    /* A restricted report is readable by its owner only. All the files are
+     * put in place together, or none is changed (ap_atomic_commit_all). */
     mode_t mode = tmpl.public_ ? 0644 : 0600;
-    for (size_t i = 0; i < nouts && rc == AP_OK; i++) {
-        rc = ap_atomic_commit(&outs[i].at, mode, &d);
-        outs[i].begun = false;
+    if (rc == AP_OK && nouts > 0) {
+        struct ap_atomic *ats[AP_OUTPUTS_MAX];
+        for (size_t i = 0; i < nouts; i++) {
+            ats[i] = &outs[i].at;
+            outs[i].begun = false;
+        }
+        rc = ap_atomic_commit_all(ats, nouts, mode, &d);
     }
     if (rc == AP_OK && nouts > 0) {
         FILE *msg = text && !strcmp(text, "-") ? stderr : stdout;
@@ -214,6 +340,8 @@ int cmd_report(int argc, char **argv)
         for (size_t i = 0; i < nouts; i++)
             fprintf(msg, "%s%s", i == 0 ? "" : i + 1 == nouts ? " and " : ", ", outs[i].path);
         fprintf(msg, " (%s, %s)\n", rep.template_name, rep.period_label);
+        if (!tmpl.public_)
+            fprintf(msg, "actionplan: restricted: readable only by you (mode 0600)\n");
     }
     /* What a public report hides, and that its audit cleared it. */
     if (rc == AP_OK && tmpl.public_ && rep.disclosure.line) {
@@ -227,6 +355,8 @@ done:
             ap_atomic_abort(&outs[i].at);
         free(outs[i].path);
     }
+    if (made_dir && rc != AP_OK)
+        rmdir(dir); /* made for this report and left empty by the failure */
     if (have_rep)
         ap_report_free(&rep);
     ap_db_close(db);

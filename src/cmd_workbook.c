@@ -18,6 +18,20 @@
 #include <time.h>
 #include <xlsxwriter.h>
 
+/* libxlsxwriter 1.1.4 never frees its copy of a list validation's formula
+ * (17 bytes, once per run): under the leak checker that one allocation is
+ * left out, so that every other leak still fails the tests. */
+#if defined(__SANITIZE_ADDRESS__)
+#define AP_LSAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define AP_LSAN 1
+#endif
+#endif
+#ifdef AP_LSAN
+#include <sanitizer/lsan_interface.h>
+#endif
+
 #include "ap_atomic.h"
 #include "ap_cli.h"
 #include "ap_db.h"
@@ -209,7 +223,15 @@ static bool put_list(struct wb *w, lxw_worksheet *ws, lxw_col_t c, enum ap_enum_
     dv.error_type = LXW_VALIDATION_ERROR_TYPE_STOP;
     dv.error_title = "Not one of the listed values";
     dv.error_message = "Choose a value from the drop-down list. The notes sheet lists them.";
+#ifdef AP_LSAN
+    if (formula)
+        __lsan_disable();
+#endif
     lxw_error e2 = worksheet_data_validation_range(ws, 1, c, LAST_ROW, c, &dv);
+#ifdef AP_LSAN
+    if (formula)
+        __lsan_enable();
+#endif
     free(formula);
     free(labels);
     return !failed(w, e2, "adding a drop-down list");

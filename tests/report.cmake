@@ -12,6 +12,10 @@ ap_script_test(installed ${CMAKE_CURRENT_SOURCE_DIR}/report/installed.sh)
 # The real PDF and workbook of the worked fixture, read back (pdftotext, openpyxl).
 ap_script_test(report_real_readback ${CMAKE_CURRENT_SOURCE_DIR}/report/real_readback.py)
 set_tests_properties(report_real_readback PROPERTIES LABELS readback)
+# Same figures everywhere: the sample reports' HTML (html.parser), workbook
+# (openpyxl) and PDF (pdftotext) read back and compared cell by cell.
+ap_script_test(report_same_figures ${CMAKE_CURRENT_SOURCE_DIR}/report/same_figures.py)
+set_tests_properties(report_same_figures PROPERTIES LABELS readback)
 # An independent intruder (scipy) reads public workbooks back and must pin no hidden cell.
 ap_script_test(report_intruder ${CMAKE_CURRENT_SOURCE_DIR}/report/intruder_test.py)
 set_tests_properties(report_intruder PROPERTIES LABELS readback)

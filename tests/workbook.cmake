@@ -3,3 +3,4 @@
 # openpyxl, imported with no profile, and its figures checked against values
 # worked out by hand and against the same rows imported as CSV.
 ap_cli_group(workbook)
+ap_script_test(workbook_roundtrip ${CMAKE_CURRENT_SOURCE_DIR}/workbook/roundtrip.py)

@@ -114,7 +114,7 @@ static const struct sheet_case cases[] = {
     {"hostile/deep.xlsx", NULL, NULL, "ERR", "deep.xlsx:xl/worksheets/sheet1.xml:2:"},
     {"hostile/deep.xlsx", NULL, NULL, "ERR", "nested more than 64 elements deep"},
     {"hostile/wide.xlsx", NULL, NULL, "ERR",
-     "wide.xlsx[Sheet1]!ALM1: error: the cell holds a value past column ALL"},
+     "wide.xlsx[Sheet1]!ALM1: error: the cell holds a value past column ALL: actionplan reads"},
     {"hostile/wide.xlsx", "Sheet2", NULL, "ERR",
      "wide.xlsx[Sheet2]!1:1: error: 'XFE1' is not a cell reference"},
     {"hostile/badcrc.xlsx", NULL, NULL, "1:n:12346;ERR", "sheet1.xml fails its CRC check"},
@@ -234,6 +234,15 @@ static void test_cellref(void)
     CHECK_STR(ap_xlsx_cellref(702, 3, buf), "AAA3");
     CHECK_STR(ap_xlsx_cellref(999, 7, buf), "ALL7");
     CHECK_STR(ap_xlsx_cellref(16383, 1048576, buf), "XFD1048576");
+
+    struct ap_xlsx_cell c = {AP_XLSX_ERROR, AP_XLSX_NOT_DATE, "#N/A", 4, 0};
+    CHECK_STR(ap_xlsx_cell_problem(&c), "holds an error value");
+    c.kind = AP_XLSX_UNCACHED;
+    CHECK(strstr(ap_xlsx_cell_problem(&c), "formula whose result was never saved"));
+    c.kind = AP_XLSX_TOOLONG;
+    CHECK_STR(ap_xlsx_cell_problem(&c), "holds more than 4000 bytes of text");
+    c.kind = AP_XLSX_STRING;
+    CHECK(ap_xlsx_cell_problem(&c) == NULL);
 }
 
 /* The openpyxl dates read back as the dates openpyxl was given. */

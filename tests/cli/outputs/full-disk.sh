@@ -5,9 +5,10 @@
 #     as root; otherwise said and skipped);
 #  2. an injected write failure that works anywhere: a file-size limit
 #     (ulimit -f, with SIGXFSZ ignored) so every write past 16 KiB fails;
-#  3. the disk full within the last few KiB of the PDF (a tmpfs with one page
-#     fewer than the PDF needs, and file-size limits 1 to 3 KiB short of it),
-#     where libharu's own writer used to lose the error and report success.
+#  3. the disk full within the last few KiB of each output, the PDF, the
+#     workbook and the HTML page (a tmpfs with one page fewer than the output
+#     needs, and file-size limits 1 to 3 KiB short of it), where libharu's own
+#     writer used to lose the error and report success.
 # Each time: exit status 3, a message naming the output, the earlier report
 # byte-identical, no temporary file left, the database unchanged.
 set -u
@@ -27,22 +28,22 @@ db_sum=$(sha256sum < test.db)
 expect_failure() {
   local dir=$1 what=$2 rc
   local before outs=(--pdf "$dir/r.pdf" --xlsx "$dir/r.xlsx")
-  [ "${pdf_only:-}" ] && outs=(--pdf "$dir/r.pdf")
-  before=$(cd "$dir" && sha256sum r.pdf r.xlsx)
+  [ "${only:-}" ] && outs=(--"$only" "$dir/r.$only")
+  before=$(cd "$dir" && sha256sum r.pdf r.xlsx r.html)
   "${run[@]}" report --db test.db --quarter 2016/17-Q4 --template board "${outs[@]}" \
     > out.txt 2> err.txt
   rc=$?
   if [ "$rc" != 3 ]; then fail "$what: exit status $rc, expected 3"; cat err.txt; return; fi
   # The message must name the output (the temporary beside it, .r.pdf.XXXXXX, will do).
-  grep -q "^actionplan: .*$dir/\.\?r\.\(pdf\|xlsx\)" err.txt ||
+  grep -q "^actionplan: .*$dir/\.\?r\.\(pdf\|xlsx\|html\)" err.txt ||
     { fail "$what: no message naming the output"; cat err.txt; return; }
-  if [ "${pdf_only:-}" ] && ! grep -qF "'$dir/r.pdf'" err.txt; then
-    fail "$what: the message does not name the PDF asked for"; cat err.txt; return; fi
-  if [ "${pdf_only:-}" ] && grep -qF ".r.pdf." err.txt; then
+  if [ "${only:-}" ] && ! grep -qF "$dir/r.$only" err.txt; then
+    fail "$what: the message does not name the file asked for"; cat err.txt; return; fi
+  if [ "${only:-}" ] && grep -qF ".r.$only." err.txt; then
     fail "$what: the message names the temporary file"; cat err.txt; return; fi
-  [ "$(cd "$dir" && sha256sum r.pdf r.xlsx)" = "$before" ] ||
+  [ "$(cd "$dir" && sha256sum r.pdf r.xlsx r.html)" = "$before" ] ||
     { fail "$what: the earlier report changed"; return; }
-  if ls -A "$dir" | grep -qE '^\.r\.(pdf|xlsx)'; then
+  if ls -A "$dir" | grep -qE '^\.r\.(pdf|xlsx|html)'; then
     fail "$what: a temporary file was left: $(ls -A "$dir")"; return; fi
   [ "$(sha256sum < test.db)" = "$db_sum" ] || { fail "$what: the database changed"; return; }
   echo "ok: $what: $(head -1 err.txt)"
@@ -53,6 +54,7 @@ earlier() {
   mkdir -p "$1"
   echo 'earlier report' > "$1/r.pdf"
   echo 'earlier workbook' > "$1/r.xlsx"
+  echo 'earlier page' > "$1/r.html"
 }
 
 # 1. A real full disk.
@@ -78,35 +80,36 @@ earlier limited
 run=(bash -c 'trap "" XFSZ; ulimit -f 16; exec "$0" "$@"' "$AP")
 expect_failure limited "file-size limit"
 
-# 3. Full within the last few KiB of the PDF. Its size first, on a roomy disk.
-"$AP" report --db test.db --quarter 2016/17-Q4 --template board --pdf whole.pdf > /dev/null ||
-  fail "cannot write the PDF to measure it"
-size=$(stat -c %s whole.pdf)
-pdf_only=1
-mkdir -p disk
-if mount -t tmpfs -o size=1m tmpfs disk 2> /dev/null; then
-  trap 'umount "$work/disk" 2>/dev/null' EXIT
-  earlier disk
-  # Leave one 4 KiB page fewer than the PDF needs: its last write fails.
-  pages=$(( (size + 4095) / 4096 - 1 ))
-  dd if=/dev/zero of=disk/filler bs=4k count=$(( $(df -k --output=avail disk | tail -1) / 4 - pages )) \
-    status=none 2> /dev/null
-  left=$(( $(df -k --output=avail disk | tail -1) ))
-  [ $(( left * 1024 )) -lt "$size" ] && [ $(( left * 1024 + 4096 )) -ge "$size" ] ||
-    fail "the tmpfs has $left KiB free, not within 4 KiB below the PDF's $size bytes"
-  run=("$AP")
-  expect_failure disk "tmpfs with $left KiB free for a $size-byte PDF"
-  umount disk
-  trap - EXIT
-fi
-for short in 1 2 3; do
-  limit=$(( size / 1024 - short + 1 ))
-  rm -rf limited
-  earlier limited
-  run=(bash -c "trap '' XFSZ; ulimit -f $limit; exec \"\$0\" \"\$@\"" "$AP")
-  expect_failure limited "file-size limit $limit KiB for a $size-byte PDF"
+# 3. Full within the last few KiB of each output. Its size first, on a roomy disk.
+for only in pdf xlsx html; do
+  "$AP" report --db test.db --quarter 2016/17-Q4 --template board --"$only" "whole.$only" \
+    > /dev/null || fail "cannot write the $only output to measure it"
+  size=$(stat -c %s "whole.$only")
+  mkdir -p disk
+  if mount -t tmpfs -o size=1m tmpfs disk 2> /dev/null; then
+    trap 'umount "$work/disk" 2>/dev/null' EXIT
+    earlier disk
+    # Leave one 4 KiB page fewer than the output needs: its last write fails.
+    pages=$(( (size + 4095) / 4096 - 1 ))
+    dd if=/dev/zero of=disk/filler bs=4k count=$(( $(df -k --output=avail disk | tail -1) / 4 - pages )) \
+      status=none 2> /dev/null
+    left=$(( $(df -k --output=avail disk | tail -1) ))
+    [ $(( left * 1024 )) -lt "$size" ] && [ $(( left * 1024 + 4096 )) -ge "$size" ] ||
+      fail "the tmpfs has $left KiB free, not within 4 KiB below the $only output's $size bytes"
+    run=("$AP")
+    expect_failure disk "tmpfs with $left KiB free for a $size-byte $only output"
+    umount disk
+    trap - EXIT
+  fi
+  for short in 1 2 3; do
+    limit=$(( size / 1024 - short + 1 ))
+    rm -rf limited
+    earlier limited
+    run=(bash -c "trap '' XFSZ; ulimit -f $limit; exec \"\$0\" \"\$@\"" "$AP")
+    expect_failure limited "file-size limit $limit KiB for a $size-byte $only output"
+  done
 done
-pdf_only=
+only=
 
 echo "$passes passed, $fails failed"
 [ "$fails" -eq 0 ] && [ "$passes" -gt 0 ]
