@@ -2,7 +2,7 @@
 # The scale benchmark: actionplan's import and report against their floors, on
 # the same generated files, side by side.
 #
-#   bench/run.sh [--bin FILE] [--data DIR] [--runs N] [--quarter Q] [SIZE...]
+#   bench/run.sh [--bin FILE] [--data DIR] [--runs N] [--quarter Q] [--modes LIST] [SIZE...]
 #   bench/run.sh --smoke [--bin FILE] [--data DIR]
 #
 # SIZE is a number of children (default: 10000 100000 1000000). For each size:
@@ -12,6 +12,14 @@
 #   compute floor  one plain SQL pass (sqlite3 shell, read-only) over the columns
 #                  the headline figures need, on actionplan's own database
 #   report         actionplan report, PDF + XLSX with the 8-quarter trend
+# --modes LIST (comma-separated; default "fresh") adds the intake's workflows,
+# each against the same load floor of the files it imports:
+#   fresh          the above: the export sorted by id into a new database, and the report
+#   shuffled       the same export with every file's rows in random order (gen.py
+#                  --shuffle), into a new database
+#   reimport       the next export (gen.py --change 5: 5% of every file's rows
+#                  changed) over a database holding the plain export (loaded first,
+#                  not timed); the floor loads the changed files into a new database
 # Each is timed (wall clock, and CPU = user + system, which a busy machine does
 # not inflate) with its peak memory from /usr/bin/time; best of N runs (default
 # 3, or 1 at 1M children and over). The report's quarter defaults to 2023/24-Q4,
@@ -32,6 +40,7 @@ quarter=2023/24-Q4
 seed=${BENCH_SEED:-1}
 smoke=0
 sizes=()
+modes=fresh
 
 die() { echo "bench/run.sh: $*" >&2; exit 3; }
 while [ $# -gt 0 ]; do
@@ -41,6 +50,7 @@ while [ $# -gt 0 ]; do
     --runs) runs=$2; shift 2 ;;
     --quarter) quarter=$2; shift 2 ;;
     --smoke) smoke=1; shift ;;
+    --modes) modes=$2; shift 2 ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) echo "bench/run.sh: unknown option '$1'; see bench/run.sh --help" >&2; exit 1 ;;
     *) [[ $1 =~ ^[0-9]+$ ]] || { echo "bench/run.sh: size '$1' is not a number of children" >&2; exit 1; }
@@ -123,17 +133,73 @@ echo "report period $quarter ($qstart..$qend), seed $seed, $(date -u '+%Y-%m-%d 
 
 summary=$data/summary.$$
 : > "$summary"
-for n in "${sizes[@]}"; do
-  dir=$data/export-$n-s$seed
+# export N SUFFIX GEN_OPTIONS...: the generated export's folder (made once, cached).
+export_dir() {
+  local n=$1 suffix=$2; shift 2
+  local dir=$data/export-$n-s$seed$suffix t0 t1
   if [ ! -f "$dir.complete" ]; then
     rm -rf "$dir"
     t0=$(date +%s%N)
-    python3 "$here/gen.py" --children "$n" --seed "$seed" --out "$dir" 2> "$data/gen.log" ||
+    python3 "$here/gen.py" --children "$n" --seed "$seed" --out "$dir" "$@" 2> "$data/gen.log" ||
       fail "gen.py" "$data/gen.log"
     t1=$(date +%s%N)
     touch "$dir.complete"
-    echo "generated $n children in $(( (t1 - t0) / 1000000 )) ms: $dir"
+    echo "generated $n children${suffix:+ ($suffix)} in $(( (t1 - t0) / 1000000 )) ms: $dir" >&2
   fi
+  echo "$dir"
+}
+
+# import_mode MODE N: one of the intake's workflows (see --modes), timed beside
+# the load floor of the files it imports; appends a line to $modes_summary.
+import_mode() {
+  local mode=$1 n=$2 dir base nruns i work results
+  case $mode in
+    shuffled) dir=$(export_dir "$n" -shuffled --shuffle) ;;
+    reimport) base=$(export_dir "$n" ""); dir=$(export_dir "$n" -changed5 --change 5) ;;
+    *) echo "bench/run.sh: unknown mode '$mode' (fresh, shuffled, reimport)" >&2; exit 1 ;;
+  esac
+  cat "$dir"/*.csv > /dev/null
+  nruns=${runs:-$([ "$n" -ge 1000000 ] && echo 1 || echo 3)}
+  work=$data/work-$n-$mode
+  rm -rf "$work"
+  mkdir -p "$work"
+  results=$work/results
+  : > "$results"
+  for t in "${tables[@]}"; do echo ".import --csv $dir/$t.csv $t"; done > "$work/floor.sql"
+  if [ "$mode" = reimport ]; then
+    "$bin" init --db "$work/base.db" > /dev/null
+    "$bin" import --db "$work/base.db" "$base" > "$work/base.log" 2>&1 || fail "import of $base" "$work/base.log"
+  fi
+  for ((i = 1; i <= nruns; i++)); do
+    rm -f "$work/floor.db" "$work/ap.db"
+    measure load_floor "$work/floor.log" sqlite3 -bail "$work/floor.db" ".read $work/floor.sql"
+    if [ "$mode" = reimport ]; then
+      cp "$work/base.db" "$work/ap.db"
+      measure import "$work/import.log" "$bin" import --db "$work/ap.db" "$dir"
+    else
+      measure init "$work/init.log" "$bin" init --db "$work/ap.db"
+      measure import "$work/import.log" "$bin" import --db "$work/ap.db" "$dir"
+    fi
+  done
+  read -r imp_s imp_c imp_mib < <(best import)
+  if [ "$mode" != reimport ]; then
+    read -r init_s init_c init_mib < <(best init)
+    read -r imp_s imp_c imp_mib < <(awk -v a="$imp_s" -v b="$init_s" -v c="$imp_c" -v e="$init_c" \
+      -v m="$imp_mib" -v k="$init_mib" 'BEGIN { printf "%.3f %.2f %.1f\n", a + b, c + e, (m > k ? m : k) }')
+  fi
+  read -r lf_s lf_c lf_mib < <(best load_floor)
+  echo "$mode $n $imp_s $imp_c $lf_s $lf_c $imp_mib $nruns" >> "$modes_summary"
+  rm -f "$work/base.db" "$work/floor.db" "$work/ap.db"
+}
+
+modes_summary=$data/modes.$$
+: > "$modes_summary"
+for n in "${sizes[@]}"; do
+  for mode in ${modes//,/ }; do
+    [ "$mode" = fresh ] || import_mode "$mode" "$n"
+  done
+  [[ ",$modes," == *,fresh,* ]] || continue
+  dir=$(export_dir "$n" "")
   if [ $smoke = 1 ]; then
     python3 "$here/check_gen.py" "$dir" > "$data/check.log" 2>&1 || fail "check_gen.py" "$data/check.log"
   fi
@@ -176,6 +242,7 @@ for n in "${sizes[@]}"; do
   echo "$n $rows $imp_s $imp_c $lf_s $lf_c $imp_mib $lf_mib $rep_s $rep_c $cf_s $cf_c $rep_mib $cf_mib $nruns" >> "$summary"
 done
 
+if [ -s "$summary" ]; then
 echo
 echo "wall = best wall-clock seconds, cpu = least user+system CPU seconds, of the runs;"
 echo "ratio = ours / floor (wall, then cpu); MiB = peak resident memory"
@@ -206,6 +273,18 @@ END {
       rm[n], mark(rm[n] <= 64), im[n], mark(im[n] <= 256)
   }
 }' "$summary"
+fi
+
+if [ -s "$modes_summary" ]; then
+  echo
+  echo "intake workflows (import = actionplan, floor = sqlite3 .import of the same files; cpu = user+system):"
+  awk 'function ratio(a, b) { return b > 0 ? sprintf("%.2f", a / b) : "n/a" }
+    BEGIN { printf "%-9s %9s | %7s %7s | %7s %7s | %5s %5s | %6s | %s\n", "mode", "children",
+              "import", "cpu", "floor", "cpu", "ratio", "cpu", "MiB", "runs" }
+    { printf "%-9s %9d | %7.2f %7.2f | %7.2f %7.2f | %5s %5s | %6.1f | %d\n", $1, $2, $3, $4, $5, $6,
+        ratio($3, $5), ratio($4, $6), $7, $8 }' "$modes_summary"
+fi
+rm -f "$modes_summary"
 
 if [ $smoke = 1 ]; then
   # Every figure present and a number: 11 fields, all numeric, times above zero.

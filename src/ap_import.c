@@ -37,8 +37,10 @@
 
 #include "ap_date.h"
 #include "ap_enum.h"
+#include "ap_hash.h"
 #include "ap_intake.h"
 #include "ap_keyset.h"
+#include "ap_log.h"
 #include "ap_metrics.h"
 #include "ap_progress.h"
 
@@ -527,12 +529,10 @@ static enum ap_status prepare_inserts(struct imp *im, enum ap_table_id t, struct
         st = AP_ERR_IO;
         goto done;
     }
-    if (im->bulk[t]) {
-        ap_buf_reset(&sql);
-        insert_sql(&sql, t, into, BATCH, true);
-        if (!ap_db_prepare(im->db, sql.buf, &b->many, im->d))
-            st = AP_ERR_IO;
-    }
+    ap_buf_reset(&sql);
+    insert_sql(&sql, t, into, BATCH, im->bulk[t]);
+    if (!ap_db_prepare(im->db, sql.buf, &b->many, im->d))
+        st = AP_ERR_IO;
 done:
     free(into);
     ap_buf_release(&sql);
@@ -1274,6 +1274,48 @@ static bool import_writes(const struct imp *im)
     return false;
 }
 
+/* Record the import in the database's import log (schema version 2), in the
+ * import's own transaction, so the log and the rows go in together or not at
+ * all: each file's name, size and SHA-256 (a file read for several tables is
+ * listed once), the profile's SHA-256, and the change summary per table. */
+static enum ap_status record_import(struct imp *im, const struct ap_import_opts *o)
+{
+    struct ap_log_file files[AP_T_COUNT];
+    struct ap_log_table_counts counts[AP_T_COUNT];
+    char sha[AP_T_COUNT][AP_SHA256_HEX], profile_sha[AP_SHA256_HEX];
+    size_t nfiles = 0, ntables = 0;
+    enum ap_status st = AP_OK;
+    for (int t = 0; t < AP_T_COUNT && st == AP_OK; t++) {
+        if (!im->path[t])
+            continue;
+        const struct ap_import_summary *sum = im->sum;
+        counts[ntables++] = (struct ap_log_table_counts){
+            ap_table_names[t], sum->added[t], sum->changed[t], sum->unchanged[t],
+            sum->missing[t]};
+        bool seen = false;
+        for (size_t i = 0; i < nfiles && !seen; i++)
+            seen = !strcmp(files[i].name, im->path[t]);
+        if (seen)
+            continue;
+        files[nfiles].name = im->path[t];
+        files[nfiles].sha256 = sha[nfiles];
+        st = ap_sha256_file(im->path[t], sha[nfiles], &files[nfiles].size, im->d);
+        nfiles++;
+    }
+    struct ap_log_import rec = {.replace = im->replace,
+                                .files = files,
+                                .nfiles = nfiles,
+                                .tables = counts,
+                                .ntables = ntables};
+    if (st == AP_OK && o && o->profile) {
+        st = ap_sha256_file(o->profile, profile_sha, NULL, im->d);
+        rec.profile_sha256 = profile_sha;
+    }
+    if (st == AP_OK)
+        st = ap_log_add_import(im->db, &rec, im->d);
+    return st;
+}
+
 enum ap_status ap_import_run(sqlite3 *db, const char *const *paths, size_t npaths,
                              const struct ap_import_opts *o, struct ap_import_summary *sum,
                              struct ap_diag *d)
@@ -1357,6 +1399,8 @@ enum ap_status ap_import_run(sqlite3 *db, const char *const *paths, size_t npath
     /* A dry run, or an import that changes nothing, ends in a ROLLBACK: the
      * database file is left byte for byte as it was. */
     if (d->errors == im.errors0 && !sum->dry_run && import_writes(&im)) {
+        if ((st = record_import(&im, o)) != AP_OK)
+            goto done;
 #ifndef NDEBUG
         /* A debug build proves, before each commit, that the import kept every
          * rule the schema would have enforced (foreign keys and CHECKs are off

@@ -14,6 +14,7 @@
 
 #include "ap_audit.h"
 #include "ap_check.h"
+#include "ap_db.h"
 #include "ap_enum.h"
 #include "ap_metrics.h"
 #include "ap_suppress.h"
@@ -72,6 +73,7 @@ struct build {
     size_t nextra; /* keys of counts the audit hides as well (owned) */
     char **extra;
     struct ap_disclosure twin; /* restricted report: the public template's audit (owned line) */
+    char last_import[64];       /* "5 April 2017 at 09:12 UTC", or "" (no import log) */
 };
 
 /* --- cells ------------------------------------------------------------- */
@@ -959,6 +961,44 @@ static void add_note(struct ap_report *r, const char *marker, const char *text)
     r->nnotes++;
 }
 
+/* When the data was last imported, from the import log of a database at
+ * schema version 2 ("5 April 2017 at 09:12 UTC"); "" when there is none (a
+ * version-1 database, or no import recorded yet). */
+static enum ap_status last_import(sqlite3 *db, char out[64], struct ap_diag *d)
+{
+    static const char has_sql[] =
+        "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'import_log'";
+    sqlite3_stmt *st = NULL;
+    enum ap_status rc = AP_OK;
+    out[0] = '\0';
+    if (!ap_db_prepare(db, has_sql, &st, d))
+        return AP_ERR_IO;
+    int step = sqlite3_step(st);
+    bool has = step == SQLITE_ROW && sqlite3_column_int(st, 0) > 0;
+    sqlite3_finalize(st);
+    st = NULL;
+    if (step != SQLITE_ROW)
+        return ap_db_error(db, d, "cannot read the import log");
+    if (!has)
+        return AP_OK;
+    if (!ap_db_prepare(db, "SELECT max(imported_at) FROM import_log", &st, d))
+        return AP_ERR_IO;
+    step = sqlite3_step(st);
+    const char *at = step == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 0) : NULL;
+    ap_day day;
+    const char *why = NULL;
+    /* "2017-04-05T09:12:00Z" */
+    if (step != SQLITE_ROW) {
+        rc = ap_db_error(db, d, "cannot read the import log");
+    } else if (at && strlen(at) >= 16 && at[10] == 'T' && ap_date_parse(at, 10, &day, &why)) {
+        char long_day[32];
+        ap_day_format_long(day, long_day);
+        snprintf(out, 64, "%s at %.5s UTC", long_day, at + 11);
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
 static void build_notes(struct build *b)
 {
     struct ap_report *r = b->r;
@@ -999,8 +1039,9 @@ static void build_notes(struct build *b)
     ap_day_format_long(
         b->m[NOW].team_start == AP_DAY_NONE ? b->per[NOW].start : b->m[NOW].team_start, as_at);
     s = ap_xasprintf("Source: the team's case records, as recorded on %s. The team's figures are "
-                     "counted from %s; 'since the team began' means since then.",
-                     r->data_as_at, as_at);
+                     "counted from %s; 'since the team began' means since then.%s%s%s",
+                     r->data_as_at, as_at, b->last_import[0] ? " The data was last imported on " : "",
+                     b->last_import, b->last_import[0] ? "." : "");
     add_note(r, "", s);
     free(s);
     if (r->sample)
@@ -1686,6 +1727,8 @@ enum ap_status ap_report_build(sqlite3 *db, const struct ap_period *p, const str
      * detailed data-quality table and show_ids = true. */
     if (t->show_ids && shows_table(t, AP_TBL_DATA_QUALITY_DETAIL) &&
         (rc = ap_check_ids(db, p->end, &b.findings, d)) != AP_OK)
+        goto done;
+    if ((rc = last_import(db, b.last_import, d)) != AP_OK)
         goto done;
     if (!t->public_ && !t->suppress)
         public_twin(&b, p, as_at);
