@@ -89,6 +89,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct ap_import_summary sum;
     memset(&sum, 0, sizeof sum);
     enum ap_status st = ap_import_run(db, (const char *const *)paths, npaths, &o, &sum, &d);
+    /* Whatever happened, the database's own guards hold (foreign keys, CHECKs). */
+    FUZZ_ASSERT(ap_db_check_guards(db, &d) == AP_OK);
     ap_db_close(db);
     if (st != AP_OK) {
         FUZZ_ASSERT(d.errors > 0);

@@ -9,7 +9,8 @@ pkgs=(build-essential cmake pkg-config libsqlite3-dev libhpdf-dev libxlsxwriter-
       libcjson-dev libminizip-dev libexpat1-dev libssl-dev libglpk-dev fonts-dejavu-core)
 if [ "${1:-}" = "--test" ]; then
   pkgs+=(poppler-utils sqlite3 python3 time valgrind clang libclang-rt-14-dev
-        python3-openpyxl python3-pikepdf python3-scipy chromium default-jre-headless)
+        python3-openpyxl python3-pikepdf python3-scipy chromium default-jre-headless
+        unzip libreoffice-calc-nogui)
   # Node from Debian, unless a node and an npm are already installed (a
   # NodeSource nodejs carries its own npm, and Debian's npm would clash with it).
   if ! command -v node > /dev/null || ! command -v npm > /dev/null; then

@@ -17,8 +17,8 @@
 #include "ap_enum.h"
 
 const char *const ap_table_names[AP_T_COUNT] = {
-    "children",         "cases",       "missing_episodes", "perpetrators",
-    "perpetrator_actions", "action_plan", "action_updates",
+    "children",    "cases",          "missing_episodes", "perpetrators", "perpetrator_actions",
+    "action_plan", "action_updates",
 };
 
 /* The tables, with @enum@ markers replaced by CHECK constraints from ap_enums.
@@ -356,10 +356,10 @@ static int authorize_read(void *user, int action, const char *a, const char *b, 
         return SQLITE_OK;
     case SQLITE_PRAGMA:
         /* Only pragmas that read. */
-        if (a && (!strcmp(a, "user_version") || !strcmp(a, "application_id") ||
-                  !strcmp(a, "foreign_key_check") || !strcmp(a, "integrity_check") ||
-                  !strcmp(a, "quick_check") || !strcmp(a, "table_info") ||
-                  !strcmp(a, "query_only")))
+        if (a &&
+            (!strcmp(a, "user_version") || !strcmp(a, "application_id") ||
+             !strcmp(a, "foreign_key_check") || !strcmp(a, "integrity_check") ||
+             !strcmp(a, "quick_check") || !strcmp(a, "table_info") || !strcmp(a, "query_only")))
             return SQLITE_OK;
         return SQLITE_DENY;
     default:
@@ -452,7 +452,8 @@ enum ap_status ap_db_create(const char *path, struct ap_diag *d)
     ap_buf_addf(&sql,
                 "PRAGMA page_size=%d;\n"
                 "PRAGMA journal_mode=DELETE;\n"
-                "BEGIN;\n%s", AP_DB_PAGE_SIZE, schema);
+                "BEGIN;\n%s",
+                AP_DB_PAGE_SIZE, schema);
     for (size_t i = 0; i < ap_db_nindexes; i++)
         ap_buf_addf(&sql, "%s;\n", ap_db_indexes[i].sql);
     for (size_t i = 0; i < AP_ARRAY_LEN(upgrade_steps); i++)
@@ -886,6 +887,42 @@ done:
     ap_atomic_abort(&a);
     ap_buf_release(&why);
     return st;
+}
+
+/* Run one guard pragma; every row that is not "ok" is a broken guard. */
+static enum ap_status guard_rows(sqlite3 *db, const char *sql, bool ok_row, struct ap_diag *d)
+{
+    sqlite3_stmt *st = NULL;
+    enum ap_status rc = AP_OK;
+    size_t shown = 0;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+        return ap_db_error(db, d, "cannot run the database's own checks");
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *a = (const char *)sqlite3_column_text(st, 0);
+        if (ok_row && a && !strcmp(a, "ok"))
+            continue;
+        rc = AP_ERR_IO;
+        if (shown++ < 10) {
+            const char *b = (const char *)sqlite3_column_text(st, 1);
+            const char *c = (const char *)sqlite3_column_text(st, 2);
+            ap_diag_error(d, AP_ERR_IO,
+                          "internal error: %s found a row the database's constraints forbid: "
+                          "%s%s%s%s%s",
+                          sql, a ? a : "", b ? " row " : "", b ? b : "", c ? " refers to " : "",
+                          c ? c : "");
+        }
+    }
+    if (step != SQLITE_DONE)
+        rc = ap_db_error(db, d, "cannot run the database's own checks");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+enum ap_status ap_db_check_guards(sqlite3 *db, struct ap_diag *d)
+{
+    enum ap_status rc = guard_rows(db, "PRAGMA foreign_key_check", false, d);
+    return ap_status_worst(rc, guard_rows(db, "PRAGMA quick_check", true, d));
 }
 
 void ap_db_close(sqlite3 *db)

@@ -85,6 +85,13 @@ enum ap_status ap_db_backup(sqlite3 *src, const char *dest, long long *size, str
 
 void ap_db_close(sqlite3 *db); /* NULL ok */
 
+/* The database's own guards, as queries: PRAGMA foreign_key_check (every
+ * reference resolves) and PRAGMA quick_check (which in SQLite 3.40 also checks
+ * every CHECK and NOT NULL constraint). The import turns the enforcement off
+ * for speed and proves the same rules itself; this proves that it did. Any row
+ * is an internal error (AP_ERR_IO), reported. Reads the whole database. */
+enum ap_status ap_db_check_guards(sqlite3 *db, struct ap_diag *d);
+
 /* Report the connection's current error as "what: sqlite message" with the
  * status it implies (locked/busy/corrupt/full map to clear messages), naming
  * the database file when the connection came from ap_db_open. */

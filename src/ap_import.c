@@ -1403,6 +1403,13 @@ enum ap_status ap_import_run(sqlite3 *db, const char *const *paths, size_t npath
     if (d->errors == im.errors0 && !sum->dry_run && import_writes(&im)) {
         if ((st = record_import(&im, o)) != AP_OK)
             goto done;
+#ifndef NDEBUG
+        /* A debug build proves, before each commit, that the import kept every
+         * rule the schema would have enforced (foreign keys and CHECKs are off
+         * for speed while it loads). */
+        if ((st = ap_db_check_guards(db, d)) != AP_OK)
+            goto done;
+#endif
         if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
             st = ap_db_error(db, d, "cannot save the import");
             goto done;

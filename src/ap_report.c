@@ -820,18 +820,25 @@ static bool shows_table(const struct ap_template *t, enum ap_table_kind k)
     return false;
 }
 
+/* detail: the data_quality_detail table, which lists the ids of the records to
+ * look at only when the template says show_ids (else it is the plain table). */
 static void build_data_quality(struct build *b, bool detail)
 {
+    bool ids_shown = detail && b->t->show_ids;
     struct ap_table *t = new_table(
         b, detail ? AP_TBL_DATA_QUALITY_DETAIL : AP_TBL_DATA_QUALITY,
-        detail ? "Data-quality checks, with records to look at" : "Data-quality checks",
-        "Checks run on the case records at the end of the period; a count of 0 means the check "
-        "found nothing.",
-        detail ? 4 : 3);
+        ids_shown ? "Data-quality checks, with records to look at" : "Data-quality checks",
+        detail && !ids_shown
+            ? "Checks run on the case records at the end of the period; a count of 0 means the "
+              "check found nothing. The records to look at are listed for the officers who "
+              "correct them, not in this report."
+            : "Checks run on the case records at the end of the period; a count of 0 means the "
+              "check found nothing.",
+        ids_shown ? 4 : 3);
     set_col(t, 0, "Check", false, 50);
     set_col(t, 1, "Severity", false, 10);
     set_col(t, 2, "Records", true, 10);
-    if (detail)
+    if (ids_shown)
         set_col(t, 3, "Records to look at", false, 40);
     for (size_t i = 0; i < b->findings.n; i++) {
         const struct ap_finding *f = &b->findings.items[i];
@@ -848,7 +855,7 @@ static void build_data_quality(struct build *b, bool detail)
         struct ap_cell row[4] = {cell_text(heading), cell_text(severity_word(f->severity)),
                                  cell_count(b, n)};
         free(heading);
-        if (detail) {
+        if (ids_shown) {
             struct ap_buf ids = AP_BUF_INIT;
             for (size_t j = 0; j < f->nids; j++)
                 ap_buf_addf(&ids, "%s%s", j ? ", " : "", f->ids[j]);
@@ -862,7 +869,7 @@ static void build_data_quality(struct build *b, bool detail)
     if (b->findings.n == 0) {
         struct ap_cell row[4] = {cell_text("No checks were run"), cell_marker(AP_MARK_Z),
                                  cell_marker(AP_MARK_Z), cell_marker(AP_MARK_Z)};
-        if (!detail)
+        if (!ids_shown)
             cell_free(&row[3]);
         add_row(t, row);
     }
@@ -1717,8 +1724,8 @@ enum ap_status ap_report_build(sqlite3 *db, const struct ap_period *p, const str
     if ((rc = ap_plan_load(db, p->end, &b.plan, d)) != AP_OK)
         goto done;
     /* Ids of records to look at are shown only by a template with the
-     * detailed data-quality table. */
-    if (shows_table(t, AP_TBL_DATA_QUALITY_DETAIL) &&
+     * detailed data-quality table and show_ids = true. */
+    if (t->show_ids && shows_table(t, AP_TBL_DATA_QUALITY_DETAIL) &&
         (rc = ap_check_ids(db, p->end, &b.findings, d)) != AP_OK)
         goto done;
     if ((rc = last_import(db, b.last_import, d)) != AP_OK)

@@ -174,8 +174,6 @@ struct ap_report {
     char *team;
     char *period_label;  /* "2016/17 Q4 (1 January 2017 to 31 March 2017)" */
     char *period_code;   /* "2016/17-Q4" or "2017-01-01_2017-03-31" */
-    char *since_prev;    /* what change_prev is against: "Since the previous quarter" */
-    char *since_year;    /* what change_year is against: "Since a year before" */
     char *data_as_at;    /* "31 March 2017" */
     char *marking;       /* "OFFICIAL", "OFFICIAL-SENSITIVE", or a SAMPLE marking */
     char *audience;      /* "public" or "restricted" */

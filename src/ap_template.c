@@ -15,6 +15,9 @@
 #ifndef AP_SOURCE_TEMPLATES
 #define AP_SOURCE_TEMPLATES "templates"
 #endif
+#ifndef AP_BUILD_BINARY
+#define AP_BUILD_BINARY "" /* unknown: the source tree is never searched */
+#endif
 #ifndef AP_INSTALLED_TEMPLATES
 #define AP_INSTALLED_TEMPLATES "/usr/local/share/actionplan/templates"
 #endif
@@ -82,12 +85,14 @@ enum report_key {
     RK_MARKING,
     RK_SUPPRESS,
     RK_SUPPRESS_MAX,
+    RK_SHOW_IDS,
     RK_HEADLINES,
     RK_SECTIONS,
     RK_COUNT
 };
 static const char *const report_keys[RK_COUNT] = {
-    "title", "subtitle", "audience", "marking", "suppress", "suppress_max", "headlines", "sections",
+    "title",        "subtitle", "audience",  "marking",  "suppress",
+    "suppress_max", "show_ids", "headlines", "sections",
 };
 
 struct load {
@@ -310,7 +315,7 @@ static int report_key(struct load *l, const char *name, const char *value, long 
     if (k == RK_COUNT) {
         ap_diag_input(l->d, l->path, line, 0,
                       "unknown key '%s' in [report]; keys are title, subtitle, audience, marking, "
-                      "suppress, suppress_max, headlines, sections",
+                      "suppress, suppress_max, show_ids, headlines, sections",
                       name);
         return 0;
     }
@@ -360,6 +365,12 @@ static int report_key(struct load *l, const char *name, const char *value, long 
         t->suppress_max = (int)v;
         break;
     }
+    case RK_SHOW_IDS:
+        if (!ap_parse_bool(value, &t->show_ids)) {
+            ap_diag_input(l->d, l->path, line, 0, "show_ids '%s' is not true or false", value);
+            return 0;
+        }
+        break;
     case RK_HEADLINES:
         return each_item(l, value, line, add_headline, NULL);
     case RK_SECTIONS:
@@ -612,6 +623,7 @@ enum ap_status ap_template_load(const char *path, struct ap_template *t, struct 
     t->marking = ap_xstrdup("OFFICIAL");
     t->public_ = true;
     t->suppress_max = 5;
+    t->show_ids = false; /* a pack that is emailed carries no identifier of a child */
     struct load l = {.t = t, .path = path, .d = d, .suppress = -1, .st = AP_OK};
     enum ap_status rc = ap_ini_parse_ex(path, handler, header, &l, d);
     if (rc == AP_OK && l.st == AP_OK)
@@ -642,6 +654,52 @@ void ap_template_free(struct ap_template *t)
     memset(t, 0, sizeof *t);
 }
 
+/* The running program's path (Linux), or NULL; caller owns. */
+static char *self_path(void)
+{
+    size_t n = 256;
+    for (;;) {
+        char *buf = ap_xmalloc(n);
+        ssize_t got = readlink("/proc/self/exe", buf, n);
+        if (got < 0) {
+            free(buf);
+            return NULL;
+        }
+        if ((size_t)got < n) {
+            buf[got] = '\0';
+            return buf;
+        }
+        free(buf);
+        n *= 2;
+    }
+}
+
+/* The folders searched for a template NAME, in order (caller frees each):
+ *   $ACTIONPLAN_TEMPLATE_DIR, if set;
+ *   the source tree's templates/, only when this program is the build's own
+ *   binary (an uninstalled build: the tests, a developer; the unit tests set
+ *   ACTIONPLAN_TEMPLATE_DIR instead);
+ *   ../share/actionplan/templates beside the program (an install under any
+ *   --prefix), and the configured install folder. */
+static size_t template_dirs(char *dirs[4])
+{
+    size_t n = 0;
+    const char *env = getenv("ACTIONPLAN_TEMPLATE_DIR");
+    if (env && *env)
+        dirs[n++] = ap_xstrdup(env);
+    char *self = self_path();
+    if (self && *AP_BUILD_BINARY && !strcmp(self, AP_BUILD_BINARY))
+        dirs[n++] = ap_xstrdup(AP_SOURCE_TEMPLATES);
+    char *slash = self ? strrchr(self, '/') : NULL;
+    if (slash) {
+        *slash = '\0';
+        dirs[n++] = ap_xasprintf("%s/../share/actionplan/templates", self);
+    }
+    free(self);
+    dirs[n++] = ap_xstrdup(AP_INSTALLED_TEMPLATES);
+    return n;
+}
+
 enum ap_status ap_template_find(const char *arg, char **path_out, struct ap_diag *d)
 {
     *path_out = NULL;
@@ -661,18 +719,26 @@ enum ap_status ap_template_find(const char *arg, char **path_out, struct ap_diag
                       arg);
         return AP_ERR_INPUT;
     }
-    static const char *const dirs[] = {AP_SOURCE_TEMPLATES, AP_INSTALLED_TEMPLATES};
-    for (size_t i = 0; i < AP_ARRAY_LEN(dirs); i++) {
+    char *dirs[4];
+    size_t ndirs = template_dirs(dirs);
+    for (size_t i = 0; i < ndirs && !*path_out; i++) {
         char *p = ap_xasprintf("%s/%s.ini", dirs[i], arg);
-        if (access(p, R_OK) == 0) {
+        if (access(p, R_OK) == 0)
             *path_out = p;
-            return AP_OK;
-        }
-        free(p);
+        else
+            free(p);
     }
-    ap_diag_input(d, NULL, 0, 0,
-                  "no template called '%s' (looked in %s and %s); the shipped templates are "
-                  "'cabinet' and 'board', or give a path to an .ini file",
-                  arg, dirs[0], dirs[1]);
-    return AP_ERR_INPUT;
+    if (!*path_out) {
+        struct ap_buf where = AP_BUF_INIT;
+        for (size_t i = 0; i < ndirs; i++)
+            ap_buf_addf(&where, "%s%s", i == 0 ? "" : i + 1 == ndirs ? " and " : ", ", dirs[i]);
+        ap_diag_input(d, NULL, 0, 0,
+                      "no template called '%s' (looked in %s); the shipped templates are "
+                      "'cabinet' and 'board', or give a path to an .ini file",
+                      arg, where.buf);
+        ap_buf_release(&where);
+    }
+    for (size_t i = 0; i < ndirs; i++)
+        free(dirs[i]);
+    return *path_out ? AP_OK : AP_ERR_INPUT;
 }

@@ -11,6 +11,10 @@
  *   suppress     = true | false     (default: true for public, false for restricted;
  *                                    a public template cannot turn it off)
  *   suppress_max = 5                (k: counts 1..k become [c])
+ *   show_ids     = false            (true: the data_quality_detail table lists the
+ *                                    case-system ids of the records to look at;
+ *                                    default false, so a pack that is emailed carries
+ *                                    no identifier of a child: `check` gives them)
  *   headlines    = children_supported, active_cases, ...   (catalogue metric names)
  *   sections     = purpose, summary, ...                    (order of the report)
  *
@@ -92,6 +96,7 @@ struct ap_template {
     bool public_;     /* audience = public */
     bool suppress;    /* small-number suppression on */
     int suppress_max; /* k */
+    bool show_ids;    /* case-system ids beside the data-quality checks (default false) */
     size_t nheadlines;
     enum ap_metric_id *headlines; /* owned: in order */
     size_t nsections;
@@ -105,10 +110,12 @@ extern const size_t ap_template_nvalues;
 extern const char *const ap_template_suffixes[];
 extern const size_t ap_template_nsuffixes;
 
-/* Resolve --template: a NAME is looked up as NAME.ini in AP_SOURCE_TEMPLATES
- * then AP_INSTALLED_TEMPLATES; an argument containing '/' or ending in ".ini"
- * is a path used as given. *path_out is owned by the caller. Not found is an
- * input error naming the places looked in. */
+/* Resolve --template: a NAME is looked up as NAME.ini in $ACTIONPLAN_TEMPLATE_DIR,
+ * then the source tree's templates/ (only when the program is the build's own
+ * binary), then share/actionplan/templates beside the installed program and in
+ * the configured prefix; an argument containing '/' or ending in ".ini" is a
+ * path used as given. *path_out is owned by the caller. Not found is an input
+ * error naming the places looked in. */
 enum ap_status ap_template_find(const char *arg, char **path_out, struct ap_diag *d);
 
 /* Load and check a template. On failure *t is left empty (safe to free). */

@@ -14,14 +14,16 @@ ap_script_test(valgrind ${CMAKE_CURRENT_SOURCE_DIR}/valgrind/run.sh)
 set_tests_properties(valgrind PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 2400)
 
 # ap_fuzz_replay(TARGET MODULE_SOURCE FUNCTION): fuzz/TARGET.c run over its seeds
-# and regressions. Like fuzz/CMakeLists.txt, waits until the module exists.
+# and regressions. A FUNCTION missing from MODULE fails the configure step.
 function(ap_fuzz_replay name module function)
   set(src ${CMAKE_SOURCE_DIR}/src/${module})
   set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${src})
   file(READ ${src} text)
   string(FIND "${text}" "${function}(" at)
   if(at EQUAL -1)
-    return()
+    # A renamed function must fail the build, never make the test vanish.
+    message(FATAL_ERROR "replay_${name}: src/${module} has no ${function}(); "
+      "fuzz/${name}.c and this line must follow the rename")
   endif()
   set(fz ${CMAKE_SOURCE_DIR}/fuzz)
   add_executable(replay_${name} ${fz}/${name}.c ${fz}/replay_main.c)

@@ -5,6 +5,13 @@ ap_unit_test(test_template unit/test_template.c)
 ap_cli_group(report)
 ap_script_test(report_golden ${CMAKE_CURRENT_SOURCE_DIR}/golden/run.sh)
 ap_script_test(report_model ${CMAKE_CURRENT_SOURCE_DIR}/report/check_model.py)
+ap_script_test(report_no_ids ${CMAKE_CURRENT_SOURCE_DIR}/report/no_ids.sh)
+set_tests_properties(report_no_ids PROPERTIES LABELS readback)
+# The installed binary, run from another folder (cmake --install into a scratch prefix).
+ap_script_test(installed ${CMAKE_CURRENT_SOURCE_DIR}/report/installed.sh)
+# The real PDF and workbook of the worked fixture, read back (pdftotext, openpyxl).
+ap_script_test(report_real_readback ${CMAKE_CURRENT_SOURCE_DIR}/report/real_readback.py)
+set_tests_properties(report_real_readback PROPERTIES LABELS readback)
 # Same figures everywhere: the sample reports' HTML (html.parser), workbook
 # (openpyxl) and PDF (pdftotext) read back and compared cell by cell.
 ap_script_test(report_same_figures ${CMAKE_CURRENT_SOURCE_DIR}/report/same_figures.py)

@@ -179,9 +179,20 @@ check(column(cab, "data_quality", "Return interviews offered more than 72 hours 
       == ["Warning", "[c]"], "data-quality count of episodes suppressed")
 check(column(cab, "data_quality", "Action plan items never updated") == ["Warning", "1"],
       "data-quality count of plan items shown")
+# Ids stay out of the shipped board pack (show_ids = false); the count stays.
 check(column(board, "data_quality_detail",
              "Return interviews offered more than 72 hours after the return")
-      == ["Warning", "2", "E03, E05"], "board lists the episodes to look at")
+      == ["Warning", "2"], "board counts the late interviews, without their ids")
+# A template with show_ids = true lists them.
+ids_ini = os.path.join(work, "ids.ini")
+with open(os.path.join(src, "templates", "board.ini")) as f:
+    text = f.read()
+assert "show_ids = false" in text
+with open(ids_ini, "w") as f:
+    f.write(text.replace("show_ids = false", "show_ids = true"))
+check(column(report(ids_ini), "data_quality_detail",
+             "Return interviews offered more than 72 hours after the return")
+      == ["Warning", "2", "E03, E05"], "show_ids = true lists the episodes to look at")
 
 # Title block and narrative.
 check(cab["fields"]["period_label"] == "2016/17 Q4 (1 January to 31 March 2017)", "label")

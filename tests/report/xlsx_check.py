@@ -558,11 +558,13 @@ def check_awkward(fixture, work):
 
 
 def check_libreoffice(work, xlsx):
-    """Optional: when LibreOffice is installed, it must open the workbook and
-    print it; the PDF's text then shows the title, a table and a marker."""
+    """LibreOffice must open the workbook and print it; the PDF's text then
+    shows the title, a table and a marker. scripts/deps.sh --test installs it
+    (libreoffice-calc-nogui): without it the check fails, it is not skipped."""
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if not soffice or not shutil.which("pdftotext"):
-        print("LibreOffice check skipped (soffice or pdftotext not installed)")
+        check(False, "LibreOffice round trip: soffice or pdftotext is not installed "
+              "(scripts/deps.sh --test installs libreoffice-calc-nogui and poppler-utils)")
         return
     outdir = os.path.join(work, "lo")
     # The profile outlives the work folder: making one is most of LibreOffice's start-up.

@@ -53,6 +53,10 @@ static enum ap_status run(sqlite3 *db, bool replace, struct ap_import_summary *s
     d.out = open_memstream(msgs, &msize);
     enum ap_status st = ap_import_run(db, (const char *const *)paths, b ? 2 : 1, &o, sum, &d);
     fclose(d.out);
+    /* After every import, the database's own guards (foreign keys, CHECKs). */
+    struct ap_diag g;
+    ap_diag_init(&g);
+    CHECK_INT(ap_db_check_guards(db, &g), AP_OK);
     free(paths[0]);
     free(paths[1]);
     return st;
@@ -101,8 +105,9 @@ static void check_enforced(sqlite3 *db)
     CHECK_INT(count(db, "PRAGMA ignore_check_constraints"), 0);
     CHECK(sqlite3_exec(db, "INSERT INTO children (child_id, gender) VALUES ('CX', 'bogus')", NULL,
                        NULL, NULL) != SQLITE_OK);
-    CHECK(sqlite3_exec(db, "INSERT INTO cases (case_id, child_id, opened_on) VALUES ('KX', "
-                           "'nobody', '2016-01-01')",
+    CHECK(sqlite3_exec(db,
+                       "INSERT INTO cases (case_id, child_id, opened_on) VALUES ('KX', "
+                       "'nobody', '2016-01-01')",
                        NULL, NULL, NULL) != SQLITE_OK);
     CHECK_INT(count(db, "SELECT count(*) FROM cases WHERE case_id = 'KX'"), 0);
 }
@@ -167,7 +172,7 @@ static void test_import(void)
     write_file("cases.csv", "case_id,child_id,opened_on\nK2,C2,2016-02-01\nK9,C1,2017-01-01\n");
     CHECK_INT(run(db, true, &sum, &msgs, "cases.csv", NULL), AP_OK);
     free(msgs);
-    CHECK_INT(sum.added[AP_T_CASES], 1);   /* K9 */
+    CHECK_INT(sum.added[AP_T_CASES], 1); /* K9 */
     CHECK_INT(sum.changed[AP_T_CASES], 0);
     CHECK_INT(sum.unchanged[AP_T_CASES], 1); /* K2 */
     CHECK_INT(sum.missing[AP_T_CASES], 2);   /* K1, K3: removed */
@@ -272,6 +277,38 @@ static void test_summary_wording(void)
     free(out);
 }
 
+/* The guards see what the import's speed-ups let through: a dangling
+ * reference and a value outside a CHECK, each written with its check off. */
+static void test_guards_catch(void)
+{
+    char *dbpath = ap_xasprintf("%s/guards.db", dir);
+    sqlite3 *db = fresh_db(dbpath);
+    struct ap_diag d;
+    ap_diag_init(&d);
+    d.out = fopen("/dev/null", "w");
+    CHECK_INT(ap_db_check_guards(db, &d), AP_OK);
+    sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_FKEY, 0, (int *)0);
+    CHECK_INT(sqlite3_exec(db,
+                           "INSERT INTO cases(case_id, child_id, opened_on) "
+                           "VALUES ('CS1', 'nobody', '2016-01-01')",
+                           NULL, NULL, NULL),
+              SQLITE_OK);
+    CHECK_INT(ap_db_check_guards(db, &d), AP_ERR_IO);
+    CHECK_INT(sqlite3_exec(db, "DELETE FROM cases", NULL, NULL, NULL), SQLITE_OK);
+    CHECK_INT(ap_db_check_guards(db, &d), AP_OK);
+    CHECK_INT(sqlite3_exec(db,
+                           "PRAGMA ignore_check_constraints = ON; "
+                           "INSERT INTO children(child_id, gender) VALUES ('C1', 'severe'); "
+                           "PRAGMA ignore_check_constraints = OFF",
+                           NULL, NULL, NULL),
+              SQLITE_OK);
+    CHECK_INT(ap_db_check_guards(db, &d), AP_ERR_IO);
+    fclose(d.out);
+    ap_db_close(db);
+    unlink(dbpath);
+    free(dbpath);
+}
+
 int main(void)
 {
     if (!mkdtemp(dir)) {
@@ -281,6 +318,7 @@ int main(void)
     test_import();
     test_out_of_order();
     test_summary_wording();
+    test_guards_catch();
     rmdir(dir);
     return ap_test_done();
 }
