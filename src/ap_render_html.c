@@ -15,6 +15,7 @@
  * Nothing is computed here: figures are the model's text, as in the PDF and the
  * workbook. The page is built in memory and written with checked writes.
  */
+#include "ap_chart.h"
 #include "ap_report.h"
 
 #include <errno.h>
@@ -894,41 +895,6 @@ static void put_table(struct html *h, size_t index)
 
 /* ---- the chart ---- */
 
-static bool present(const struct ap_series *se, size_t k)
-{
-    return se->values && !(se->missing && se->missing[k]) && isfinite(se->values[k]);
-}
-
-/* A round step (1, 2, 2.5 or 5 times a power of ten) giving about five
- * intervals over range. */
-static double nice_step(double range)
-{
-    double rough = range / 5, mag = pow(10, floor(log10(rough))), f = rough / mag;
-    if (f <= 1)
-        return mag;
-    if (f <= 2)
-        return 2 * mag;
-    if (f <= 2.5)
-        return 2.5 * mag;
-    if (f <= 5)
-        return 5 * mag;
-    return 10 * mag;
-}
-
-static void tick_label(double v, double step, bool percent, char out[32])
-{
-    if (percent) {
-        double pct = v * 100, pstep = step * 100;
-        int dec = pstep >= 1 ? 0 : (int)ceil(-log10(pstep) - 1e-9);
-        snprintf(out, 32, "%.*f%%", dec, pct);
-    } else if (step >= 1 && fabs(v) < 1e15) {
-        ap_format_count((long long)llround(v), out);
-    } else {
-        int dec = (int)ceil(-log10(step) - 1e-9);
-        snprintf(out, 32, "%.*f", dec > 6 ? 6 : dec, v);
-    }
-}
-
 /* The chart's table cell for category k of series s, when the model gives one. */
 static const struct ap_cell *chart_cell(const struct html *h, const struct ap_chart *c, size_t s,
                                         size_t k)
@@ -973,7 +939,7 @@ static void put_series_text(struct html *h, const struct ap_chart *c, size_t s)
     const struct ap_series *se = &c->series[s];
     size_t first = c->ncats, last = 0, hi = 0, lo = 0, ngaps = 0;
     for (size_t k = 0; k < c->ncats; k++) {
-        if (!present(se, k)) {
+        if (!ap_chart_present(se, k)) {
             ngaps++;
             continue;
         }
@@ -1013,7 +979,7 @@ static void put_series_text(struct html *h, const struct ap_chart *c, size_t s)
         ap_buf_adds(&h->b, "; no figure is shown for ");
         size_t n = 0;
         for (size_t k = 0; k < c->ncats; k++) {
-            if (present(se, k))
+            if (ap_chart_present(se, k))
                 continue;
             if (n++)
                 ap_buf_adds(&h->b, n == ngaps ? " and " : ", ");
@@ -1121,7 +1087,7 @@ static void put_svg(struct html *h, const struct ap_chart *c, const char *id, bo
     char lab[32];
     for (size_t s = 0; s < c->nseries; s++)
         for (size_t k = 0; k < c->ncats; k++)
-            if (present(&c->series[s], k)) {
+            if (ap_chart_present(&c->series[s], k)) {
                 double v = c->series[s].values[k];
                 if (!any || v > hi)
                     hi = v;
@@ -1133,7 +1099,7 @@ static void put_svg(struct html *h, const struct ap_chart *c, const char *id, bo
         lo = 0;
     if (hi <= lo)
         hi = lo + (percent ? 0.1 : 5);
-    double step = nice_step(hi - lo);
+    double step = ap_chart_step(hi - lo);
     if (!percent && step < 1)
         step = 1;
     double ymin = floor(lo / step + 1e-9) * step, ymax = ceil(hi / step - 1e-9) * step;
@@ -1142,7 +1108,7 @@ static void put_svg(struct html *h, const struct ap_chart *c, const char *id, bo
 
     size_t label_chars = 1;
     for (double v = ymin; v <= ymax + step / 2; v += step) {
-        tick_label(v, step, percent, lab);
+        ap_chart_tick_label(v, step, percent, lab);
         if (strlen(lab) > label_chars)
             label_chars = strlen(lab);
     }
@@ -1163,7 +1129,7 @@ static void put_svg(struct html *h, const struct ap_chart *c, const char *id, bo
                     "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
                     "stroke-width=\"1\"/>",
                     px, y, pr, y, fabs(v) < step / 1e6 ? "#505a5f" : "#d8d8d8");
-        tick_label(v, step, percent, lab);
+        ap_chart_tick_label(v, step, percent, lab);
         ap_buf_addf(&h->b, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">%s</text>\n", px - 6,
                     y + CH_FONT * 0.35, lab);
     }
@@ -1195,7 +1161,7 @@ static void put_svg(struct html *h, const struct ap_chart *c, const char *id, bo
         const char *col = series_colours[s % AP_ARRAY_LEN(series_colours)];
         struct ap_buf d = AP_BUF_INIT;
         for (size_t k = 0; k + 1 < c->ncats; k++) {
-            if (!present(se, k) || !present(se, k + 1))
+            if (!ap_chart_present(se, k) || !ap_chart_present(se, k + 1))
                 continue;
             ap_buf_addf(&d, "M%.1f %.1fL%.1f %.1f", px + band * ((double)k + 0.5),
                         YPOS(se->values[k]), px + band * ((double)k + 1.5),
@@ -1208,7 +1174,7 @@ static void put_svg(struct html *h, const struct ap_chart *c, const char *id, bo
                         d.buf, col);
         ap_buf_release(&d);
         for (size_t k = 0; k < c->ncats; k++)
-            if (present(se, k))
+            if (ap_chart_present(se, k))
                 put_shape(h, s, px + band * ((double)k + 0.5), YPOS(se->values[k]), col);
         ap_buf_addch(&h->b, '\n');
     }

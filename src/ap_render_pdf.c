@@ -36,6 +36,7 @@
 
 #include <hpdf.h>
 
+#include "ap_chart.h"
 #include "ap_date.h"
 #include "ap_pdf_tag.h"
 #include "ap_report.h"
@@ -942,42 +943,6 @@ static void marker(struct pdf *p, size_t shape, double x, double y)
     HPDF_Page_Fill(p->page);
 }
 
-/* A value is drawn unless the model marks it missing (a gap in the line). */
-static bool present(const struct ap_series *se, size_t k)
-{
-    return se->values && !(se->missing && se->missing[k]) && isfinite(se->values[k]);
-}
-
-/* A round step (1, 2, 2.5 or 5 times a power of ten) giving about five
- * intervals over range. */
-static double nice_step(double range)
-{
-    double rough = range / 5, mag = pow(10, floor(log10(rough))), f = rough / mag;
-    if (f <= 1)
-        return mag;
-    if (f <= 2)
-        return 2 * mag;
-    if (f <= 2.5)
-        return 2.5 * mag;
-    if (f <= 5)
-        return 5 * mag;
-    return 10 * mag;
-}
-
-static void tick_label(double v, double step, bool percent, char out[32])
-{
-    if (percent) {
-        double pct = v * 100, pstep = step * 100;
-        int dec = pstep >= 1 ? 0 : (int)ceil(-log10(pstep) - 1e-9);
-        snprintf(out, 32, "%.*f%%", dec, pct);
-    } else if (step >= 1 && fabs(v) < 1e15) {
-        ap_format_count((long long)llround(v), out);
-    } else {
-        int dec = (int)ceil(-log10(step) - 1e-9);
-        snprintf(out, 32, "%.*f", dec > 6 ? 6 : dec, v);
-    }
-}
-
 struct legend_item {
     double x, y; /* offsets from the legend's top left */
 };
@@ -1036,7 +1001,7 @@ static void chart_alt(const struct pdf *p, const struct ap_chart *c, bool percen
         const struct ap_series *se = &c->series[s];
         size_t k0 = c->ncats, k1 = c->ncats, hi = c->ncats, lo = c->ncats;
         for (size_t k = 0; k < c->ncats; k++) {
-            if (!present(se, k)) {
+            if (!ap_chart_present(se, k)) {
                 gaps = true;
                 continue;
             }
@@ -1107,7 +1072,7 @@ static void draw_chart(struct pdf *p, const struct ap_chart *c)
     }
     for (size_t s = 0; s < c->nseries; s++)
         for (size_t k = 0; k < c->ncats; k++)
-            if (present(&c->series[s], k)) {
+            if (ap_chart_present(&c->series[s], k)) {
                 double v = c->series[s].values[k];
                 if (!any || v > hi)
                     hi = v;
@@ -1119,7 +1084,7 @@ static void draw_chart(struct pdf *p, const struct ap_chart *c)
         lo = 0;
     if (hi <= lo)
         hi = lo + (percent ? 0.1 : 5);
-    double step = nice_step(hi - lo);
+    double step = ap_chart_step(hi - lo);
     if (!percent && step < 1)
         step = 1;
     double ymin = floor(lo / step + 1e-9) * step, ymax = ceil(hi / step - 1e-9) * step;
@@ -1144,7 +1109,7 @@ static void draw_chart(struct pdf *p, const struct ap_chart *c)
     /* Plot area: room on the left for the y title and the widest tick label. */
     double label_w = 0;
     for (double v = ymin; v <= ymax + step / 2; v += step) {
-        tick_label(v, step, percent, lab);
+        ap_chart_tick_label(v, step, percent, lab);
         double tw = str_w(p->font, CH_LABEL, lab);
         if (tw > label_w)
             label_w = tw;
@@ -1157,7 +1122,7 @@ static void draw_chart(struct pdf *p, const struct ap_chart *c)
     for (double v = ymin; v <= ymax + step / 2; v += step) {
         double y = YPOS(v);
         hline(p, hex(v == 0 ? C_GREY : 0xDDDDDD), v == 0 ? 0.8 : 0.5, px, px + pw, y);
-        tick_label(v, step, percent, lab);
+        ap_chart_tick_label(v, step, percent, lab);
         put_str(p, p->font, CH_LABEL, hex(C_TEXT), px - 6 - label_w, label_w, y - CH_LABEL * 0.35,
                 AL_RIGHT, lab);
     }
@@ -1208,7 +1173,7 @@ static void draw_chart(struct pdf *p, const struct ap_chart *c)
         set_stroke(p, col);
         HPDF_Page_SetLineWidth(p->page, 1.6f);
         for (size_t k = 0; k + 1 < c->ncats; k++) {
-            if (!present(se, k) || !present(se, k + 1))
+            if (!ap_chart_present(se, k) || !ap_chart_present(se, k + 1))
                 continue;
             HPDF_Page_MoveTo(p->page, (HPDF_REAL)(px + band * ((double)k + 0.5)),
                              (HPDF_REAL)YPOS(se->values[k]));
@@ -1218,7 +1183,7 @@ static void draw_chart(struct pdf *p, const struct ap_chart *c)
         }
         set_fill(p, col);
         for (size_t k = 0; k < c->ncats; k++)
-            if (present(se, k))
+            if (ap_chart_present(se, k))
                 marker(p, s, px + band * ((double)k + 0.5), YPOS(se->values[k]));
     }
 #undef YPOS
