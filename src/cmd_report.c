@@ -28,9 +28,10 @@ static const struct ap_cli_cmd report_cmd = {
                 "[--out DIR] [--pdf FILE] [--xlsx FILE] [--html FILE] [--text FILE|-]\n"
                 "[--publish]",
     .description = "Writes the progress report for the period from the case database (opened\n"
-                   "read-only), laid out by a template. With --publish it also records the\n"
-                   "report as published in the database: every figure as shown and each output\n"
-                   "file's SHA-256, so that a later report can say which figures were revised.\n",
+                   "read-only unless --publish), laid out by a template. With --publish it also\n"
+                   "records the report as published in the database: every figure as shown and\n"
+                   "each output file's SHA-256, so that a later report can say which figures\n"
+                   "were revised.\n",
     .footer = "With none of --out, --pdf, --xlsx, --html, --text, the PDF, the workbook and the\n"
               "HTML page are written into the config's output folder (default '.'). --pdf,\n"
               "--xlsx, --html and --text write only what they name, unless --out is also given.\n"
