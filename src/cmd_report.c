@@ -30,10 +30,7 @@ static const struct ap_cli_cmd report_cmd = {
                 "[--publish]",
     .description =
         "Writes the progress report for the period from the case database (opened\n"
-        "read-only unless --publish), laid out by a template. With --publish it also\n"
-        "records the report as published in the database: every figure as shown and\n"
-        "each output file's SHA-256, so that a later report can say which figures\n"
-        "were revised.\n"
+        "read-only unless --publish), laid out by a template.\n"
         "A quarter, month or financial year is compared with the one before it and the\n"
         "same one a year earlier, and its trend shows the last eight of that kind. A\n"
         "--from/--to range that is exactly one of those is worded as one; any other\n"
@@ -53,14 +50,12 @@ static const struct ap_cli_cmd report_cmd = {
               "the files are as they were. A restricted report's files are readable only by\n"
               "you (mode 0600).\n"
               "Every figure in a public report is suppressed as the notes in it explain.\n"
-              "A figure of a period already published by the same template that now differs\n"
-              "from the latest published report is marked [r] and listed in a table of\n"
-              "revisions.\n"
-              "--publish opens the database for writing (an older one is upgraded first, as\n"
-              "an import does) and records the report only after its files are in place; the\n"
-              "text dump written to standard output is not a file and is not recorded. If\n"
-              "the record cannot be written, the files stay, it says that they are not\n"
-              "recorded, and the exit status is 3.\n",
+              "A figure that differs from the latest published report of the template is\n"
+              "marked [r] and listed in a table of revisions.\n"
+              "--publish records the report in the database (every figure as shown, each\n"
+              "file's SHA-256) once its files are in place; an older database is upgraded\n"
+              "first. If the record fails, the files stay, unrecorded, and the exit status\n"
+              "is 3.\n",
 };
 
 enum out_kind { OUT_PDF, OUT_XLSX, OUT_HTML, OUT_TEXT };
