@@ -93,7 +93,7 @@ struct build {
         char rows[64];     /* the trend's rows: "quarters", "periods of 9 months" */
         char length[24];   /* "3 months", "9 months", "45 days" */
     } w;
-    bool on;        /* suppression */
+    bool on; /* suppression */
     int k;
     struct ap_plan plan;
     struct ap_findings findings;
@@ -490,8 +490,8 @@ static void build_summary(struct build *b)
 {
     bool rates = b->cfg->child_population > 0;
     char *since = since_words(b);
-    char *desc = ap_xasprintf("The headline figures for %s, with the change %s.",
-                              b->r->period_label, since);
+    char *desc =
+        ap_xasprintf("The headline figures for %s, with the change %s.", b->r->period_label, since);
     free(since);
     size_t c = 0, ncols = 4 + (b->two ? 1 : 0) + (rates ? 1 : 0);
     struct ap_table *t = new_table(b, AP_TBL_SUMMARY, "Headline figures", desc, ncols);
@@ -1185,9 +1185,14 @@ static const struct ap_metric_def *split_placeholder(const char *name, const cha
     return ap_metric_find(buf);
 }
 
-static void add_cell_text(struct ap_buf *out, struct ap_cell c)
+static bool is_revised(const struct build *b, const struct ap_cell *c);
+
+/* A figure in the narrative, marked [r] by the rule of the tables. */
+static void add_cell_text(const struct build *b, struct ap_buf *out, struct ap_cell c)
 {
     ap_buf_adds(out, c.text);
+    if (is_revised(b, &c))
+        ap_buf_adds(out, AP_REVISED_SUFFIX);
     cell_free(&c);
 }
 
@@ -1233,11 +1238,13 @@ static bool fill(void *user, const char *name, struct ap_buf *out)
     } else if (!strcmp(name, "data_as_at")) {
         ap_buf_adds(out, r->data_as_at);
     } else if (!strcmp(name, "pct_offered_72h")) {
-        add_cell_text(out, cell_pct(b, metric_fig(b, NOW, AP_M_RETURN_INTERVIEWS_OFFERED_72H),
-                                    metric_fig(b, NOW, AP_M_MISSING_EPISODES)));
+        add_cell_text(b, out,
+                      cell_pct(b, metric_fig(b, NOW, AP_M_RETURN_INTERVIEWS_OFFERED_72H),
+                               metric_fig(b, NOW, AP_M_MISSING_EPISODES)));
     } else if (!strcmp(name, "pct_completed")) {
-        add_cell_text(out, cell_pct(b, metric_fig(b, NOW, AP_M_RETURN_INTERVIEWS_COMPLETED),
-                                    metric_fig(b, NOW, AP_M_MISSING_EPISODES)));
+        add_cell_text(b, out,
+                      cell_pct(b, metric_fig(b, NOW, AP_M_RETURN_INTERVIEWS_COMPLETED),
+                               metric_fig(b, NOW, AP_M_MISSING_EPISODES)));
     } else if (!strcmp(name, "public_audit")) {
         /* A restricted report carries the audit of the public one for the
          * same period; a public report is written only once its own audit
@@ -1261,22 +1268,22 @@ static bool fill(void *user, const char *name, struct ap_buf *out)
         enum ap_metric_id id = (enum ap_metric_id)(m - ap_metric_defs);
         struct fig now = metric_fig(b, NOW, id);
         if (!*suffix) {
-            add_cell_text(out, cell_count(b, now));
+            add_cell_text(b, out, cell_count(b, now));
         } else if (!strcmp(suffix, "prev")) {
-            add_cell_text(out, cell_count(b, metric_fig(b, PREV, id)));
+            add_cell_text(b, out, cell_count(b, metric_fig(b, PREV, id)));
         } else if (!strcmp(suffix, "year")) {
-            add_cell_text(out, cell_count(b, metric_fig(b, b->year, id)));
+            add_cell_text(b, out, cell_count(b, metric_fig(b, b->year, id)));
         } else if (!strcmp(suffix, "change")) {
-            add_cell_text(out, cell_change(b, now, metric_fig(b, PREV, id), false));
+            add_cell_text(b, out, cell_change(b, now, metric_fig(b, PREV, id), false));
         } else if (!strcmp(suffix, "change_year")) {
-            add_cell_text(out, cell_change(b, now, metric_fig(b, b->year, id), true));
+            add_cell_text(b, out, cell_change(b, now, metric_fig(b, b->year, id), true));
         } else if (!strcmp(suffix, "changes")) {
             ap_buf_adds(out, "by ");
-            add_cell_text(out, cell_change(b, now, metric_fig(b, PREV, id), false));
+            add_cell_text(b, out, cell_change(b, now, metric_fig(b, PREV, id), false));
             ap_buf_addf(out, " since %s", b->w.prev);
             if (b->two) {
                 ap_buf_adds(out, " and by ");
-                add_cell_text(out, cell_change(b, now, metric_fig(b, b->year, id), true));
+                add_cell_text(b, out, cell_change(b, now, metric_fig(b, b->year, id), true));
                 ap_buf_addf(out, " since %s", b->w.year);
             }
         } else if (!strcmp(suffix, "direction")) {
@@ -1291,7 +1298,7 @@ static bool fill(void *user, const char *name, struct ap_buf *out)
                 cell_free(&c);
                 c = cell_marker(b->cfg->child_population > 0 ? AP_MARK_Z : AP_MARK_X);
             }
-            add_cell_text(out, c);
+            add_cell_text(b, out, c);
         } else {
             return false;
         }
@@ -1722,6 +1729,13 @@ mark:
     free(c->text);
     c->text = t;
     c->revised = true;
+}
+
+/* Shown in both reports, and shown differently (see compare_cell). */
+static bool is_revised(const struct build *b, const struct ap_cell *c)
+{
+    const struct prior *p = c->key ? find_prior(b, c->key) : NULL;
+    return p && !is_c(c->text) && !is_c(p->shown) && strcmp(c->text, p->shown) != 0;
 }
 
 static void add_block_at(struct ap_section *s, size_t at, char *text)
@@ -2306,13 +2320,26 @@ void ap_report_free(struct ap_report *r)
 {
     if (!r)
         return;
-    char **strs[] = {&r->title,         &r->subtitle,          &r->organisation,
-                     &r->team,          &r->period_label,      &r->period_code,
-                     &r->period_kind,   &r->change_prev_label, &r->change_year_label,
-                     &r->data_as_at,    &r->marking,           &r->audience,
-                     &r->template_name, &r->author,            &r->subject,
-                     &r->keywords,      &r->contact,           &r->logo,
-                     &r->font,          &r->font_bold};
+    char **strs[] = {&r->title,
+                     &r->subtitle,
+                     &r->organisation,
+                     &r->team,
+                     &r->period_label,
+                     &r->period_code,
+                     &r->period_kind,
+                     &r->change_prev_label,
+                     &r->change_year_label,
+                     &r->data_as_at,
+                     &r->marking,
+                     &r->audience,
+                     &r->template_name,
+                     &r->author,
+                     &r->subject,
+                     &r->keywords,
+                     &r->contact,
+                     &r->logo,
+                     &r->font,
+                     &r->font_bold};
     for (size_t i = 0; i < AP_ARRAY_LEN(strs); i++)
         free(*strs[i]);
     for (size_t i = 0; i < r->nheadlines; i++) {
