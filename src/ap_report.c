@@ -1646,6 +1646,7 @@ static void describe_key(const struct build *b, const char *key, char **period, 
 struct revision {
     const char *key;   /* borrowed from the cell */
     const char *start; /* borrowed: the key's first day, to sort by */
+    char *label;       /* a data check's row heading (owned), or NULL */
     size_t order;
     struct ap_cell published, now;
 };
@@ -1672,7 +1673,8 @@ static bool is_c(const char *text)
  * sides as [c] whether or not it changed, and is never marked [r], so that
  * neither its listing nor its mark tells the reader anything about it. A
  * figure shown in both is revised when the text shown differs. */
-static void compare_cell(struct build *b, struct ap_cell *c, struct revisions *rv)
+static void compare_cell(struct build *b, struct ap_cell *c, const char *label,
+                         struct revisions *rv)
 {
     if (!c->key || c->revised)
         return;
@@ -1706,6 +1708,7 @@ static void compare_cell(struct build *b, struct ap_cell *c, struct revisions *r
     r->key = c->key;
     r->start = strchr(c->key, '|') + 1;
     r->order = rv->n++;
+    r->label = label && !strncmp(c->key, "check.", 6) ? ap_xstrdup(label) : NULL;
     if (now_c || was_c) {
         r->published = cell_marker(AP_MARK_C);
         r->now = cell_marker(AP_MARK_C);
@@ -1759,14 +1762,15 @@ static void build_revisions(struct build *b)
     if (!b->npriors)
         return;
     for (size_t h = 0; h < r->nheadlines; h++) {
-        compare_cell(b, &r->headlines[h].value, &rv);
-        compare_cell(b, &r->headlines[h].change_prev, &rv);
-        compare_cell(b, &r->headlines[h].change_year, &rv);
-        compare_cell(b, &r->headlines[h].rate, &rv);
+        compare_cell(b, &r->headlines[h].value, NULL, &rv);
+        compare_cell(b, &r->headlines[h].change_prev, NULL, &rv);
+        compare_cell(b, &r->headlines[h].change_year, NULL, &rv);
+        compare_cell(b, &r->headlines[h].rate, NULL, &rv);
     }
     for (size_t t = 0; t < r->ntables; t++)
         for (size_t i = 0; i < r->tables[t].nrows * r->tables[t].ncols; i++)
-            compare_cell(b, &r->tables[t].cells[i], &rv);
+            compare_cell(b, &r->tables[t].cells[i],
+                         r->tables[t].cells[i - i % r->tables[t].ncols].text, &rv);
     if (!rv.n)
         return;
     qsort(rv.v, rv.n, sizeof *rv.v, revision_cmp);
@@ -1806,6 +1810,11 @@ static void build_revisions(struct build *b)
     for (size_t i = 0; i < rv.n; i++) {
         char *period, *measure;
         describe_key(b, rv.v[i].key, &period, &measure);
+        if (rv.v[i].label) {
+            free(measure); /* a data check is named by its row */
+            measure = ap_xasprintf("Data check: %s", rv.v[i].label);
+            free(rv.v[i].label);
+        }
         struct ap_cell row[4] = {cell_text(period), cell_text(measure), rv.v[i].published,
                                  rv.v[i].now};
         free(period);
