@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <locale.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -82,6 +83,13 @@ int main(int argc, char **argv)
     /* Numbers must be written with '.' whatever the user's locale (libxlsxwriter
      * prints numbers through the C library). */
     setlocale(LC_ALL, "C");
+    /* A file-size limit (ulimit -f) must fail the write (EFBIG) like a full
+     * disk, so that the output is cleaned up and the error said, rather than
+     * kill the process and leave its temporary files behind. */
+    if (signal(SIGXFSZ, SIG_IGN) == SIG_ERR) {
+        fprintf(stderr, "actionplan: error: cannot set up: %s\n", strerror(errno));
+        return AP_ERR_IO;
+    }
 
     if (argc < 2) {
         usage(stderr);

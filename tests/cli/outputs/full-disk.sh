@@ -80,6 +80,12 @@ fi
 earlier limited
 run=(bash -c 'trap "" XFSZ; ulimit -f 16; exec "$0" "$@"' "$AP")
 expect_failure limited "file-size limit"
+# The same limit as a user's shell sets it (SIGXFSZ not ignored, which would
+# kill the process and leave its temporary files): actionplan ignores it itself.
+rm -rf limited
+earlier limited
+run=(bash -c 'trap - XFSZ; ulimit -f 16; exec "$0" "$@"' "$AP")
+expect_failure limited "file-size limit with SIGXFSZ at its default"
 
 # 3. Full within the last few KiB of each output. Its size first, on a roomy disk.
 for only in pdf xlsx html; do
