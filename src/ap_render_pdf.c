@@ -183,16 +183,16 @@ static const char *hpdf_error_text(HPDF_STATUS code)
 static enum ap_status hpdf_fail(struct pdf *p, const char *path, const char *doing)
 {
     if ((p->err == HPDF_FILE_OPEN_ERROR || p->err == HPDF_FILE_IO_ERROR) && p->err_errno)
-        ap_diag_error(p->d, AP_ERR_IO,
-                      "cannot write the PDF '%s': %s (libharu error 0x%04lX while %s); %s", path,
-                      strerror(p->err_errno), (unsigned long)p->err, doing,
-                      p->err == HPDF_FILE_OPEN_ERROR ? "check the folder exists and is writable"
-                                                     : "check the disk is not full");
+        ap_diag_report(p->d, AP_ERROR, AP_ERR_IO, path, 0, 0,
+                       "cannot write the PDF: %s (libharu error 0x%04lX while %s); %s",
+                       strerror(p->err_errno), (unsigned long)p->err, doing,
+                       p->err == HPDF_FILE_OPEN_ERROR ? "check the folder exists and is writable"
+                                                      : "check the disk is not full");
     else
-        ap_diag_error(p->d, AP_ERR_IO,
-                      "cannot write the PDF '%s': libharu error 0x%04lX, detail %lu, while %s (%s)",
-                      path, (unsigned long)p->err, (unsigned long)p->detail, doing,
-                      hpdf_error_text(p->err));
+        ap_diag_report(p->d, AP_ERROR, AP_ERR_IO, path, 0, 0,
+                       "cannot write the PDF: libharu error 0x%04lX, detail %lu, while %s (%s)",
+                       (unsigned long)p->err, (unsigned long)p->detail, doing,
+                       hpdf_error_text(p->err));
     return AP_ERR_IO;
 }
 
@@ -1625,8 +1625,8 @@ fail:;
         advice = "; check the disk is not full";
     else if (!strcmp(step, "opening"))
         advice = "; check the folder exists and is writable";
-    ap_diag_error(p->d, AP_ERR_IO, "cannot write the PDF '%s': %s (while %s)%s", shown,
-                  strerror(err), step, advice);
+    ap_diag_report(p->d, AP_ERROR, AP_ERR_IO, shown, 0, 0, "cannot write the PDF: %s (while %s)%s",
+                   strerror(err), step, advice);
     if (f)
         fclose(f); /* already failing: the first error is the one reported */
     free(buf);
@@ -1717,7 +1717,8 @@ enum ap_status ap_render_pdf(const struct ap_report *r, const char *path, const 
     }
     p.doc = HPDF_New(on_error, &p);
     if (!p.doc) {
-        ap_diag_error(d, AP_ERR_IO, "cannot write the PDF '%s': libharu could not start", shown);
+        ap_diag_report(d, AP_ERROR, AP_ERR_IO, shown, 0, 0,
+                       "cannot write the PDF: libharu could not start");
         rc = AP_ERR_IO;
         goto done;
     }
