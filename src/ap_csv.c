@@ -24,6 +24,7 @@ struct ap_csv {
     bool eof;           /* fread has reported end of file or an error */
     bool started;       /* the byte-order mark has been looked for */
     bool failed;        /* a structural error ended the file */
+    bool bom;           /* the file began with a UTF-8 byte-order mark */
     long line;          /* physical line of the next unread byte */
     long blanks;        /* blank lines read ahead and not yet returned */
     long blank_line;    /* line of the next of those */
@@ -116,6 +117,11 @@ const char *ap_csv_name(const struct ap_csv *c)
     return c->name;
 }
 
+bool ap_csv_bom(const struct ap_csv *c)
+{
+    return c->bom;
+}
+
 void ap_csv_close(struct ap_csv *c)
 {
     if (!c)
@@ -150,6 +156,7 @@ static int start(struct ap_csv *c, struct ap_diag *d)
     size_t n = c->ilen - c->ipos;
     if (n >= 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF) {
         c->ipos += 3;
+        c->bom = true;
     } else if (n >= 2 && ((p[0] == 0xFF && p[1] == 0xFE) || (p[0] == 0xFE && p[1] == 0xFF))) {
         return fail(c, d, 1, 0,
                     "the file is UTF-16, not UTF-8; save it as 'CSV UTF-8 (comma delimited)'");

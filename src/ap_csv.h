@@ -49,6 +49,9 @@ struct ap_csv *ap_csv_from_stream(FILE *f, const char *name);
 int ap_csv_next(struct ap_csv *c, struct ap_csv_record *rec, struct ap_diag *d);
 
 const char *ap_csv_name(const struct ap_csv *c);
+/* True once the first record is read if the file began with a UTF-8 byte-order
+ * mark (which the reader skips). */
+bool ap_csv_bom(const struct ap_csv *c);
 void ap_csv_close(struct ap_csv *c); /* NULL ok */
 
 #endif

@@ -416,11 +416,11 @@ static enum ap_status check_reference(struct imp *im, enum ap_table_id t, long l
     }
     struct ap_buf m1 = AP_BUF_INIT, why = AP_BUF_INIT;
     if (!im->path[p])
-        ap_buf_addf(&why, "is not in the database; import %s with this file, or correct the id",
-                    ap_table_files[p]);
+        ap_buf_addf(&why, "is not in the database; import the %s table too, or correct the id",
+                    ap_table_names[p]);
     else if (im->replace)
-        ap_buf_addf(&why, "is not in '%s' (with --replace, that file is the whole list)",
-                    im->path[p]);
+        ap_buf_addf(&why, "is not in '%s' (with --replace, that is the whole list of %s)",
+                    im->path[p], ap_table_names[p]);
     else
         ap_buf_addf(&why, "is neither in '%s' nor in the database", im->path[p]);
     ap_diag_input(im->d, im->path[t], line, im->fcol[t][td->ref] + 1, "%s '%s' %s",
@@ -1233,9 +1233,10 @@ static enum ap_status check_dangling(struct imp *im, enum ap_table_id t)
         key_describe(&key, t, s, n);
         ap_diag_input(im->d, im->path[p], 0, 0,
                       "the %s with %s, already in the database, refers to %s '%s', which is "
-                      "not in this file: --replace would leave it without its %s; add it to the "
-                      "file, or import %s too",
-                      td->noun, key.buf, ref, shown(&m1, r, rn), tables[p].noun, ap_table_files[t]);
+                      "not in this import: --replace would leave it without its %s; add the %s, "
+                      "or import the %s table too",
+                      td->noun, key.buf, ref, shown(&m1, r, rn), tables[p].noun, tables[p].noun,
+                      ap_table_names[t]);
     }
     if (rc != SQLITE_DONE)
         res = ap_db_error(im->db, im->d, "cannot check the imported rows");
@@ -1344,6 +1345,7 @@ enum ap_status ap_import_run(sqlite3 *db, const char *const *paths, size_t npath
         im.path[t] = ap_xstrdup(name);
         sum->present[t] = name != NULL;
     }
+    sum->nfiles = ap_intake_nfiles(im.in);
 
     /* Index builds spill to a temporary file past the cache, so memory stays
      * bounded however large the files are. */
@@ -1457,24 +1459,26 @@ done:
 
 void ap_import_print_summary(const struct ap_import_summary *sum, FILE *out)
 {
-    int files = 0;
+    int ntables = 0;
     long total = 0;
     char n[32], m[32], k[32];
     for (int t = 0; t < AP_T_COUNT; t++) {
-        files += sum->present[t];
+        ntables += sum->present[t];
         total += sum->rows[t];
     }
-    const char *fs = files == 1 ? "" : "s";
+    /* "7 tables from 5 files": a workbook is one file of several tables. */
+    char what[96];
+    snprintf(what, sizeof what, "%d table%s from %zu file%s", ntables, ntables == 1 ? "" : "s",
+             sum->nfiles, sum->nfiles == 1 ? "" : "s");
     if (sum->dry_run)
-        fprintf(out, "dry run of %d file%s: nothing was written; the import would make these "
-                     "changes:\n",
-                files, fs);
+        fprintf(out, "dry run of %s: nothing was written; the import would make these changes:\n",
+                what);
     else if (!sum->written && total > 0)
-        fprintf(out, "nothing to import: the database already holds every row of %s as it is; "
-                     "nothing was written\n",
-                files == 1 ? "this file" : "these files");
+        fprintf(out, "nothing to import: the database already holds every row of this export "
+                     "as it is (%s); nothing was written\n",
+                what);
     else
-        fprintf(out, "imported %d file%s:\n", files, fs);
+        fprintf(out, "imported %s:\n", what);
     for (int t = 0; t < AP_T_COUNT; t++) {
         if (!sum->present[t])
             continue;
@@ -1489,7 +1493,7 @@ void ap_import_print_summary(const struct ap_import_summary *sum, FILE *out)
             bool child = !strcmp(noun, "child");
             ap_format_count(sum->missing[t], n);
             bool one = sum->missing[t] == 1;
-            fprintf(out, "; %s %s%s in the database %s not in the file (%s%s): ", n,
+            fprintf(out, "; %s %s%s in the database %s not in the export (%s%s): ", n,
                     one ? noun : child ? "children" : noun, one || child ? "" : "s",
                     one ? "is" : "are",
                     !sum->replace ? "kept; --replace would remove "

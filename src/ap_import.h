@@ -45,6 +45,7 @@ struct ap_import_summary {
     /* The first of those ids (in key order), as shown in a message. */
     char missing_ids[AP_T_COUNT][AP_IMPORT_MAX_IDS][AP_IMPORT_ID_SHOWN];
     bool present[AP_T_COUNT]; /* a file for this table was given (the table in full) */
+    size_t nfiles;            /* distinct files read (a workbook of several tables is one) */
     bool replace, dry_run;
     bool written; /* the database was changed (never in a dry run, nor when every row
                      was already there as it is) */
@@ -67,7 +68,7 @@ enum ap_status ap_import_run(sqlite3 *db, const char *const *paths, size_t npath
                              const struct ap_import_opts *o, struct ap_import_summary *sum,
                              struct ap_diag *d);
 
-/* Print the change summary: a first line ("imported 2 files:", or what a dry
+/* Print the change summary: a first line ("imported 7 tables from 5 files:", or what a dry
  * run would have done), then a line per table: "  cases: 120 rows: 100 new,
  * 20 changed, 0 unchanged", with the ids the database has that the file no
  * longer has (up to AP_IMPORT_MAX_IDS, then a count). */

@@ -52,6 +52,7 @@ struct ap_source {
     struct ap_xlsx *x; /* a workbook sheet instead of csv */
     bool date1904;     /* the workbook's date system */
     bool cp1252;       /* the profile says the files are Windows-1252 */
+    bool utf8_seen;    /* ... but a field was UTF-8 (reported once) */
     int fcol[AP_MAX_COLS];
     size_t width;                   /* fields in the header */
     struct ap_buf val[AP_MAX_COLS]; /* converted values of the current row */
@@ -686,6 +687,35 @@ static void encoding_hint(const struct ap_source *s, const char *raw, size_t n, 
     }
 }
 
+/* The fix for a file that is UTF-8 although the profile says windows-1252. */
+static void utf8_fix(const struct ap_source *s, struct ap_buf *b)
+{
+    ap_buf_addf(b,
+                "the file is UTF-8, but the profile '%s' says at line %ld that the files are "
+                "windows-1252; remove that line (or set encoding = utf-8 under [source])",
+                s->in->prof->path, s->in->prof->encoding_line);
+}
+
+/* Report field what, whose first non-ASCII character is at u, as UTF-8 text
+ * in a file the profile calls windows-1252: what it holds, and what the
+ * conversion would have made of it. */
+static void utf8_not_cp1252(struct ap_source *s, const char *what, const char *u, long line,
+                            long col, struct ap_diag *d)
+{
+    unsigned char lead = (unsigned char)u[0];
+    size_t len = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2;
+    struct ap_buf as1252 = AP_BUF_INIT;
+    ap_buf_reset(&s->list);
+    utf8_fix(s, &s->list);
+    ap_buf_reset(&s->m1);
+    ap_buf_add(&s->m1, u, len);
+    bool shown = ap_cp1252_to_utf8(u, len, &as1252) == len;
+    ap_diag_input(d, s->sp->name, line, col, "%s holds '%s' written in UTF-8%s%s%s; %s", what,
+                  s->m1.buf, shown ? ", which as windows-1252 would be stored as '" : "",
+                  shown ? as1252.buf : "", shown ? "'" : "", s->list.buf);
+    ap_buf_release(&as1252);
+}
+
 /* Make raw text UTF-8: converted from Windows-1252 into buf, or checked.
  * Reports at line:col (what names the field) unless quiet; false if bad. */
 static bool to_utf8(struct ap_source *s, const char *what, const char **str, size_t *n,
@@ -697,6 +727,16 @@ static bool to_utf8(struct ap_source *s, const char *what, const char **str, siz
             k++;
         if (k == *n)
             return true;
+        /* Non-ASCII bytes that all form UTF-8 sequences are UTF-8 text:
+         * Windows-1252 text almost never reads so (it would take a capital
+         * such as Ã followed by a symbol such as ©), and converting it would
+         * store é as Ã©. */
+        if (ap_utf8_valid_prefix(*str, *n) == *n) {
+            if (!quiet && !s->utf8_seen)
+                utf8_not_cp1252(s, what, *str + k, line, col, d);
+            s->utf8_seen = true;
+            return false;
+        }
         ap_buf_reset(buf);
         size_t bad = ap_cp1252_to_utf8(*str, *n, buf);
         if (bad != *n) {
@@ -759,6 +799,7 @@ static bool read_header(struct ap_source *s, const struct header *h, struct ap_d
     struct ap_buf extra = AP_BUF_INIT, m1 = AP_BUF_INIT, have = AP_BUF_INIT, conv = AP_BUF_INIT;
     char **names = ap_xcalloc(h->n ? h->n : 1, sizeof *names);
     size_t *lens = ap_xcalloc(h->n ? h->n : 1, sizeof *lens);
+    bool *unreadable = ap_xcalloc(h->n ? h->n : 1, sizeof *unreadable);
     for (size_t c = 0; c < AP_MAX_COLS; c++)
         s->fcol[c] = -1;
     /* The names, UTF-8 and trimmed. */
@@ -767,6 +808,7 @@ static bool read_header(struct ap_source *s, const struct header *h, struct ap_d
         size_t len = h->len[i];
         if (!to_utf8(s, "column name", &n, &len, &conv, h->line, (long)i + 1, false, d)) {
             ok = false;
+            unreadable[i] = true; /* reported: not listed among the ignored */
             n = "";
             len = 0;
         }
@@ -820,7 +862,7 @@ static bool read_header(struct ap_source *s, const struct header *h, struct ap_d
             nmatched++;
             if (s->fcol[found] < 0)
                 s->fcol[found] = (int)i;
-        } else if (!used_by_other(s, n, len)) {
+        } else if (!unreadable[i] && !used_by_other(s, n, len)) {
             ap_buf_adds(&extra, nextra++ ? ", " : "");
             if (len)
                 ap_buf_add_shown(&extra, n, len);
@@ -848,6 +890,7 @@ static bool read_header(struct ap_source *s, const struct header *h, struct ap_d
         free(names[i]);
     free(names);
     free(lens);
+    free(unreadable);
     ap_buf_release(&extra);
     ap_buf_release(&m1);
     ap_buf_release(&have);
@@ -894,6 +937,13 @@ static enum ap_status open_csv(struct ap_source *s, struct ap_diag *d)
     }
     if (rc < 0 || rec.bad)
         return AP_ERR_INPUT;
+    if (s->cp1252 && ap_csv_bom(s->csv)) {
+        ap_buf_reset(&s->list);
+        utf8_fix(s, &s->list);
+        ap_diag_input(d, s->sp->name, 1, 1, "the file begins with a UTF-8 byte-order mark; %s",
+                      s->list.buf);
+        return AP_ERR_INPUT;
+    }
     const char **names = ap_xcalloc(rec.n, sizeof *names);
     size_t *lens = ap_xcalloc(rec.n, sizeof *lens);
     for (size_t i = 0; i < rec.n; i++) {

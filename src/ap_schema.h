@@ -1,9 +1,9 @@
 /*
  * ap_schema: the columns of SPEC.md's seven tables, as one table: name, kind
- * (text, enumerated, date, date-time), required, vocabulary; each table's key
- * columns and the column naming its parent. The import checks rows against it,
- * the intake maps an export's headers and labels onto it, and `map` guesses
- * from it.
+ * (text, enumerated, date, date-time), required, vocabulary, and a note on what
+ * to enter; each table's key columns and the column naming its parent. The
+ * import checks rows against it, the intake maps an export's headers and labels
+ * onto it, `map` guesses from it, and `workbook` writes its sheets from it.
  */
 #ifndef AP_SCHEMA_H
 #define AP_SCHEMA_H
@@ -21,6 +21,7 @@ struct ap_coldef {
     enum ap_kind kind;
     bool required;
     enum ap_enum_id en; /* AP_K_ENUM only */
+    const char *note;   /* what to enter, in plain English (the input workbook's notes) */
 };
 
 #define AP_MAX_COLS 7 /* columns of the widest table */

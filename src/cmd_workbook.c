@@ -37,6 +37,7 @@
 #include "ap_db.h"
 #include "ap_enum.h"
 #include "ap_lxw.h"
+#include "ap_schema.h"
 #include "commands.h"
 
 static const struct ap_cli_cmd workbook_cmd = {
@@ -50,93 +51,6 @@ static const struct ap_cli_cmd workbook_cmd = {
         "The file is readable and writable only by you (mode 0600), since it will hold case\n"
         "data.\n",
     .takes_args = true,
-};
-
-enum wb_kind { W_TEXT, W_ENUM, W_DATE, W_DATETIME };
-
-/* A column of the input workbook: what the import reads, and what we tell the team. */
-struct wb_col {
-    enum ap_table_id table;
-    const char *name;
-    enum wb_kind kind;
-    bool required;
-    enum ap_enum_id en; /* W_ENUM only */
-    const char *note;   /* plain English, for the notes sheet */
-};
-
-static const struct wb_col cols[] = {
-    {AP_T_CHILDREN, "child_id", W_TEXT, true, 0,
-     "The child's reference in your case system. Use the same reference wherever the child "
-     "appears on the other sheets."},
-    {AP_T_CHILDREN, "birth_date", W_DATE, false, 0,
-     "Date of birth. Only used to work out the child's age band in the reports."},
-    {AP_T_CHILDREN, "gender", W_ENUM, false, AP_ENUM_GENDER, "The child's gender."},
-    {AP_T_CHILDREN, "ethnicity", W_ENUM, false, AP_ENUM_ETHNICITY,
-     "The child's ethnic group, in the broad groups the reports use."},
-    {AP_T_CHILDREN, "area", W_TEXT, false, 0,
-     "The locality the child lives in, as your council names its areas."},
-
-    {AP_T_CASES, "case_id", W_TEXT, true, 0,
-     "The reference of this period of exploitation work with a child. A child may have "
-     "several cases over time, one after another."},
-    {AP_T_CASES, "child_id", W_TEXT, true, 0,
-     "The child the case is about: a child_id from the children sheet."},
-    {AP_T_CASES, "opened_on", W_DATE, true, 0, "The date the case was opened."},
-    {AP_T_CASES, "closed_on", W_DATE, false, 0,
-     "The date the case was closed. Leave it empty while the case is open."},
-    {AP_T_CASES, "risk_level", W_ENUM, false, AP_ENUM_RISK_LEVEL,
-     "The risk of exploitation at the latest assessment."},
-    {AP_T_CASES, "referral_source", W_ENUM, false, AP_ENUM_REFERRAL_SOURCE,
-     "Who referred the child to the team."},
-    {AP_T_CASES, "closure_reason", W_ENUM, false, AP_ENUM_CLOSURE_REASON,
-     "Why the case was closed. Fill it in when, and only when, closed_on is filled in."},
-
-    {AP_T_MISSING_EPISODES, "episode_id", W_TEXT, true, 0,
-     "The reference of this missing episode."},
-    {AP_T_MISSING_EPISODES, "child_id", W_TEXT, true, 0,
-     "The child who went missing: a child_id from the children sheet."},
-    {AP_T_MISSING_EPISODES, "missing_from", W_DATETIME, true, 0,
-     "When the child went missing: the date and, if known, the time."},
-    {AP_T_MISSING_EPISODES, "returned_at", W_DATETIME, false, 0,
-     "When the child came back. Leave it empty while the child is still missing."},
-    {AP_T_MISSING_EPISODES, "interview_offered_at", W_DATETIME, false, 0,
-     "When the child was offered a return home interview."},
-    {AP_T_MISSING_EPISODES, "interview_completed_at", W_DATETIME, false, 0,
-     "When the return home interview took place."},
-
-    {AP_T_PERPETRATORS, "perpetrator_id", W_TEXT, true, 0,
-     "Your reference for a person suspected of exploiting children. Never a name."},
-    {AP_T_PERPETRATORS, "identified_on", W_DATE, true, 0,
-     "The date the person was first identified."},
-    {AP_T_PERPETRATORS, "concluded_on", W_DATE, false, 0,
-     "The date work to disrupt the person ended. Leave it empty while it goes on."},
-    {AP_T_PERPETRATORS, "outcome", W_ENUM, false, AP_ENUM_OUTCOME,
-     "How that work ended. Fill it in when, and only when, concluded_on is filled in."},
-
-    {AP_T_PERPETRATOR_ACTIONS, "action_id", W_TEXT, true, 0,
-     "The reference of this action against a perpetrator."},
-    {AP_T_PERPETRATOR_ACTIONS, "perpetrator_id", W_TEXT, true, 0,
-     "Who the action was taken against: a perpetrator_id from the perpetrators sheet."},
-    {AP_T_PERPETRATOR_ACTIONS, "action", W_ENUM, true, AP_ENUM_PERP_ACTION, "What was done."},
-    {AP_T_PERPETRATOR_ACTIONS, "action_on", W_DATE, true, 0, "The date it was done."},
-
-    {AP_T_ACTION_PLAN, "action_ref", W_TEXT, true, 0,
-     "The number of the action in the CSE Action Plan, such as 1.3."},
-    {AP_T_ACTION_PLAN, "theme", W_TEXT, true, 0, "The theme of the plan the action sits under."},
-    {AP_T_ACTION_PLAN, "action", W_TEXT, true, 0, "What the action is, in a sentence."},
-    {AP_T_ACTION_PLAN, "lead", W_TEXT, false, 0, "The team or role that leads on it."},
-    {AP_T_ACTION_PLAN, "due_on", W_DATE, false, 0, "When it is due to be done."},
-
-    {AP_T_ACTION_UPDATES, "action_ref", W_TEXT, true, 0,
-     "The action the update is about: an action_ref from the action_plan sheet."},
-    {AP_T_ACTION_UPDATES, "updated_on", W_DATE, true, 0,
-     "The date of the update. One update per action per day."},
-    {AP_T_ACTION_UPDATES, "status", W_ENUM, true, AP_ENUM_STATUS, "Where the action stands."},
-    {AP_T_ACTION_UPDATES, "rag", W_ENUM, false, AP_ENUM_RAG,
-     "The red, amber or green rating given to progress."},
-    {AP_T_ACTION_UPDATES, "commentary", W_TEXT, false, 0,
-     "What has happened since the last update. Do not name children, families or "
-     "suspects: the commentary may be published."},
 };
 
 static const char *const intro[] = {
@@ -257,56 +171,57 @@ static bool put_date_check(struct wb *w, lxw_worksheet *ws, lxw_col_t c, bool wi
 }
 
 /* Width of a column in characters: its heading or its longest label, within reason. */
-static double width_of(const struct wb_col *col)
+static double width_of(enum ap_table_id t, const struct ap_coldef *col)
 {
     size_t n = strlen(col->name) + 3;
-    if (col->kind == W_ENUM)
+    if (col->kind == AP_K_ENUM)
         for (size_t i = 0; i < ap_enums[col->en].n; i++)
             if (strlen(ap_enums[col->en].labels[i]) + 4 > n)
                 n = strlen(ap_enums[col->en].labels[i]) + 4;
-    if (col->kind == W_DATE && n < 12)
+    if (col->kind == AP_K_DATE && n < 12)
         n = 12;
-    if (col->kind == W_DATETIME && n < 18)
+    if (col->kind == AP_K_DATETIME && n < 18)
         n = 18;
-    if (col->kind == W_TEXT && n < 14)
+    if (col->kind == AP_K_TEXT && n < 14)
         n = 14;
-    if (!strcmp(col->name, "commentary") ||
-        (col->table == AP_T_ACTION_PLAN && !strcmp(col->name, "action")))
+    if (!strcmp(col->name, "commentary") || (t == AP_T_ACTION_PLAN && !strcmp(col->name, "action")))
         n = 60;
     return n > 60 ? 60 : (double)n;
 }
 
 static bool put_table(struct wb *w, lxw_worksheet *ws, enum ap_table_id t)
 {
-    lxw_col_t c = 0;
-    for (size_t i = 0; i < AP_ARRAY_LEN(cols); i++) {
-        const struct wb_col *col = &cols[i];
-        if (col->table != t)
-            continue;
-        lxw_format *f = col->kind == W_DATE       ? w->date
-                        : col->kind == W_DATETIME ? w->datetime
-                        : col->kind == W_TEXT     ? w->text
-                                                  : NULL;
+    for (size_t i = 0; i < ap_schema[t].ncols; i++) {
+        const struct ap_coldef *col = &ap_schema[t].cols[i];
+        lxw_col_t c = (lxw_col_t)i;
+        lxw_format *f = col->kind == AP_K_DATE       ? w->date
+                        : col->kind == AP_K_DATETIME ? w->datetime
+                        : col->kind == AP_K_TEXT     ? w->text
+                                                     : NULL;
         if (failed(w, worksheet_write_string(ws, 0, c, col->name, w->header),
                    "writing a heading") ||
-            failed(w, worksheet_set_column(ws, c, c, width_of(col), f), "setting a column"))
+            failed(w, worksheet_set_column(ws, c, c, width_of(t, col), f), "setting a column"))
             return false;
         bool ok = true;
-        if (col->kind == W_ENUM)
+        if (col->kind == AP_K_ENUM)
             ok = put_list(w, ws, c, col->en);
-        else if (col->kind == W_DATE || col->kind == W_DATETIME)
-            ok = put_date_check(w, ws, c, col->kind == W_DATETIME);
+        else if (col->kind == AP_K_DATE || col->kind == AP_K_DATETIME)
+            ok = put_date_check(w, ws, c, col->kind == AP_K_DATETIME);
         if (!ok)
             return false;
-        c++;
     }
     worksheet_freeze_panes(ws, 1, 0);
     return true;
 }
 
-static const char *kind_words(const struct wb_col *col)
+static const char *kind_words(const struct ap_coldef *col)
 {
-    static const char *const words[] = {"Text", "Choose from the list", "Date", "Date and time"};
+    static const char *const words[] = {
+        [AP_K_TEXT] = "Text",
+        [AP_K_ENUM] = "Choose from the list",
+        [AP_K_DATE] = "Date",
+        [AP_K_DATETIME] = "Date and time",
+    };
     return words[col->kind];
 }
 
@@ -325,28 +240,32 @@ static bool put_notes(struct wb *w, lxw_worksheet *ws)
         if (failed(w, worksheet_write_string(ws, r, c, heads[c], w->header), "writing the notes"))
             return false;
     r++;
-    for (size_t i = 0; i < AP_ARRAY_LEN(cols); i++, r++) {
-        const struct wb_col *col = &cols[i];
-        struct ap_buf allowed = AP_BUF_INIT;
-        if (col->kind == W_ENUM) {
-            const struct ap_enum *en = &ap_enums[col->en];
-            for (size_t k = 0; k < en->n; k++)
-                ap_buf_addf(&allowed, "%s%s", k ? "; " : "", en->labels[k]);
+    for (int t = 0; t < AP_T_COUNT; t++) {
+        for (size_t i = 0; i < ap_schema[t].ncols; i++, r++) {
+            const struct ap_coldef *col = &ap_schema[t].cols[i];
+            struct ap_buf allowed = AP_BUF_INIT;
+            if (col->kind == AP_K_ENUM) {
+                const struct ap_enum *en = &ap_enums[col->en];
+                for (size_t k = 0; k < en->n; k++)
+                    ap_buf_addf(&allowed, "%s%s", k ? "; " : "", en->labels[k]);
+            }
+            bool ok =
+                !failed(w, worksheet_write_string(ws, r, 0, ap_table_names[t], NULL),
+                        "writing the notes") &&
+                !failed(w, worksheet_write_string(ws, r, 1, col->name, NULL),
+                        "writing the notes") &&
+                !failed(w, worksheet_write_string(ws, r, 2, col->required ? "Required" : "", NULL),
+                        "writing the notes") &&
+                !failed(w, worksheet_write_string(ws, r, 3, col->note, w->wrap),
+                        "writing the notes") &&
+                !failed(w, worksheet_write_string(ws, r, 4, kind_words(col), NULL),
+                        "writing the notes") &&
+                (!allowed.len || !failed(w, worksheet_write_string(ws, r, 5, allowed.buf, w->wrap),
+                                         "writing the notes"));
+            ap_buf_release(&allowed);
+            if (!ok)
+                return false;
         }
-        bool ok =
-            !failed(w, worksheet_write_string(ws, r, 0, ap_table_names[col->table], NULL),
-                    "writing the notes") &&
-            !failed(w, worksheet_write_string(ws, r, 1, col->name, NULL), "writing the notes") &&
-            !failed(w, worksheet_write_string(ws, r, 2, col->required ? "Required" : "", NULL),
-                    "writing the notes") &&
-            !failed(w, worksheet_write_string(ws, r, 3, col->note, w->wrap), "writing the notes") &&
-            !failed(w, worksheet_write_string(ws, r, 4, kind_words(col), NULL),
-                    "writing the notes") &&
-            (!allowed.len || !failed(w, worksheet_write_string(ws, r, 5, allowed.buf, w->wrap),
-                                     "writing the notes"));
-        ap_buf_release(&allowed);
-        if (!ok)
-            return false;
     }
     static const double widths[] = {20, 24, 10, 60, 20, 60};
     for (lxw_col_t c = 0; c < AP_ARRAY_LEN(widths); c++)
@@ -395,8 +314,10 @@ static enum ap_status build(const char *tmp, const char *path, struct ap_diag *d
     for (int t = 0; ok && t < AP_T_COUNT; t++)
         ok = (sheets[t] = workbook_add_worksheet(w.wb, ap_table_names[t])) != NULL;
     ok = ok && (notes = workbook_add_worksheet(w.wb, "notes")) != NULL;
-    for (size_t i = 0; i < AP_ARRAY_LEN(cols); i++)
-        need_lists = need_lists || (cols[i].kind == W_ENUM && !inline_list(cols[i].en));
+    for (int t = 0; t < AP_T_COUNT; t++)
+        for (size_t i = 0; i < ap_schema[t].ncols; i++)
+            need_lists = need_lists || (ap_schema[t].cols[i].kind == AP_K_ENUM &&
+                                        !inline_list(ap_schema[t].cols[i].en));
     if (ok && need_lists) {
         ok = (w.lists = workbook_add_worksheet(w.wb, "lists")) != NULL;
         if (ok)

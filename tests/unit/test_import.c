@@ -184,8 +184,9 @@ static void test_import(void)
     FILE *f = open_memstream(&out, &outn);
     ap_import_print_summary(&sum, f);
     fclose(f);
-    CHECK_STR(out, "imported 1 file:\n  cases: 2 rows: 1 new, 0 changed, 1 unchanged; 2 cases in "
-                   "the database are not in the file (removed, as --replace asks): K1, K3\n");
+    CHECK_STR(out, "imported 1 table from 1 file:\n  cases: 2 rows: 1 new, 0 changed, 1 "
+                   "unchanged; 2 cases in the database are not in the export (removed, as "
+                   "--replace asks): K1, K3\n");
     free(out);
 
     clean_up(db, dbpath);
@@ -245,12 +246,13 @@ static void test_summary_wording(void)
     sum.rows[AP_T_CHILDREN] = sum.added[AP_T_CHILDREN] = 1234567;
     sum.rows[AP_T_ACTION_UPDATES] = 0;
     sum.written = true;
+    sum.nfiles = 1; /* one workbook holding both tables */
     char *out = NULL;
     size_t n;
     FILE *f = open_memstream(&out, &n);
     ap_import_print_summary(&sum, f);
     fclose(f);
-    CHECK_STR(out, "imported 2 files:\n  children: 1,234,567 rows: 1,234,567 new, 0 changed, 0 "
+    CHECK_STR(out, "imported 2 tables from 1 file:\n  children: 1,234,567 rows: 1,234,567 new, 0 changed, 0 "
                    "unchanged\n  action_updates: 0 rows: 0 new, 0 changed, 0 unchanged\n");
     free(out);
 
@@ -263,17 +265,18 @@ static void test_summary_wording(void)
         snprintf(s2.missing_ids[AP_T_CHILDREN][i], AP_IMPORT_ID_SHOWN, "C%d", i + 1);
     s2.rows[AP_T_CASES] = s2.unchanged[AP_T_CASES] = 1;
     s2.missing[AP_T_CASES] = 1;
+    s2.nfiles = 2;
     snprintf(s2.missing_ids[AP_T_CASES][0], AP_IMPORT_ID_SHOWN, "K7");
     f = open_memstream(&out, &n);
     ap_import_print_summary(&s2, f);
     fclose(f);
-    CHECK_STR(out, "nothing to import: the database already holds every row of these files as it "
-                   "is; nothing was written\n"
+    CHECK_STR(out, "nothing to import: the database already holds every row of this export as "
+                   "it is (2 tables from 2 files); nothing was written\n"
                    "  children: 2 rows: 0 new, 0 changed, 2 unchanged; 13 children in the "
-                   "database are not in the file (kept; --replace would remove them): C1, C2, C3, "
+                   "database are not in the export (kept; --replace would remove them): C1, C2, C3, "
                    "C4, C5, C6, C7, C8, C9, C10 and 3 more\n"
                    "  cases: 1 row: 0 new, 0 changed, 1 unchanged; 1 case in the database is not "
-                   "in the file (kept; --replace would remove it): K7\n");
+                   "in the export (kept; --replace would remove it): K7\n");
     free(out);
 }
 

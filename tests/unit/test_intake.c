@@ -65,6 +65,62 @@ static void test_labels(void)
     CHECK(!ap_label_equal("Police", 6, "Police - CSE Unit", 17));
 }
 
+/* Every enumerated column of every table takes each of its codes and each of
+ * its report labels in upper, lower and mixed case with spaces around, and
+ * nothing in one vocabulary means two things. */
+static void test_labels_every_column(void)
+{
+    size_t checked = 0;
+    for (int t = 0; t < AP_T_COUNT; t++) {
+        for (size_t c = 0; c < ap_schema[t].ncols; c++) {
+            const struct ap_coldef *cd = &ap_schema[t].cols[c];
+            if (cd->kind != AP_K_ENUM)
+                continue;
+            const struct ap_enum *en = &ap_enums[cd->en];
+            CHECK_STR(en->column, cd->name);
+            for (size_t i = 0; i < en->n; i++) {
+                const char *forms[2] = {en->values[i], en->labels[i]};
+                for (int f = 0; f < 2; f++) {
+                    char up[128], low[128], spaced[140];
+                    size_t n = strlen(forms[f]);
+                    CHECK(n < sizeof up);
+                    for (size_t k = 0; k <= n; k++) {
+                        char ch = forms[f][k];
+                        up[k] = ch >= 'a' && ch <= 'z' ? (char)(ch - 'a' + 'A') : ch;
+                        low[k] = ch >= 'A' && ch <= 'Z' ? (char)(ch - 'A' + 'a') : ch;
+                    }
+                    snprintf(spaced, sizeof spaced, " \t%s  ", up);
+                    const char *tries[4] = {forms[f], up, low, spaced};
+                    for (int k = 0; k < 4; k++) {
+                        int got = ap_enum_match(cd->en, tries[k], strlen(tries[k]));
+                        if (got != (int)i)
+                            fprintf(stderr, "%s.%s: '%s' gives %d, not %zu\n",
+                                    ap_table_names[t], cd->name, tries[k], got, i);
+                        CHECK_INT(got, (int)i);
+                        checked++;
+                    }
+                }
+            }
+        }
+    }
+    CHECK_INT((long)checked, 8L * (4 + 6 + 3 + 8 + 7 + 4 + 16 + 3 + 3));
+}
+
+/* The schema is the one list of columns: every column says what to enter
+ * (the input workbook's notes sheet is written from it). */
+static void test_schema_notes(void)
+{
+    for (int t = 0; t < AP_T_COUNT; t++) {
+        CHECK(ap_schema[t].ncols > 0 && ap_schema[t].ncols <= AP_MAX_COLS);
+        for (size_t c = 0; c < ap_schema[t].ncols; c++) {
+            const char *note = ap_schema[t].cols[c].note;
+            CHECK(note != NULL && strlen(note) > 10);
+            if (note)
+                CHECK(note[strlen(note) - 1] == '.');
+        }
+    }
+}
+
 static void test_cp1252(void)
 {
     struct ap_buf b = AP_BUF_INIT;
@@ -246,6 +302,8 @@ int main(void)
         return 3;
     }
     test_labels();
+    test_labels_every_column();
+    test_schema_notes();
     test_cp1252();
     test_slash_dates();
     test_profile();
