@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "ap_audit.h"
+#include "ap_chart.h"
 #include "ap_check.h"
 #include "ap_db.h"
 #include "ap_enum.h"
@@ -590,6 +591,7 @@ static void build_chart(struct build *b)
             c->series[s].values[q] = cell->kind == AP_CELL_NUMBER ? cell->value : 0.0;
         }
     }
+    ap_chart_describe(c, t);
 }
 
 /* The metric a breakdown divides up, or -1 if it has none of its own. */
@@ -1947,6 +1949,10 @@ void ap_report_free(struct ap_report *r)
         for (size_t j = 0; j < c->ncats; j++)
             free(c->categories[j]);
         free(c->categories);
+        free(c->alt_intro);
+        for (size_t j = 0; c->alt_series && j < c->nseries; j++)
+            free(c->alt_series[j]);
+        free(c->alt_series);
         for (size_t j = 0; j < c->nseries; j++) {
             free(c->series[j].name);
             free(c->series[j].values);
