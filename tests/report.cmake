@@ -25,3 +25,8 @@ add_test(NAME report_chart_text
   COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/report/chart_text.py
           $<TARGET_FILE:actionplan> ${CMAKE_SOURCE_DIR} ${CMAKE_CURRENT_BINARY_DIR}/report_chart_text.work)
 set_tests_properties(report_chart_text PROPERTIES LABELS readback)
+# Periods that are not quarters: a year, a 9-month range and a month of the
+# worked fixture, figures worked out by hand (EXPECTED.md), read back from the
+# real PDF (pdftotext), workbook (openpyxl), HTML page, text model and metrics.
+ap_script_test(report_periods ${CMAKE_CURRENT_SOURCE_DIR}/report/periods_readback.py)
+set_tests_properties(report_periods PROPERTIES LABELS readback)
