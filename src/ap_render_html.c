@@ -564,16 +564,20 @@ static const char page_css[] =
     "vertical-align:top}\n"
     "th:last-child,td:last-child{padding-right:0}\n"
     "thead th{border-bottom:2px solid #0b0c0c;vertical-align:bottom}\n"
-    /* Narrow screens: a row heading or a figure's heading wrapped into a
-     * column of single words reads badly; such a table scrolls instead. */
-    "tbody th{font-weight:700;min-width:7em}\n"
-    "thead th.num{min-width:5em}\n"
+    /* Narrow screens: a row heading or a text cell wrapped into a column of
+     * single words reads badly. 12em keeps two or three words a line, and a
+     * table wider than the screen scrolls in its box (a labelled region a
+     * keyboard can reach); the figures' headings wrap above 5em columns.
+     * On paper the page's width decides (the print rules below). */
+    "tbody th{font-weight:700}\n"
+    "@media screen{tbody th,td:not(.num){min-width:12em}thead th.num{min-width:5em}}\n"
     ".num{text-align:right;white-space:nowrap}\n"
     "thead th.num{white-space:normal}\n"
     ".rag{display:inline-block;padding:0 .4rem;font-weight:700;border-radius:2px}\n"
     ".rag-red{background:#b10e1e;color:#fff}.rag-amber{background:#f47738;color:#0b0c0c}"
     ".rag-green{background:#00703c;color:#fff}\n"
     "td.good,td.bad{font-weight:700}\n"
+    "td.good,td.bad,td.neutral{white-space:nowrap}\n"
     "figure.chart{margin:0 0 1.5rem}\n"
     "figure.chart figcaption{font-weight:700;font-size:1.1875rem;margin:0 0 .5rem}\n"
     ".chart-box svg{display:block;width:100%;max-width:42rem;height:auto}\n"
