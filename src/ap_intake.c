@@ -545,6 +545,8 @@ static enum ap_status plan_by_profile(struct ap_intake *in, const char *const *p
         if (hits > 1) {
             ap_diag_input(d, p->path, pt->file ? pt->file_line : pt->line, 0,
                           "'%s' matches %zu files (%s); make it name one", pattern, hits, list.buf);
+            for (size_t k = 0; k < nc; k++) /* named, if too many: no "not read" note */
+                c[k].used = c[k].used || glob_match(pattern, base_name(c[k].path));
             st = ap_status_worst(st, AP_ERR_INPUT);
             continue;
         }
@@ -568,7 +570,9 @@ static enum ap_status plan_by_profile(struct ap_intake *in, const char *const *p
         }
     }
     if (used == 0 && st == AP_OK) {
-        ap_diag_input(d, p->path, 0, 0, "no file of the export (%s) is read by the profile",
+        ap_diag_input(d, p->path, 0, 0,
+                      "no file of the export (%s) is read by the profile; name each table's file "
+                      "with file = NAME under its section (actionplan map drafts them)",
                       where.buf);
         st = AP_ERR_INPUT;
     }
@@ -883,7 +887,9 @@ static bool read_header(struct ap_source *s, const struct header *h, struct ap_d
             ok = false;
         }
     }
-    if (nextra && s->sp->first)
+    /* A header that does not fit says so; which of its names go unkept is
+     * noise until it does. */
+    if (ok && nextra && s->sp->first)
         ap_diag_report(d, AP_NOTE, AP_OK, file, 0, 0,
                        "ignored columns not kept in the database: %s", extra.buf);
     for (size_t i = 0; i < h->n; i++)

@@ -530,10 +530,14 @@ static enum ap_status read_csv(struct map *m, const char *path)
             if (ap_utf8_valid(s, n))
                 continue;
             if (!ap_cp1252_valid(s, n)) {
+                size_t k = 0;
+                while (k < n && ap_cp1252_valid(s + k, 1))
+                    k++;
                 ap_diag_input(m->d, path, rec.line, (long)i + 1,
-                              "neither UTF-8 nor Windows-1252 (byte %zu of the field); which "
-                              "program wrote this file?",
-                              ap_utf8_valid_prefix(s, n) + 1);
+                              "the field is neither UTF-8 nor Windows-1252 (its byte %zu, 0x%02X, "
+                              "is no Windows-1252 character); save the file from Excel as 'CSV "
+                              "UTF-8'",
+                              k + 1, (unsigned char)s[k]);
                 st = AP_ERR_INPUT;
                 continue;
             }
