@@ -54,11 +54,20 @@ static void check_period(const struct ap_period *p, int fy_start_month)
             ap_period_shift(p, n, fy_start_month, &q);
             FUZZ_ASSERT(q.start <= q.end);
         }
-    } else {
-        struct ap_period q;
-        ap_period_shift(p, -4, fy_start_month, &q);
-        FUZZ_ASSERT(q.start <= q.end);
     }
+    /* The trend's periods follow each other with no gap and no overlap, and
+     * the same period a year earlier is a period. */
+    struct ap_period a, b;
+    ap_day clamp_free; /* quarters and years before 1900 are clamped to it */
+    FUZZ_ASSERT(ap_day_from_ymd(1910, 1, 1, &clamp_free));
+    for (int n = -8; n < 0 && (p->start >= clamp_free || p->kind == AP_PERIOD_RANGE); n++) {
+        ap_period_shift(p, n, fy_start_month, &a);
+        ap_period_shift(p, n + 1, fy_start_month, &b);
+        FUZZ_ASSERT(a.start <= a.end && a.end + 1 == b.start);
+        FUZZ_ASSERT(a.kind == p->kind);
+    }
+    ap_period_year_before(p, fy_start_month, &a);
+    FUZZ_ASSERT(a.start <= a.end && a.end < p->end);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -115,7 +124,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             !ap_date_parse(sp + 1, n - (size_t)(sp - s) - 1, &to, &why))
             break;
         struct ap_period p;
-        if (ap_period_from_range(from, to, &p, &why))
+        if (ap_period_from_range(from, to, fy_start_month, &p, &why))
             check_period(&p, fy_start_month);
         else
             FUZZ_ASSERT(to < from);

@@ -251,13 +251,27 @@ static enum ap_status option_date(const char *opt, const char *value, ap_day *ou
 enum ap_status ap_cli_period(const struct ap_cli_common *o, const struct ap_config *cfg,
                              struct ap_period *out, struct ap_diag *d)
 {
+    static const char forms[] = "--quarter YYYY/YY-QN, --year YYYY/YY, --month YYYY-MM, or "
+                                "--from YYYY-MM-DD with --to YYYY-MM-DD";
+    const struct {
+        const char *opt, *value;
+        bool (*parse)(const char *, int, struct ap_period *, const char **);
+    } named[] = {
+        {"--quarter", o->quarter, ap_period_parse_quarter},
+        {"--year", o->year, ap_period_parse_year},
+        {"--month", o->month, ap_period_parse_month},
+    };
     const char *why;
-    if (o->quarter && (o->from || o->to)) {
-        return ap_cli_usage_error(o->cmd, "give either --quarter or --from and --to, not both");
-    }
-    if (o->quarter) {
-        if (!ap_period_parse_quarter(o->quarter, cfg->fy_start_month, out, &why)) {
-            ap_diag_error(d, AP_ERR_INPUT, "--quarter '%s': %s", o->quarter, why);
+    int given = (o->from || o->to) ? 1 : 0;
+    for (size_t i = 0; i < AP_ARRAY_LEN(named); i++)
+        given += named[i].value != NULL;
+    if (given > 1)
+        return ap_cli_usage_error(o->cmd, "give one period only: %s", forms);
+    for (size_t i = 0; i < AP_ARRAY_LEN(named); i++) {
+        if (!named[i].value)
+            continue;
+        if (!named[i].parse(named[i].value, cfg->fy_start_month, out, &why)) {
+            ap_diag_error(d, AP_ERR_INPUT, "%s '%s': %s", named[i].opt, named[i].value, why);
             return AP_ERR_INPUT;
         }
         return AP_OK;
@@ -265,9 +279,7 @@ enum ap_status ap_cli_period(const struct ap_cli_common *o, const struct ap_conf
     if (!o->from || !o->to) {
         if (o->from || o->to)
             return ap_cli_usage_error(o->cmd, "--from and --to go together; give both");
-        return ap_cli_usage_error(o->cmd, "no period given; use --quarter YYYY/YY-QN (for "
-                                          "example --quarter 2016/17-Q4) or --from YYYY-MM-DD "
-                                          "--to YYYY-MM-DD");
+        return ap_cli_usage_error(o->cmd, "no period given; use %s", forms);
     }
     ap_day from, to;
     enum ap_status st = option_date("--from", o->from, &from, d);
@@ -275,7 +287,7 @@ enum ap_status ap_cli_period(const struct ap_cli_common *o, const struct ap_conf
         st = option_date("--to", o->to, &to, d);
     if (st != AP_OK)
         return st;
-    if (!ap_period_from_range(from, to, out, &why)) {
+    if (!ap_period_from_range(from, to, cfg->fy_start_month, out, &why)) {
         ap_diag_error(d, AP_ERR_INPUT, "--from %s --to %s: %s", o->from, o->to, why);
         return AP_ERR_INPUT;
     }

@@ -19,7 +19,8 @@
  *      AP_OPT_GROUP("Period") starts a titled group of rows in the help.
  *   3. validate the value after ap_cli_parse() returns (ap_cli_usage_error()
  *      for a bad one), never inside the table.
- *   --db/--config (AP_OPT_COMMON) and --quarter/--from/--to (AP_OPT_PERIOD)
+ *   --db/--config (AP_OPT_COMMON) and --quarter/--year/--month/--from/--to
+ *   (AP_OPT_PERIOD)
  *   are shared rows; -h/--help is added by the parser to every command.
  *
  * How to add a command:
@@ -101,6 +102,8 @@ struct ap_cli_common {
     const char *config_path; /* --config */
     const char *db_path;     /* --db */
     const char *quarter;     /* --quarter */
+    const char *year;        /* --year */
+    const char *month;       /* --month */
     const char *from, *to;   /* --from, --to */
 };
 
@@ -113,6 +116,10 @@ struct ap_cli_common {
     AP_OPT_STRING("quarter", 0, &(co)->quarter, "YYYY/YY-QN",                                      \
                   "a quarter of the financial year (2016/17-Q4 is\n"                               \
                   "1 January to 31 March 2017)"),                                                  \
+        AP_OPT_STRING("year", 0, &(co)->year, "YYYY/YY",                                           \
+                      "a financial year (2016/17 is 1 April 2016 to\n"                             \
+                      "31 March 2017)"),                                                           \
+        AP_OPT_STRING("month", 0, &(co)->month, "YYYY-MM", "a calendar month (2017-01)"),          \
         AP_OPT_STRING("from", 0, &(co)->from, "DATE", "the first day of a period (YYYY-MM-DD)"),   \
         AP_OPT_STRING("to", 0, &(co)->to, "DATE", "its last day, included (YYYY-MM-DD)")
 
@@ -137,7 +144,8 @@ enum ap_status ap_cli_usage_error(const char *cmd, const char *fmt, ...) AP_PRIN
 enum ap_status ap_cli_config(const struct ap_cli_common *o, struct ap_config *cfg,
                              struct ap_diag *d);
 
-/* Resolve the period from --quarter or --from/--to (exactly one form).
+/* Resolve the period from --quarter, --year, --month or --from/--to (exactly
+ * one form).
  * Missing or conflicting options are usage errors; malformed values are input
  * errors (exit 2). */
 enum ap_status ap_cli_period(const struct ap_cli_common *o, const struct ap_config *cfg,

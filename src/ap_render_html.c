@@ -239,6 +239,8 @@ static bool check_model(struct html *h)
         {r->team, "the team name"},
         {r->period_label, "the period"},
         {r->period_code, "the period code"},
+        {r->change_prev_label, "the label of the change on the previous period"},
+        {r->change_year_label, "the label of the change on a year earlier"},
         {r->data_as_at, "the data date"},
         {r->marking, "the marking"},
         {r->author, "the author"},
@@ -768,9 +770,11 @@ static void put_contents(struct html *h)
 /* One row of a headline card's figures; nothing for an empty cell. */
 static void put_hl_row(struct html *h, const char *term, const struct ap_cell *c)
 {
-    if (c->kind == AP_CELL_EMPTY)
+    if (c->kind == AP_CELL_EMPTY || !term || !*term)
         return;
-    ap_buf_addf(&h->b, "<div><dt>%s</dt><dd>", term);
+    ap_buf_adds(&h->b, "<div><dt>");
+    esc(&h->b, term);
+    ap_buf_adds(&h->b, "</dt><dd>");
     esc(&h->b, c->text);
     ap_buf_adds(&h->b, "</dd></div>\n");
 }
@@ -794,8 +798,8 @@ static void put_headlines(struct html *h)
         ap_buf_adds(&h->b, "</p>\n<p class=\"hl-label\">");
         esc(&h->b, hl->label);
         ap_buf_adds(&h->b, "</p>\n<dl>\n");
-        put_hl_row(h, "Since last quarter", &hl->change_prev);
-        put_hl_row(h, "Since a year ago", &hl->change_year);
+        put_hl_row(h, r->change_prev_label, &hl->change_prev);
+        put_hl_row(h, r->change_year_label, &hl->change_year);
         put_hl_row(h, "Per 10,000 children", &hl->rate);
         ap_buf_adds(&h->b, "</dl>\n");
         if (dir) {

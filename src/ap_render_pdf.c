@@ -808,8 +808,8 @@ static struct rgb tone_colour(enum ap_tone t)
 
 /* Lay out one headline box at (x, top) of width w; draws only when draw is
  * set. Returns the height used. */
-static double headline_box(struct pdf *p, const struct ap_headline *h, double x, double top,
-                           double w, bool draw)
+static double headline_box(struct pdf *p, const struct ap_report *r, const struct ap_headline *h,
+                           double x, double top, double w, bool draw)
 {
     double iw = w - 2 * HL_PAD, y = top - HL_PAD - 4; /* 4: the tone bar */
     struct lines l = {0};
@@ -834,15 +834,15 @@ static double headline_box(struct pdf *p, const struct ap_headline *h, double x,
         const char *label;
         const struct ap_cell *cell;
     } rows[] = {
-        {"Since last quarter: ", &h->change_prev},
-        {"Since a year ago: ", &h->change_year},
-        {"Per 10,000 children: ", &h->rate},
+        {r->change_prev_label, &h->change_prev},
+        {r->change_year_label, &h->change_year},
+        {"Per 10,000 children", &h->rate},
     };
     for (size_t i = 0; i < AP_ARRAY_LEN(rows); i++) {
-        if (rows[i].cell->kind == AP_CELL_EMPTY)
+        if (rows[i].cell->kind == AP_CELL_EMPTY || !rows[i].label || !*rows[i].label)
             continue;
         ap_buf_reset(&b);
-        ap_buf_addf(&b, "%s%s", rows[i].label, rows[i].cell->text);
+        ap_buf_addf(&b, "%s: %s", rows[i].label, rows[i].cell->text);
         wrap(p->font, TAB_SIZE, b.buf, iw, &l);
         for (size_t j = 0; j < l.n; j++) {
             if (draw)
@@ -881,7 +881,7 @@ static void draw_headlines(struct pdf *p, bool measure_only, double *first_row_h
     for (size_t i = 0; i < r->nheadlines && !p->err; i += HL_COLS) {
         double h = 0;
         for (size_t j = i; j < i + HL_COLS && j < r->nheadlines; j++) {
-            double bh = headline_box(p, &r->headlines[j], 0, 0, w, false);
+            double bh = headline_box(p, r, &r->headlines[j], 0, 0, w, false);
             if (bh > h)
                 h = bh;
         }
@@ -899,7 +899,7 @@ static void draw_headlines(struct pdf *p, bool measure_only, double *first_row_h
                           : hex(C_RULE),
                       x, p->y - 4, w, 4);
             p->cur = elem(p, elem(p, list, "LI"), "LBody");
-            headline_box(p, &r->headlines[j], x, p->y, w, true);
+            headline_box(p, r, &r->headlines[j], x, p->y, w, true);
         }
         p->y -= h + HL_GAP;
     }
@@ -1493,6 +1493,8 @@ static bool check_model(struct pdf *p)
         {r->team, "the team name"},
         {r->period_label, "the period"},
         {r->period_code, "the period code"},
+        {r->change_prev_label, "the label of the change on the previous period"},
+        {r->change_year_label, "the label of the change on a year earlier"},
         {r->data_as_at, "the data date"},
         {r->marking, "the marking"},
         {r->author, "the author"},
@@ -1508,8 +1510,8 @@ static bool check_model(struct pdf *p)
         CHECK_TEXT(h->direction, "headline %zu's direction", i + 1);
         CHECK_TEXT(h->verdict, "headline %zu's verdict", i + 1);
         CHECK_TEXT(h->value.text, "headline %zu's figure", i + 1);
-        CHECK_TEXT(h->change_prev.text, "headline %zu's change on the previous quarter", i + 1);
-        CHECK_TEXT(h->change_year.text, "headline %zu's change on a year before", i + 1);
+        CHECK_TEXT(h->change_prev.text, "headline %zu's change on the previous period", i + 1);
+        CHECK_TEXT(h->change_year.text, "headline %zu's change on a year earlier", i + 1);
         CHECK_TEXT(h->rate.text, "headline %zu's rate", i + 1);
     }
     for (size_t i = 0; i < r->ntables; i++) {

@@ -80,6 +80,9 @@ enum ap_status ap_render_text(const struct ap_report *r, FILE *out)
     field(out, "  ", "team", r->team);
     field(out, "  ", "period_label", r->period_label);
     field(out, "  ", "period_code", r->period_code);
+    field(out, "  ", "period_kind", r->period_kind);
+    field(out, "  ", "change_prev_label", r->change_prev_label);
+    field(out, "  ", "change_year_label", r->change_year_label);
     field(out, "  ", "data_as_at", r->data_as_at);
     field(out, "  ", "marking", r->marking);
     field(out, "  ", "audience", r->audience);

@@ -745,8 +745,8 @@ static bool put_chart(struct xlsx *x, size_t k)
     }
     if (ch->title && *ch->title)
         chart_title_set_name(chart, ch->title);
-    chart_axis_set_name(chart->x_axis,
-                        t->cols[0].heading && *t->cols[0].heading ? t->cols[0].heading : "Quarter");
+    if (t->cols[0].heading && *t->cols[0].heading)
+        chart_axis_set_name(chart->x_axis, t->cols[0].heading); /* "Quarter", "Month"... */
     if (ch->y_title && *ch->y_title)
         chart_axis_set_name(chart->y_axis, ch->y_title);
     chart_legend_set_position(chart, LXW_CHART_LEGEND_BOTTOM);

@@ -1,8 +1,10 @@
 /*
  * ap_report: builds the report model from the metrics, the action plan, the
  * data-quality findings, the config and a template. Every figure is decided
- * here once: suppressed (ap_suppress), formatted, compared with earlier quarters
- * and coloured by the metric's polarity. Renderers only lay the model out.
+ * here once: suppressed (ap_suppress), formatted, compared with earlier periods
+ * and coloured by the metric's polarity. Every word that depends on the kind
+ * of period (quarter, month, year or any range) is chosen here too, so the
+ * renderers never name a period themselves. Renderers only lay the model out.
  */
 #include "ap_report.h"
 
@@ -20,11 +22,14 @@
 #include "ap_suppress.h"
 #include "ap_template.h"
 
-/* The trend covers NQ quarters; the report's own period is the last. */
+/* The trend covers NQ periods of the report's kind, each following the one
+ * before without gap or overlap; the report's own period is the last. The same
+ * period a year earlier is one of them (a quarter: four back) or, when it is
+ * not (a month, a range), one more period at index NQ. */
 #define NQ 8
 #define NOW (NQ - 1)
 #define PREV (NQ - 2)
-#define YEAR (NQ - 5)
+#define NP (NQ + 1)
 
 /* Why a figure is hidden, for the count the report gives of its hidden cells. */
 enum fig_why { WHY_SHOWN, WHY_PRIMARY, WHY_SECONDARY, WHY_AUDIT };
@@ -37,7 +42,7 @@ struct fig {
     enum fig_why why;
     int metric;        /* enum ap_metric_id, or -1 for a data check */
     int cat;           /* index into the breakdown's keys, or -1 */
-    int q;             /* quarter of the trend, 0 .. NQ-1 */
+    int q;             /* period: of the trend 0 .. NQ-1, or NQ (a year earlier) */
     const char *check; /* data check code when metric is -1 */
     bool small;        /* a count of children, cases or episodes under suppression */
 };
@@ -57,9 +62,22 @@ struct build {
     const struct ap_template *t;
     const struct ap_config *cfg;
     struct ap_diag *d;
-    struct ap_period per[NQ];
-    struct ap_metrics m[NQ];
-    bool avail[NQ]; /* the quarter ends on or after the team started */
+    struct ap_period per[NP];
+    struct ap_metrics m[NP];
+    bool avail[NP]; /* the period ends on or after the team started */
+    int nper;       /* periods computed: NQ, or NP when the year-earlier one is extra */
+    int year;       /* index of the same period a year earlier */
+    bool two;       /* two comparisons: the year-earlier period is not the previous one */
+    struct words {
+        const char *kind;  /* "quarter", "month", "year" or "range" */
+        const char *noun;  /* "quarter", "month", "year", "period" */
+        const char *nouns; /* "quarters", ... "periods" */
+        const char *row;   /* trend column heading: "Quarter" ... "Period" */
+        char prev[64];     /* "the previous quarter", "2015/16", "the 9 months before" */
+        char year[64];     /* "the same quarter last year", "the same 9 months a year earlier" */
+        char rows[64];     /* the trend's rows: "quarters", "periods of 9 months" */
+        char length[24];   /* "3 months", "9 months", "45 days" */
+    } w;
     bool on;        /* suppression */
     int k;
     struct ap_plan plan;
@@ -394,52 +412,107 @@ static void add_row(struct ap_table *t, const struct ap_cell *cells)
 
 static const char *period_word(const struct build *b)
 {
-    return b->per[NOW].quarter ? "quarter" : "period";
+    return b->w.noun;
+}
+
+/* The words of the report's kind of period (see struct words). */
+static void choose_words(struct build *b)
+{
+    struct words *w = &b->w;
+    const struct ap_period *p = &b->per[NOW];
+    char len[24];
+    ap_period_length_words(p, len);
+    switch (p->kind) {
+    case AP_PERIOD_QUARTER:
+        *w = (struct words){"quarter", "quarter", "quarters", "Quarter", "", "", "", ""};
+        snprintf(w->prev, sizeof w->prev, "the previous quarter");
+        snprintf(w->year, sizeof w->year, "the same quarter last year");
+        snprintf(w->rows, sizeof w->rows, "quarters");
+        break;
+    case AP_PERIOD_MONTH:
+        *w = (struct words){"month", "month", "months", "Month", "", "", "", ""};
+        snprintf(w->prev, sizeof w->prev, "the previous month");
+        snprintf(w->year, sizeof w->year, "the same month last year");
+        snprintf(w->rows, sizeof w->rows, "months");
+        break;
+    case AP_PERIOD_YEAR:
+        *w = (struct words){"year", "year", "years", "Year", "", "", "", ""};
+        snprintf(w->prev, sizeof w->prev, "%s", b->per[PREV].label);
+        snprintf(w->year, sizeof w->year, "%s", b->per[b->year].label);
+        snprintf(w->rows, sizeof w->rows, "years");
+        break;
+    case AP_PERIOD_RANGE:
+        *w = (struct words){"range", "period", "periods", "Period", "", "", "", ""};
+        snprintf(w->prev, sizeof w->prev, "the %s before", len);
+        if (p->months > 0)
+            snprintf(w->year, sizeof w->year, "the same %s a year earlier", len);
+        else
+            snprintf(w->year, sizeof w->year, "the same dates a year earlier");
+        snprintf(w->rows, sizeof w->rows, "periods of %s", len);
+        break;
+    }
+    snprintf(w->length, sizeof w->length, "%s", len);
+}
+
+/* "since the previous quarter and since the same quarter last year", or
+ * "since 2015/16" when there is one comparison; caller owns. */
+static char *since_words(const struct build *b)
+{
+    if (!b->two)
+        return ap_xasprintf("since %s", b->w.prev);
+    return ap_xasprintf("since %s and since %s", b->w.prev, b->w.year);
 }
 
 static void build_summary(struct build *b)
 {
     bool rates = b->cfg->child_population > 0;
-    char *desc = ap_xasprintf(
-        "The headline figures for %s, with the change since the previous %s and since the same %s "
-        "a year before.",
-        b->r->period_label, period_word(b), period_word(b));
-    struct ap_table *t = new_table(b, AP_TBL_SUMMARY, "Headline figures", desc, rates ? 6 : 5);
+    char *since = since_words(b);
+    char *desc = ap_xasprintf("The headline figures for %s, with the change %s.",
+                              b->r->period_label, since);
+    free(since);
+    size_t c = 0, ncols = 4 + (b->two ? 1 : 0) + (rates ? 1 : 0);
+    struct ap_table *t = new_table(b, AP_TBL_SUMMARY, "Headline figures", desc, ncols);
     free(desc);
-    set_col(t, 0, "Measure", false, 44);
-    set_col(t, 1, "Figure", true, 10);
-    set_col(t, 2,
-            b->per[NOW].quarter ? "Change since previous quarter"
-                                : "Change since three months before",
-            true, 14);
-    set_col(t, 3, "Change since a year before", true, 14);
-    set_col(t, 4, "Direction of travel", false, 14);
+    set_col(t, c++, "Measure", false, 44);
+    set_col(t, c++, "Figure", true, 10);
+    char *heading = ap_xasprintf("Change since %s", b->w.prev);
+    set_col(t, c++, heading, true, 14);
+    free(heading);
+    if (b->two) {
+        heading = ap_xasprintf("Change since %s", b->w.year);
+        set_col(t, c++, heading, true, 14);
+        free(heading);
+    }
+    set_col(t, c++, "Direction of travel", false, 14);
     if (rates)
-        set_col(t, 5, "Rate per 10,000 children", true, 12);
+        set_col(t, c++, "Rate per 10,000 children", true, 12);
     const struct ap_report *r = b->r;
     for (size_t i = 0; i < r->nheadlines; i++) {
         const struct ap_headline *h = &r->headlines[i];
         struct ap_cell row[6];
-        row[0] = cell_text(h->label);
-        row[1] = cell_copy(&h->value);
-        row[2] = cell_copy(&h->change_prev);
-        row[3] = cell_copy(&h->change_year);
+        c = 0;
+        row[c++] = cell_text(h->label);
+        row[c++] = cell_copy(&h->value);
+        row[c++] = cell_copy(&h->change_prev);
+        if (b->two)
+            row[c++] = cell_copy(&h->change_year);
         if (*h->direction) {
-            row[4] = cell_text(NULL);
-            free(row[4].text);
-            row[4].text = *h->verdict ? ap_xasprintf("%s (%s)", h->direction, h->verdict)
+            row[c] = cell_text(NULL);
+            free(row[c].text);
+            row[c].text = *h->verdict ? ap_xasprintf("%s (%s)", h->direction, h->verdict)
                                       : ap_xstrdup(h->direction);
-            row[4].tone = h->tone;
+            row[c].tone = h->tone;
         } else {
-            row[4] = cell_marker(h->change_prev.kind == AP_CELL_MARKER
+            row[c] = cell_marker(h->change_prev.kind == AP_CELL_MARKER
                                      ? (!strcmp(h->change_prev.text, "[c]") ? AP_MARK_C : AP_MARK_X)
                                      : AP_MARK_X);
         }
+        c++;
         if (rates) {
-            row[5] = cell_copy(&h->rate);
+            row[c] = cell_copy(&h->rate);
             if (h->rate.kind == AP_CELL_EMPTY) { /* a table has no blank cells */
-                cell_free(&row[5]);
-                row[5] = cell_marker(AP_MARK_Z);
+                cell_free(&row[c]);
+                row[c] = cell_marker(AP_MARK_Z);
             }
         }
         add_row(t, row);
@@ -462,14 +535,22 @@ static const enum ap_metric_id trend_metrics[] = {
 static void build_trend(struct build *b)
 {
     size_t nm = AP_ARRAY_LEN(trend_metrics);
-    struct ap_table *t = new_table(
-        b, AP_TBL_TREND,
-        b->per[NOW].quarter ? "Key figures for the last eight quarters"
-                            : "Key figures for the last eight periods",
-        "Each row is one quarter; small figures are hidden as the notes explain, and [z] marks a "
-        "quarter that ended before the team was set up.",
-        1 + nm);
-    set_col(t, 0, b->per[NOW].quarter ? "Quarter" : "Period", false, 14);
+    char *title = ap_xasprintf("Key figures for the last eight %s", b->w.rows);
+    char *desc;
+    if (b->per[NOW].kind == AP_PERIOD_RANGE)
+        desc = ap_xasprintf(
+            "Each row is one period of %s, the last being the period of this report; the periods "
+            "follow one another, so no day is in two rows. Small figures are hidden as the notes "
+            "explain, and [z] marks a period that ended before the team was set up.",
+            b->w.length);
+    else
+        desc = ap_xasprintf("Each row is one %s; small figures are hidden as the notes explain, "
+                            "and [z] marks a %s that ended before the team was set up.",
+                            b->w.noun, b->w.noun);
+    struct ap_table *t = new_table(b, AP_TBL_TREND, title, desc, 1 + nm);
+    free(title);
+    free(desc);
+    set_col(t, 0, b->w.row, false, 14);
     for (size_t j = 0; j < nm; j++)
         set_col(t, 1 + j, ap_metric_defs[trend_metrics[j]].label, true, 14);
     for (int q = 0; q < NQ; q++) {
@@ -489,8 +570,7 @@ static void build_chart(struct build *b)
     r->ncharts = 1;
     b->chart = 0;
     struct ap_chart *c = &r->charts[0];
-    c->title = ap_xstrdup(b->per[NOW].quarter ? "Cases in each of the last eight quarters"
-                                              : "Cases in each of the last eight periods");
+    c->title = ap_xasprintf("Cases in each of the last eight %s", b->w.rows);
     c->y_title = ap_xstrdup("Cases");
     c->table = (size_t)b->table_of[AP_TBL_TREND];
     c->first_col = 1;
@@ -645,23 +725,32 @@ static void measure_columns(struct build *b, struct ap_table *t)
     set_col(t, 0, "Measure", false, 44);
     set_col(t, 1, b->per[NOW].label, true, 14);
     set_col(t, 2, b->per[PREV].label, true, 14);
-    set_col(t, 3, b->per[YEAR].label, true, 14);
+    if (b->two)
+        set_col(t, 3, b->per[b->year].label, true, 14);
+}
+
+/* Columns of measure tables: this period, the previous one, and (when it is
+ * another) the same period a year earlier. */
+static size_t measure_ncols(const struct build *b)
+{
+    return b->two ? 4 : 3;
 }
 
 static void measure_row(struct build *b, struct ap_table *t, enum ap_metric_id id)
 {
-    struct ap_cell row[4] = {
-        cell_text(ap_metric_defs[id].label), cell_count(b, metric_fig(b, NOW, id)),
-        cell_count(b, metric_fig(b, PREV, id)), cell_count(b, metric_fig(b, YEAR, id))};
+    const int qs[] = {NOW, PREV, b->year};
+    struct ap_cell row[4] = {cell_text(ap_metric_defs[id].label)};
+    for (size_t i = 0; i + 1 < t->ncols; i++)
+        row[1 + i] = cell_count(b, metric_fig(b, qs[i], id));
     add_row(t, row);
 }
 
 static void pct_row(struct build *b, struct ap_table *t, const char *label, enum ap_metric_id num,
                     enum ap_metric_id den)
 {
-    static const int qs[] = {NOW, PREV, YEAR};
+    const int qs[] = {NOW, PREV, b->year};
     struct ap_cell row[4] = {cell_text(label)};
-    for (size_t i = 0; i < 3; i++)
+    for (size_t i = 0; i + 1 < t->ncols; i++)
         row[1 + i] = cell_pct(b, metric_fig(b, qs[i], num), metric_fig(b, qs[i], den));
     add_row(t, row);
 }
@@ -672,7 +761,7 @@ static void build_perpetrators(struct build *b)
         b, AP_TBL_PERPETRATORS, "Perpetrators identified, disrupted and prosecuted",
         "People identified as posing a risk of sexual exploitation to children, in this and "
         "earlier periods; those dealt with are counted since the team was set up.",
-        4);
+        measure_ncols(b));
     measure_columns(b, t);
     measure_row(b, t, AP_M_PERPETRATORS_IDENTIFIED_IN_PERIOD);
     measure_row(b, t, AP_M_PERPETRATORS_ACTIVE);
@@ -685,7 +774,7 @@ static void build_missing(struct build *b)
         new_table(b, AP_TBL_MISSING, "Children missing from home or care, and return interviews",
                   "Missing episodes that ended in the period, and whether the child was offered an "
                   "independent return interview within 72 hours of coming back.",
-                  4);
+                  measure_ncols(b));
     measure_columns(b, t);
     measure_row(b, t, AP_M_MISSING_EPISODES);
     measure_row(b, t, AP_M_RETURN_INTERVIEWS_OFFERED_72H);
@@ -946,7 +1035,8 @@ static void build_headlines(struct build *b)
         h->label = ap_xstrdup(ap_metric_defs[id].label);
         h->value = cell_count(b, now);
         h->change_prev = cell_change(b, now, metric_fig(b, PREV, id), false);
-        h->change_year = cell_change(b, now, metric_fig(b, YEAR, id), true);
+        h->change_year = b->two ? cell_change(b, now, metric_fig(b, b->year, id), true)
+                                : cell_empty(); /* the previous period is a year earlier */
         h->direction = ap_xstrdup(direction(b, id, &h->tone));
         h->verdict = ap_xstrdup(tone_word(h->tone));
         h->rate = cell_rate(b, id);
@@ -1008,25 +1098,30 @@ static void build_notes(struct build *b)
             "Confidential: a count of 1 to %d children, cases or missing episodes is not shown, so "
             "that no child can be identified. Other figures are hidden too where a reader could "
             "otherwise work a hidden count out from the rest of the report: from a total and the "
-            "other rows, from the quarters before and after it, or from another table. A "
+            "other rows, from the %s before and after it, or from another table. A "
             "percentage, rate or change worked out from a hidden figure is hidden as well.",
-            b->k);
+            b->k, b->w.nouns);
         add_note(r, "[c]", s);
         free(s);
     }
-    add_note(r, "[z]",
-             "Not applicable: for example a percentage of no missing episodes, or a quarter that "
-             "ended before the team was set up.");
+    s = ap_xasprintf("Not applicable: for example a percentage of no missing episodes, or a %s "
+                     "that ended before the team was set up.",
+                     b->w.noun);
+    add_note(r, "[z]", s);
+    free(s);
     add_note(r, "[x]",
              "Not available: the information was not recorded (for example an action with no due "
              "date, lead or RAG rating).");
     if (b->on) {
-        add_note(r, "",
-                 "Before this report was published it was checked as a whole: every hidden "
-                 "figure was tested against everything the report shows (totals, percentages, "
-                 "changes, the figures of every quarter and how they follow from each other), and "
-                 "more figures were hidden until none of the hidden ones could be worked out. A "
-                 "true zero is shown as 0, so every [c] stands for at least 1.");
+        s = ap_xasprintf(
+            "Before this report was published it was checked as a whole: every hidden figure "
+            "was tested against everything the report shows (totals, percentages, changes, the "
+            "figures of every %s and how they follow from each other), and more figures were "
+            "hidden until none of the hidden ones could be worked out. A true zero is shown as "
+            "0, so every [c] stands for at least 1.",
+            b->w.noun);
+        add_note(r, "", s);
+        free(s);
         add_note(r, "",
                  "Counts of perpetrators, of actions taken against them and of action plan items "
                  "are not suppressed: they are not counts of children.");
@@ -1081,6 +1176,18 @@ static bool fill(void *user, const char *name, struct ap_buf *out)
         ap_buf_adds(out, r->period_label);
     } else if (!strcmp(name, "period_short")) {
         ap_buf_adds(out, b->per[NOW].label);
+    } else if (!strcmp(name, "period_noun")) {
+        ap_buf_adds(out, b->w.noun);
+    } else if (!strcmp(name, "previous_period")) {
+        ap_buf_adds(out, b->w.prev);
+    } else if (!strcmp(name, "year_earlier_period")) {
+        ap_buf_adds(out, b->w.year);
+    } else if (!strcmp(name, "changes_since")) {
+        char *since = since_words(b);
+        ap_buf_adds(out, since);
+        free(since);
+    } else if (!strcmp(name, "trend_span")) {
+        ap_buf_addf(out, "the last eight %s", b->w.rows);
     } else if (!strcmp(name, "period_start")) {
         ap_day_format_long(b->per[NOW].start, day);
         ap_buf_adds(out, day);
@@ -1134,11 +1241,20 @@ static bool fill(void *user, const char *name, struct ap_buf *out)
         } else if (!strcmp(suffix, "prev")) {
             add_cell_text(out, cell_count(b, metric_fig(b, PREV, id)));
         } else if (!strcmp(suffix, "year")) {
-            add_cell_text(out, cell_count(b, metric_fig(b, YEAR, id)));
+            add_cell_text(out, cell_count(b, metric_fig(b, b->year, id)));
         } else if (!strcmp(suffix, "change")) {
             add_cell_text(out, cell_change(b, now, metric_fig(b, PREV, id), false));
         } else if (!strcmp(suffix, "change_year")) {
-            add_cell_text(out, cell_change(b, now, metric_fig(b, YEAR, id), true));
+            add_cell_text(out, cell_change(b, now, metric_fig(b, b->year, id), true));
+        } else if (!strcmp(suffix, "changes")) {
+            ap_buf_adds(out, "by ");
+            add_cell_text(out, cell_change(b, now, metric_fig(b, PREV, id), false));
+            ap_buf_addf(out, " since %s", b->w.prev);
+            if (b->two) {
+                ap_buf_adds(out, " and by ");
+                add_cell_text(out, cell_change(b, now, metric_fig(b, b->year, id), true));
+                ap_buf_addf(out, " since %s", b->w.year);
+            }
         } else if (!strcmp(suffix, "direction")) {
             enum ap_tone tone;
             const char *w = direction(b, id, &tone);
@@ -1231,8 +1347,10 @@ static char *period_label(const struct ap_period *p)
     char a[32], z[32];
     ap_day_format_long(p->start, a);
     ap_day_format_long(p->end, z);
-    if (!p->quarter)
+    if (p->kind == AP_PERIOD_RANGE)
         return ap_xasprintf("%s to %s", a, z);
+    if (p->kind == AP_PERIOD_MONTH)
+        return ap_xstrdup(p->label);
     int y1, m1, d1, y2, m2, d2;
     ap_day_to_ymd(p->start, &y1, &m1, &d1);
     ap_day_to_ymd(p->end, &y2, &m2, &d2);
@@ -1280,7 +1398,7 @@ static void build_title(struct build *b, const struct ap_period *p, ap_day as_at
     r->organisation = ap_xstrdup(cfg->organisation ? cfg->organisation : "");
     r->team = ap_xstrdup(cfg->team ? cfg->team : "");
     r->period_label = period_label(p);
-    if (p->quarter) {
+    if (p->code[0]) {
         r->period_code = ap_xstrdup(p->code);
     } else {
         char a[11], z[11];
@@ -1294,6 +1412,24 @@ static void build_title(struct build *b, const struct ap_period *p, ap_day as_at
         char buf[32];
         ap_day_format_long(as_at, buf);
         r->data_as_at = ap_xstrdup(buf);
+    }
+    r->period_kind = ap_xstrdup(b->w.kind);
+    /* Short labels for the headline cards; a range says which window. */
+    switch (p->kind) {
+    case AP_PERIOD_QUARTER:
+    case AP_PERIOD_MONTH:
+        r->change_prev_label = ap_xasprintf("Since last %s", b->w.noun);
+        r->change_year_label = ap_xstrdup("Since a year ago");
+        break;
+    case AP_PERIOD_YEAR:
+    case AP_PERIOD_RANGE:
+        r->change_prev_label = ap_xasprintf("Since %s", b->w.prev);
+        r->change_year_label = ap_xasprintf("Since %s", b->w.year);
+        break;
+    }
+    if (!b->two) {
+        free(r->change_year_label);
+        r->change_year_label = ap_xstrdup("");
     }
     r->audience = ap_xstrdup(t->public_ ? "public" : "restricted");
     r->template_name = ap_xstrdup(t->name);
@@ -1348,7 +1484,7 @@ static void metric_relations(const struct build *b, struct ap_audit *a)
 {
     char what[200];
     const double inf = HUGE_VAL;
-    for (int q = 0; q < NQ; q++) {
+    for (int q = 0; q < b->nper; q++) {
         const char *ql = b->per[q].label;
         size_t cs = mvar(b, a, q, AP_M_CHILDREN_SUPPORTED);
         size_t ac = mvar(b, a, q, AP_M_ACTIVE_CASES);
@@ -1689,6 +1825,18 @@ enum ap_status ap_report_build(sqlite3 *db, const struct ap_period *p, const str
     for (int q = 0; q < NQ; q++)
         ap_period_shift(p, q - NOW, cfg->fy_start_month, &b.per[q]);
     b.per[NOW] = *p;
+    /* The same period a year earlier: a row of the trend, or one more. */
+    ap_period_year_before(p, cfg->fy_start_month, &b.per[NQ]);
+    b.nper = NP;
+    b.year = NQ;
+    for (int q = 0; q < NQ; q++) {
+        if (ap_period_same_days(&b.per[q], &b.per[NQ])) {
+            b.year = q;
+            b.nper = NQ;
+        }
+    }
+    b.two = b.year != PREV;
+    choose_words(&b);
     if ((rc = created_time(&b.created, d)) != AP_OK)
         goto done;
     /* One pass over each big table for the trend's metrics, the data-as-at
@@ -1698,7 +1846,7 @@ enum ap_status ap_report_build(sqlite3 *db, const struct ap_period *p, const str
     struct ap_check_pass *cp = NULL;
     struct ap_scan_sink sinks[2];
     const struct ap_scan_sink *scan[2] = {&sinks[0], &sinks[1]};
-    ap_metrics_pass_begin(db, b.per, NQ, cfg->team_start, b.m, &mp, &sinks[0], d);
+    ap_metrics_pass_begin(db, b.per, (size_t)b.nper, cfg->team_start, b.m, &mp, &sinks[0], d);
     if ((rc = ap_check_pass_begin(db, p->end, &cp, &sinks[1], d)) != AP_OK) {
         ap_metrics_pass_end(mp, rc, NULL);
         goto done;
@@ -1708,7 +1856,7 @@ enum ap_status ap_report_build(sqlite3 *db, const struct ap_period *p, const str
     rc = ap_check_pass_end(cp, rc, &b.findings);
     if (rc != AP_OK)
         goto done;
-    for (int q = 0; q < NQ; q++)
+    for (int q = 0; q < b.nper; q++)
         b.avail[q] = b.m[q].team_start == AP_DAY_NONE || b.per[q].end >= b.m[q].team_start;
     if (!b.avail[NOW]) {
         char ts[32];
@@ -1736,7 +1884,7 @@ enum ap_status ap_report_build(sqlite3 *db, const struct ap_period *p, const str
 done:
     build_release(&b);
     free(b.twin.line);
-    for (int q = 0; q < NQ; q++)
+    for (int q = 0; q < NP; q++)
         ap_metrics_free(&b.m[q]);
     ap_plan_free(&b.plan);
     ap_findings_free(&b.findings);
@@ -1764,11 +1912,13 @@ void ap_report_free(struct ap_report *r)
 {
     if (!r)
         return;
-    char **strs[] = {&r->title,        &r->subtitle,      &r->organisation, &r->team,
-                     &r->period_label, &r->period_code,   &r->data_as_at,   &r->marking,
-                     &r->audience,     &r->template_name, &r->author,       &r->subject,
-                     &r->keywords,     &r->contact,       &r->logo,         &r->font,
-                     &r->font_bold};
+    char **strs[] = {&r->title,         &r->subtitle,          &r->organisation,
+                     &r->team,          &r->period_label,      &r->period_code,
+                     &r->period_kind,   &r->change_prev_label, &r->change_year_label,
+                     &r->data_as_at,    &r->marking,           &r->audience,
+                     &r->template_name, &r->author,            &r->subject,
+                     &r->keywords,      &r->contact,           &r->logo,
+                     &r->font,          &r->font_bold};
     for (size_t i = 0; i < AP_ARRAY_LEN(strs); i++)
         free(*strs[i]);
     for (size_t i = 0; i < r->nheadlines; i++) {

@@ -112,7 +112,7 @@ struct ap_chart {
     size_t table;     /* index into report tables holding the same data */
     size_t first_col; /* the table's column of the first series; columns follow in order */
     size_t ncats;
-    char **categories; /* "2016/17 Q4" */
+    char **categories; /* "2016/17 Q4": the trend's periods */
     size_t nseries;
     struct ap_series *series;
 };
@@ -121,8 +121,9 @@ struct ap_headline {
     char *metric;               /* catalogue name */
     char *label;                /* "Children supported since the team began" */
     struct ap_cell value;       /* the figure (or a marker) */
-    struct ap_cell change_prev; /* against the previous quarter (AP_NUM_CHANGE or a marker) */
-    struct ap_cell change_year; /* against the same quarter a year before */
+    struct ap_cell change_prev; /* against the previous period (AP_NUM_CHANGE or a marker) */
+    struct ap_cell change_year; /* against the same period a year earlier; AP_CELL_EMPTY
+                                   when that is the previous period (see change_year_label) */
     char *direction;            /* "up", "down", "no change" or "" when not comparable */
     char *verdict;              /* "better", "worse" (from the tone) or "" */
     enum ap_tone tone;          /* colour of the direction, from the metric's polarity */
@@ -173,7 +174,14 @@ struct ap_report {
     char *organisation;
     char *team;
     char *period_label;  /* "2016/17 Q4 (1 January 2017 to 31 March 2017)" */
-    char *period_code;   /* "2016/17-Q4" or "2017-01-01_2017-03-31" */
+    char *period_code;   /* "2016/17-Q4", "2016/17", "2017-01" or "2017-01-01_2017-03-31" */
+    char *period_kind;   /* "quarter", "month", "year" or "range" */
+    /* The headline comparisons, as their labels read: "Since the previous
+     * quarter", "Since 2015/16", "Since the 9 months before"; and "Since the
+     * same quarter last year", or "" when the previous period is the one a
+     * year earlier (a year's report), whose change_year cells are then empty. */
+    char *change_prev_label;
+    char *change_year_label;
     char *data_as_at;    /* "31 March 2017" */
     char *marking;       /* "OFFICIAL", "OFFICIAL-SENSITIVE", or a SAMPLE marking */
     char *audience;      /* "public" or "restricted" */

@@ -46,6 +46,14 @@ const char *const ap_template_values[] = {
     "period_short", /* "2016/17 Q4" */
     "period_start", /* "1 January 2017" */
     "period_end",   /* "31 March 2017" */
+    /* Words for the kind of period (a quarter, a month, a financial year or
+     * any range), so that one template reads right for each: */
+    "period_noun",         /* "quarter", "month", "year" or "period" */
+    "previous_period",     /* "the previous quarter", "2015/16", "the 9 months before" */
+    "year_earlier_period", /* "the same quarter last year", "the same 9 months a year earlier" */
+    "changes_since",       /* "since the previous quarter and since the same quarter last
+                              year"; for a year "since 2015/16" (the one comparison) */
+    "trend_span",          /* "the last eight quarters", "the last eight periods of 9 months" */
     "organisation",
     "team",
     "team_start", /* "1 November 2015" */
@@ -61,11 +69,13 @@ const char *const ap_template_values[] = {
 const size_t ap_template_nvalues = AP_ARRAY_LEN(ap_template_values);
 
 const char *const ap_template_suffixes[] = {
-    "prev",        /* the figure a quarter before */
-    "year",        /* the figure a year before */
-    "change",      /* change against the previous quarter: "+3" */
-    "change_year", /* change against the same quarter a year before */
-    "direction",   /* "up", "down", "no change" (against the previous quarter) */
+    "prev",        /* the figure of the previous period */
+    "year",        /* the figure of the same period a year earlier */
+    "change",      /* change against the previous period: "+3" */
+    "change_year", /* change against the same period a year earlier */
+    "changes",     /* both, in words: "by +3 since the previous quarter and by +5 since the
+                      same quarter last year" ("by +3 since 2015/16" for a year) */
+    "direction",   /* "up", "down", "no change" (against the previous period) */
     "rate",        /* per 10,000 children, or [x] without a population */
 };
 const size_t ap_template_nsuffixes = AP_ARRAY_LEN(ap_template_suffixes);
@@ -197,8 +207,10 @@ static bool check_text(struct load *l, const char *text, long line)
                 ap_diag_input(l->d, l->path, line, 0,
                               "unknown placeholder '{%s}'; use a metric name (as in 'actionplan "
                               "metrics'), optionally with .prev, .year, .change, .change_year, "
-                              ".direction or .rate, or one of {period}, {organisation}, {team}, "
-                              "{team_start}, {data_as_at}, {pct_offered_72h}, {pct_completed}",
+                              ".changes, .direction or .rate, or one of {period}, {period_noun}, "
+                              "{previous_period}, {changes_since}, {trend_span}, {organisation}, "
+                              "{team}, {team_start}, {data_as_at}, {pct_offered_72h}, "
+                              "{pct_completed}",
                               name);
                 ok = false;
             }

@@ -16,7 +16,8 @@ static const struct ap_cli_cmd metrics_cmd = {
     .description =
         "Prints every figure of the case database for one period, unsuppressed: for the\n"
         "analyst, not for publication.\n"
-        "PERIOD is --quarter, or --from and --to (both days included).\n",
+        "PERIOD is --quarter, --year, --month, or --from and --to (both days\n"
+        "included).\n",
 };
 
 /* In the order of enum ap_metrics_format. */

@@ -22,10 +22,19 @@
 static const struct ap_cli_cmd report_cmd = {
     .name = "report",
     .synopsis = "[--config FILE] [--db FILE] [--template NAME|FILE]\n"
-                "(--quarter YYYY/YY-QN | --from YYYY-MM-DD --to YYYY-MM-DD)\n"
+                "(--quarter YYYY/YY-QN | --year YYYY/YY | --month YYYY-MM |\n"
+                " --from YYYY-MM-DD --to YYYY-MM-DD)\n"
                 "[--out DIR] [--pdf FILE] [--xlsx FILE] [--html FILE] [--text FILE|-]",
-    .description = "Writes the progress report for the period from the case database (opened\n"
-                   "read-only), laid out by a template.\n",
+    .description =
+        "Writes the progress report for the period from the case database (opened\n"
+        "read-only), laid out by a template.\n"
+        "A quarter, month or financial year is compared with the one before it and the\n"
+        "same one a year earlier, and its trend shows the last eight of that kind. A\n"
+        "--from/--to range that is exactly one of those is worded as one; any other\n"
+        "range is compared with the range of the same length just before it (the same\n"
+        "number of calendar months when it runs from a 1st to a month's last day, else\n"
+        "the same number of days) and with the same dates a year earlier, and its trend\n"
+        "shows eight such ranges, one after the other, so no day is counted twice.\n",
     .footer = "With none of --out, --pdf, --xlsx, --html, --text, the PDF, the workbook and the\n"
               "HTML page are written into the config's output folder (default '.'). --pdf,\n"
               "--xlsx, --html and --text write only what they name, unless --out is also given.\n"

@@ -484,6 +484,9 @@ void ap_fake_report(struct ap_report *r)
     r->team = ap_xstrdup("Multi-agency CSE Team");
     r->period_label = ap_xstrdup("2016/17 Q4 (1 January 2017 to 31 March 2017)");
     r->period_code = ap_xstrdup("2016/17-Q4");
+    r->period_kind = ap_xstrdup("quarter");
+    r->change_prev_label = ap_xstrdup("Since last quarter");
+    r->change_year_label = ap_xstrdup("Since a year ago");
     r->data_as_at = ap_xstrdup("31 March 2017");
     r->marking = ap_xstrdup("OFFICIAL-SENSITIVE");
     r->audience = ap_xstrdup("public");

@@ -192,14 +192,136 @@ static void test_quarters(void)
     ap_period_quarter_of(day_of("2017-01-01"), 4, &q);
     CHECK_STR(q.code, "2016/17-Q4");
 
-    /* A range moves by calendar months and keeps month ends. */
+    /* A range that is exactly a quarter is that quarter. */
     struct ap_period r, r2;
-    CHECK(ap_period_from_range(day_of("2017-01-01"), day_of("2017-03-31"), &r, &why));
-    CHECK_STR(r.label, "1 January 2017 to 31 March 2017");
-    ap_period_shift(&r, -1, 4, &r2);
-    CHECK_INT(r2.start, day_of("2016-10-01"));
-    CHECK_INT(r2.end, day_of("2016-12-31"));
-    CHECK(!ap_period_from_range(day_of("2017-03-31"), day_of("2017-01-01"), &r, &why));
+    CHECK(ap_period_from_range(day_of("2017-01-01"), day_of("2017-03-31"), 4, &r, &why));
+    CHECK_INT(r.kind, AP_PERIOD_QUARTER);
+    CHECK_STR(r.code, "2016/17-Q4");
+    CHECK(!ap_period_from_range(day_of("2017-03-31"), day_of("2017-01-01"), 4, &r, &why));
+    (void)r2;
+}
+
+/* Periods of every kind: how each is parsed or recognised, its label, the
+ * period before it (the trend's rows follow each other without gap or overlap)
+ * and the same period a year earlier, worked out from the calendar by hand. */
+static const struct {
+    const char *how;  /* "q" quarter, "y" year, "m" month, "r" range FROM/TO */
+    const char *arg;  /* the option's value, or "FROM TO" */
+    int fy_start;
+    int kind;
+    const char *label, *prev_start, *prev_end, *year_start, *year_end;
+} kind_cases[] = {
+    {"q", "2016/17-Q4", 4, AP_PERIOD_QUARTER, "2016/17 Q4", "2016-10-01", "2016-12-31",
+     "2016-01-01", "2016-03-31"},
+    {"y", "2016/17", 4, AP_PERIOD_YEAR, "2016/17", "2015-04-01", "2016-03-31", "2015-04-01",
+     "2016-03-31"},
+    {"y", "2016/17", 1, AP_PERIOD_YEAR, "2016", "2015-01-01", "2015-12-31", "2015-01-01",
+     "2015-12-31"},
+    {"m", "2017-01", 4, AP_PERIOD_MONTH, "January 2017", "2016-12-01", "2016-12-31", "2016-01-01",
+     "2016-01-31"},
+    {"m", "2016-03", 4, AP_PERIOD_MONTH, "March 2016", "2016-02-01", "2016-02-29", "2015-03-01",
+     "2015-03-31"},
+    /* whole-month ranges, recognised as a month and as a year */
+    {"r", "2017-02-01 2017-02-28", 4, AP_PERIOD_MONTH, "February 2017", "2017-01-01",
+     "2017-01-31", "2016-02-01", "2016-02-29"},
+    {"r", "2016-04-01 2017-03-31", 4, AP_PERIOD_YEAR, "2016/17", "2015-04-01", "2016-03-31",
+     "2015-04-01", "2016-03-31"},
+    /* 9 whole months: the 9 months before, and the same 9 months a year earlier */
+    {"r", "2016-07-01 2017-03-31", 4, AP_PERIOD_RANGE, "1 July 2016 to 31 March 2017",
+     "2015-10-01", "2016-06-30", "2015-07-01", "2016-03-31"},
+    /* 12 months that are not a financial year: a range, with one comparison */
+    {"r", "2016-01-01 2016-12-31", 4, AP_PERIOD_RANGE, "1 January 2016 to 31 December 2016",
+     "2015-01-01", "2015-12-31", "2015-01-01", "2015-12-31"},
+    /* 46 days: the 46 days before, and each end moved back a year */
+    {"r", "2017-02-14 2017-03-31", 4, AP_PERIOD_RANGE, "14 February 2017 to 31 March 2017",
+     "2016-12-30", "2017-02-13", "2016-02-14", "2016-03-31"},
+    /* a leap day at the end moves to 28 February */
+    {"r", "2016-02-10 2016-02-29", 4, AP_PERIOD_RANGE, "10 February 2016 to 29 February 2016",
+     "2016-01-21", "2016-02-09", "2015-02-10", "2015-02-28"},
+    {"r", "2016-06-30 2016-06-30", 4, AP_PERIOD_RANGE, "30 June 2016 to 30 June 2016",
+     "2016-06-29", "2016-06-29", "2015-06-30", "2015-06-30"},
+    /* a quarter in a year that starts in January */
+    {"r", "2016-01-01 2016-03-31", 1, AP_PERIOD_QUARTER, "2016 Q1", "2015-10-01", "2015-12-31",
+     "2015-01-01", "2015-03-31"},
+};
+
+static void test_period_kinds(void)
+{
+    for (size_t i = 0; i < AP_ARRAY_LEN(kind_cases); i++) {
+        struct ap_period p, prev, year, a, b;
+        const char *why = NULL, *arg = kind_cases[i].arg;
+        int fy = kind_cases[i].fy_start;
+        bool ok = false;
+        switch (kind_cases[i].how[0]) {
+        case 'q':
+            ok = ap_period_parse_quarter(arg, fy, &p, &why);
+            break;
+        case 'y':
+            ok = ap_period_parse_year(arg, fy, &p, &why);
+            break;
+        case 'm':
+            ok = ap_period_parse_month(arg, fy, &p, &why);
+            break;
+        default:
+            {
+            char from[11];
+            snprintf(from, sizeof from, "%.10s", arg);
+            ok = ap_period_from_range(day_of(from), day_of(arg + 11), fy, &p, &why);
+        }
+            break;
+        }
+        CHECK(ok);
+        if (!ok)
+            continue;
+        CHECK_INT(p.kind, kind_cases[i].kind);
+        CHECK_STR(p.label, kind_cases[i].label);
+        ap_period_shift(&p, -1, fy, &prev);
+        CHECK_INT(prev.start, day_of(kind_cases[i].prev_start));
+        CHECK_INT(prev.end, day_of(kind_cases[i].prev_end));
+        CHECK_INT(prev.kind, p.kind);
+        ap_period_year_before(&p, fy, &year);
+        CHECK_INT(year.start, day_of(kind_cases[i].year_start));
+        CHECK_INT(year.end, day_of(kind_cases[i].year_end));
+        /* eight periods back, each ending the day before the next starts */
+        for (int n = -7; n < 0; n++) {
+            ap_period_shift(&p, n, fy, &a);
+            ap_period_shift(&p, n + 1, fy, &b);
+            CHECK_INT(a.end + 1, b.start);
+        }
+    }
+
+    /* Bad values name the form that is wanted. */
+    static const struct {
+        char how;
+        const char *arg, *why;
+    } bad[] = {
+        {'y', "2016/18", "the second year must follow the first, as in 2016/17"},
+        {'y', "2016", "not a financial year in the form YYYY/YY, for example 2016/17"},
+        {'y', "16/17", "not a financial year in the form YYYY/YY, for example 2016/17"},
+        {'y', "2016/17-Q1", "not a financial year in the form YYYY/YY, for example 2016/17"},
+        {'m', "2017-13", "the month must be 01 to 12"},
+        {'m', "2017-1", "not a month in the form YYYY-MM, for example 2017-01"},
+        {'m', "January", "not a month in the form YYYY-MM, for example 2017-01"},
+    };
+    for (size_t i = 0; i < AP_ARRAY_LEN(bad); i++) {
+        struct ap_period p;
+        const char *why = NULL;
+        bool ok = bad[i].how == 'y' ? ap_period_parse_year(bad[i].arg, 4, &p, &why)
+                                    : ap_period_parse_month(bad[i].arg, 4, &p, &why);
+        CHECK(!ok);
+        CHECK_STR(why ? why : "", bad[i].why);
+    }
+
+    char len[24];
+    struct ap_period p;
+    const char *why;
+    CHECK(ap_period_from_range(day_of("2017-02-14"), day_of("2017-03-31"), 4, &p, &why));
+    ap_period_length_words(&p, len);
+    CHECK_STR(len, "46 days");
+    CHECK(ap_period_from_range(day_of("2016-07-01"), day_of("2017-03-31"), 4, &p, &why));
+    ap_period_length_words(&p, len);
+    CHECK_STR(len, "9 months");
+    CHECK_INT(p.months, 9);
 }
 
 int main(void)
@@ -208,6 +330,7 @@ int main(void)
     test_datetime_parse();
     test_age();
     test_months();
+    test_period_kinds();
     test_quarters();
     return ap_test_done();
 }

@@ -48,7 +48,7 @@ static struct ap_period range(const char *from, const char *to)
     struct ap_period p;
     const char *why;
     memset(&p, 0, sizeof p);
-    if (!ap_period_from_range(day(from), day(to), &p, &why))
+    if (!ap_period_from_range(day(from), day(to), 4, &p, &why))
         fprintf(stderr, "bad test range: %s\n", why);
     return p;
 }
