@@ -46,6 +46,7 @@ static void make_quarter(int fy, int q, int fy_start_month, struct ap_period *ou
     out->end = ap_day_add_months(fy_start, 3 * q) - 1;
     snprintf(out->code, sizeof out->code, "%s-Q%d", name, q);
     snprintf(out->label, sizeof out->label, "%s Q%d", name, q);
+    snprintf(out->short_label, sizeof out->short_label, "%s Q%d", name, q);
 }
 
 static void make_year(int fy, int fy_start_month, struct ap_period *out)
@@ -59,6 +60,7 @@ static void make_year(int fy, int fy_start_month, struct ap_period *out)
     out->end = ap_day_add_months(fy_start, 12) - 1;
     fy_name(fy, fy_start_month, out->code, sizeof out->code);
     snprintf(out->label, sizeof out->label, "%s", out->code);
+    snprintf(out->short_label, sizeof out->short_label, "%s", out->code);
 }
 
 /* The calendar month starting on first (a 1st). */
@@ -73,6 +75,7 @@ static void make_month(ap_day first, struct ap_period *out)
     out->end = ap_day_add_months(first, 1) - 1;
     snprintf(out->code, sizeof out->code, "%04d-%02d", y % 10000, m);
     snprintf(out->label, sizeof out->label, "%s %d", month_names[m - 1], y % 10000);
+    snprintf(out->short_label, sizeof out->short_label, "%.3s %d", month_names[m - 1], y % 10000);
 }
 
 /* Parse exactly n digits of s; -1 if any is not a digit. */
@@ -183,6 +186,17 @@ static void make_range(ap_day from, ap_day to, struct ap_period *out)
     ap_day_format_long(to, e);
     snprintf(tmp, sizeof tmp, "%s to %s", s, e);
     snprintf(out->label, sizeof out->label, "%.*s", (int)sizeof out->label - 1, tmp);
+    /* "Jul 2016 to Mar 2017" for whole months, else "14 Feb 2017 to 31 Mar 2017" */
+    int ye, me, de;
+    ap_day_to_ymd(to, &ye, &me, &de);
+    if (out->months > 0)
+        snprintf(tmp, sizeof tmp, "%.3s %d to %.3s %d", month_names[m1 - 1], y1 % 10000,
+                 month_names[me - 1], ye % 10000);
+    else
+        snprintf(tmp, sizeof tmp, "%d %.3s %d to %d %.3s %d", d1, month_names[m1 - 1], y1 % 10000,
+                 de, month_names[me - 1], ye % 10000);
+    snprintf(out->short_label, sizeof out->short_label, "%.*s", (int)sizeof out->short_label - 1,
+             tmp);
 }
 
 bool ap_period_from_range(ap_day from, ap_day to, int fy_start_month, struct ap_period *out,

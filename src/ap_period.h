@@ -39,6 +39,8 @@ struct ap_period {
                        N a range of whole months); 0 for a range of days */
     char label[48]; /* "2016/17 Q4", "January 2017", "2016/17", or
                        "1 January 2017 to 15 March 2017" */
+    char short_label[32]; /* for a chart's axis: "2016/17 Q4", "Jan 2017", "2016/17",
+                             "Jul 2016 to Mar 2017", "14 Feb 2017 to 31 Mar 2017" */
     char code[24];  /* "2016/17-Q4", "2017-01", "2016/17"; "" for a range */
 };
 

@@ -577,7 +577,7 @@ static void build_chart(struct build *b)
     c->ncats = NQ;
     c->categories = ap_xcalloc(NQ, sizeof *c->categories);
     for (int q = 0; q < NQ; q++)
-        c->categories[q] = ap_xstrdup(b->per[q].label);
+        c->categories[q] = ap_xstrdup(b->per[q].short_label); /* the table has the full one */
     c->nseries = TREND_SERIES;
     c->series = ap_xcalloc(TREND_SERIES, sizeof *c->series);
     for (size_t s = 0; s < TREND_SERIES; s++) {

@@ -19,3 +19,8 @@ set_tests_properties(report_same_figures PROPERTIES LABELS readback)
 # An independent intruder (scipy) reads public workbooks back and must pin no hidden cell.
 ap_script_test(report_intruder ${CMAKE_CURRENT_SOURCE_DIR}/report/intruder_test.py)
 set_tests_properties(report_intruder PROPERTIES LABELS readback)
+# Periods that are not quarters: a year, a 9-month range and a month of the
+# worked fixture, figures worked out by hand (EXPECTED.md), read back from the
+# real PDF (pdftotext), workbook (openpyxl), HTML page, text model and metrics.
+ap_script_test(report_periods ${CMAKE_CURRENT_SOURCE_DIR}/report/periods_readback.py)
+set_tests_properties(report_periods PROPERTIES LABELS readback)

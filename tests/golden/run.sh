@@ -47,6 +47,8 @@ if load "$work/fixture.db" "$fix/actionplan.ini" "$fix/data"; then
     check fixture-board "$work/fixture.db" "$fix/actionplan.ini" board --quarter 2016/17-Q4
     check fixture-range-cabinet "$work/fixture.db" "$fix/actionplan.ini" cabinet \
         --from 2016-07-01 --to 2017-03-31
+    check fixture-year-cabinet "$work/fixture.db" "$fix/actionplan.ini" cabinet --year 2016/17
+    check fixture-month-board "$work/fixture.db" "$fix/actionplan.ini" board --month 2017-03
 else
     echo "FAIL: cannot load the report fixtures"
     failed=$((failed + 1))

@@ -322,6 +322,16 @@ static void test_period_kinds(void)
     ap_period_length_words(&p, len);
     CHECK_STR(len, "9 months");
     CHECK_INT(p.months, 9);
+    /* the chart's axis labels */
+    CHECK_STR(p.short_label, "Jul 2016 to Mar 2017");
+    CHECK(ap_period_from_range(day_of("2017-02-14"), day_of("2017-03-31"), 4, &p, &why));
+    CHECK_STR(p.short_label, "14 Feb 2017 to 31 Mar 2017");
+    CHECK(ap_period_parse_month("2017-01", 4, &p, &why));
+    CHECK_STR(p.short_label, "Jan 2017");
+    CHECK_STR(p.code, "2017-01");
+    CHECK(ap_period_parse_year("2016/17", 4, &p, &why));
+    CHECK_STR(p.short_label, "2016/17");
+    CHECK_STR(p.code, "2016/17");
 }
 
 int main(void)
