@@ -424,16 +424,16 @@ static void choose_words(struct build *b)
     ap_period_length_words(p, len);
     switch (p->kind) {
     case AP_PERIOD_QUARTER:
-        *w = (struct words){"quarter", "quarter", "quarters", "Quarter", "", "", "", ""};
-        snprintf(w->prev, sizeof w->prev, "the previous quarter");
-        snprintf(w->year, sizeof w->year, "the same quarter last year");
-        snprintf(w->rows, sizeof w->rows, "quarters");
+        *w = (struct words){"quarter",           "quarter",
+                            "quarters",          "Quarter",
+                            "the previous quarter", "the same quarter last year",
+                            "quarters",          ""};
         break;
     case AP_PERIOD_MONTH:
-        *w = (struct words){"month", "month", "months", "Month", "", "", "", ""};
-        snprintf(w->prev, sizeof w->prev, "the previous month");
-        snprintf(w->year, sizeof w->year, "the same month last year");
-        snprintf(w->rows, sizeof w->rows, "months");
+        *w = (struct words){"month",             "month",
+                            "months",            "Month",
+                            "the previous month", "the same month last year",
+                            "months",            ""};
         break;
     case AP_PERIOD_YEAR:
         *w = (struct words){"year", "year", "years", "Year", "", "", "", ""};
