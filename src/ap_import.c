@@ -13,10 +13,13 @@
  * empty at the start (or emptied by --replace) is bulk-loaded: its secondary
  * indexes are dropped and built again after its rows are in (one sort instead
  * of a tree insert per row), 64 rows to an INSERT, while the ids arrive in
- * order; from the first id out of order on, the rest of the file is staged in
- * a TEMP table and goes in after it, sorted by SQLite (inserts all over a tree
- * larger than the page cache cost a page read and write each). A table with
- * rows is upserted by id, a row at a time, indexes kept.
+ * order; from the first id out of order on, the rest of the file goes to an
+ * ap_rowsort (in memory up to a budget, then in sorted runs on disk) and in
+ * after it, in key order (inserts all over a tree larger than the page cache
+ * cost a page read and write each). A table with rows is upserted by id, 64
+ * rows to a statement, indexes kept. The id sets stay in memory within their
+ * own budget; past it, the sets of files already read (and then, if need be,
+ * of the file being read) move to temporary tables on disk (ap_idset).
  * The rules that depend on the final state run last: overlapping cases (one
  * ordered pass over the cases) and rows left without a parent by --replace.
  * COMMIT only when no error was reported, else ROLLBACK, which leaves the
@@ -39,10 +42,12 @@
 #include "ap_enum.h"
 #include "ap_hash.h"
 #include "ap_intake.h"
+#include "ap_idset.h"
 #include "ap_keyset.h"
 #include "ap_log.h"
 #include "ap_metrics.h"
 #include "ap_progress.h"
+#include "ap_rowsort.h"
 
 /* The schema's tables, by the name the rules below were written with. */
 static const struct ap_tabledef *const tables = ap_schema;
@@ -93,7 +98,9 @@ struct imp {
     char *path[AP_T_COUNT];   /* the file given for each table, or NULL */
     bool failed[AP_T_COUNT];  /* header or structural error: its rows are incomplete */
     int fcol[AP_T_COUNT][AP_MAX_COLS]; /* header position of each column, or -1 */
-    struct ap_keyset *keys[AP_T_COUNT]; /* ids of each file read (value: line_val) */
+    struct ap_idset *keys[AP_T_COUNT];  /* ids of each file read (value: line_val) */
+    bool done[AP_T_COUNT];              /* its file is read: its ids may go to disk */
+    size_t id_budget;                   /* bytes the id sets may keep in memory */
     bool bulk[AP_T_COUNT];              /* loaded into an empty table, indexes rebuilt after */
     long before[AP_T_COUNT];            /* rows the table had before */
     size_t errors0;                     /* errors reported before the import */
@@ -103,6 +110,7 @@ struct imp {
     sqlite3_stmt *lookup;               /* SELECT 1 FROM the parent table WHERE id = ? */
     struct ap_buf last_parent;          /* the last id lookup asked about, and its answer */
     bool last_found, last_ok;
+    size_t sort_budget;                 /* bytes of rows a sorter may keep in memory */
     struct ap_keyset *case_children;    /* cases upserted: children of the rows written */
     struct ap_buf case_child_list;      /* the same ids, each NUL-terminated */
 };
@@ -406,8 +414,12 @@ static enum ap_status check_reference(struct imp *im, enum ap_table_id t, long l
 {
     const struct ap_tabledef *td = &tables[t];
     enum ap_table_id p = td->parent;
-    if (im->keys[p] && ap_keyset_get(im->keys[p], ref->s, ref->n, NULL))
-        return AP_OK;
+    if (im->keys[p]) {
+        bool found = false;
+        enum ap_status st = ap_idset_get(im->keys[p], ref->s, ref->n, &found, NULL, im->d);
+        if (st != AP_OK || found)
+            return st;
+    }
     if (!(im->path[p] && im->replace)) {
         bool found = false;
         enum ap_status st = parent_in_db(im, p, ref->s, ref->n, &found);
@@ -466,14 +478,12 @@ struct batch {
     size_t n;            /* rows pending */
     /* Bulk mode: while keys arrive in increasing order rows go straight into
      * the table, appended at its end. From the first key out of order on they
-     * are staged in a TEMP table (a rowid table: appended too) and go in
-     * after the file, sorted by key, so that SQLite never inserts all over a
-     * tree larger than its cache. */
+     * go to a sorter and in after the file, in key order, so that SQLite never
+     * inserts all over a tree larger than its cache. */
     struct ap_buf prev; /* key columns of the last row queued, each NUL-terminated */
     size_t prev_n[2];
     bool have_prev;
-    bool staging; /* rows now go to temp.ap_stage */
-    long staged;  /* rows queued for the stage */
+    struct ap_rowsort *sorter; /* from the first key out of order: the rest of the rows */
     bool bulk;    /* every row must go in; else an upsert, which may skip a row */
     long written; /* upsert: rows inserted or changed (sqlite3_changes) */
 };
@@ -486,7 +496,7 @@ static void col_list(struct ap_buf *b, enum ap_table_id t)
 }
 
 /* "INSERT INTO into (cols) VALUES (?, ...), ..." for rows rows, as an upsert
- * by key unless bulk; into is "main.<table>" or the stage. */
+ * by key unless bulk; into is "main.<table>". */
 static void insert_sql(struct ap_buf *sql, enum ap_table_id t, const char *into, size_t rows,
                        bool bulk)
 {
@@ -517,13 +527,12 @@ static void insert_sql(struct ap_buf *sql, enum ap_table_id t, const char *into,
     }
 }
 
-/* Prepare the batch's INSERTs: into table t, or into the stage. */
-static enum ap_status prepare_inserts(struct imp *im, enum ap_table_id t, struct batch *b,
-                                      bool stage)
+/* Prepare the batch's INSERTs into table t. */
+static enum ap_status prepare_inserts(struct imp *im, enum ap_table_id t, struct batch *b)
 {
     struct ap_buf sql = AP_BUF_INIT;
     enum ap_status st = AP_OK;
-    char *into = stage ? ap_xstrdup("temp.ap_stage") : ap_xasprintf("main.%s", ap_table_names[t]);
+    char *into = ap_xasprintf("main.%s", ap_table_names[t]);
     insert_sql(&sql, t, into, 1, im->bulk[t]);
     if (!ap_db_prepare(im->db, sql.buf, &b->one, im->d)) {
         st = AP_ERR_IO;
@@ -564,7 +573,7 @@ static enum ap_status prepare_table(struct imp *im, enum ap_table_id t, struct b
         goto done;
     b->ncols = td->ncols;
     b->bulk = im->bulk[t];
-    st = prepare_inserts(im, t, b, false);
+    st = prepare_inserts(im, t, b);
 done:
     ap_buf_release(&sql);
     return st;
@@ -586,10 +595,13 @@ static enum ap_status add_key(struct imp *im, enum ap_table_id t, long line, con
     }
     key_bytes(&im->key, t, s, n);
     uint32_t first = 0;
-    int r = line <= LINE_MAX_KEPT
-                ? ap_keyset_add(im->keys[t], im->key.buf, im->key.len, line_val(line, written),
-                                &first)
-                : -1;
+    int r = -1;
+    if (line <= LINE_MAX_KEPT) {
+        enum ap_status st = ap_idset_add(im->keys[t], im->key.buf, im->key.len,
+                                         line_val(line, written), &r, &first, im->d);
+        if (st != AP_OK)
+            return st;
+    }
     if (r < 0) {
         ap_diag_input(im->d, im->path[t], line, 0,
                       "the file is too large to import in one go (more than 2,147,483,647 lines "
@@ -708,63 +720,55 @@ static bool key_in_order(struct batch *b, enum ap_table_id t, const struct val *
 }
 
 /* The first key out of order: write the rows pending (still in order), then
- * send the rest of the file to a new stage. */
+ * send the rest of the file to a sorter. */
 static enum ap_status start_staging(struct imp *im, enum ap_table_id t, struct batch *b)
 {
-    struct ap_buf sql = AP_BUF_INIT;
     enum ap_status st = flush_rows(im, b, false);
-    if (st != AP_OK)
-        goto done;
-    sqlite3_finalize(b->one);
-    sqlite3_finalize(b->many);
-    b->one = b->many = NULL;
-    b->staging = true;
-    /* Untyped columns: the values stay the texts bound. */
-    ap_buf_adds(&sql, "DROP TABLE IF EXISTS temp.ap_stage; CREATE TEMP TABLE ap_stage (");
-    col_list(&sql, t);
-    ap_buf_adds(&sql, ")");
-    st = exec(im, sql.buf, "cannot prepare the table for the import");
+    /* Rows that go in in key order are appended: the page cache need only hold
+     * the tree's right edge, and gives the sorter its memory (as it gives the
+     * index builds after: SQLite's sorter takes as much as the cache may). */
     if (st == AP_OK)
-        st = prepare_inserts(im, t, b, true);
-done:
-    ap_buf_release(&sql);
+        st = exec(im, "PRAGMA main.cache_size = -32768", "cannot write the imported rows");
+    if (st == AP_OK)
+        b->sorter = ap_rowsort_new(tables[t].ncols, tables[t].nkey, im->sort_budget);
     return st;
 }
 
-/* After the file: the staged rows into the table in key order (SQLite sorts
- * them, spilling to a temporary file past its cache), every one of them. */
-static enum ap_status finish_staging(struct imp *im, enum ap_table_id t, struct batch *b)
+/* A good row, into the sorter. */
+static enum ap_status stage_row(struct imp *im, struct batch *b, const struct val *v)
 {
-    struct ap_buf sql = AP_BUF_INIT;
-    enum ap_status st = AP_OK;
-    sqlite3_finalize(b->one);
-    sqlite3_finalize(b->many);
-    b->one = b->many = NULL;
-    ap_buf_addf(&sql, "INSERT OR IGNORE INTO main.%s (", ap_table_names[t]);
-    col_list(&sql, t);
-    ap_buf_adds(&sql, ") SELECT ");
-    col_list(&sql, t);
-    ap_buf_adds(&sql, " FROM temp.ap_stage ORDER BY ");
-    key_list(&sql, t, "");
-    /* Rows in key order are appended: the cache need only hold the tree's
-     * right edge, and the sort takes as much memory as the cache may. */
-    st = exec(im, "PRAGMA main.cache_size = -16384", "cannot write the imported rows");
-    if (st == AP_OK)
-        st = exec(im, sql.buf, "cannot write the imported rows");
-    if (st == AP_OK && sqlite3_changes64(im->db) != b->staged) {
-        ap_diag_error(im->d, AP_ERR_IO,
-                      "cannot write the imported rows: %lld of %ld went in (internal error)",
-                      (long long)sqlite3_changes64(im->db), b->staged);
-        st = AP_ERR_IO;
+    const char *s[AP_MAX_COLS];
+    int len[AP_MAX_COLS];
+    for (size_t c = 0; c < b->ncols; c++) {
+        s[c] = v[c].s;
+        len[c] = v[c].set ? (int)v[c].n : -1;
     }
-    if (sqlite3_exec(im->db, "PRAGMA main.cache_size = -65536", NULL, NULL, NULL) != SQLITE_OK &&
-        st == AP_OK)
-        st = ap_db_error(im->db, im->d, "cannot write the imported rows");
+    return ap_rowsort_add(b->sorter, s, len, im->d);
+}
+
+/* After the file: the sorted rows into the table, in key order, through the
+ * same batched INSERT as the rows that came in order. */
+static enum ap_status finish_staging(struct imp *im, struct batch *b)
+{
+    struct val v[AP_MAX_COLS];
+    const char *s[AP_MAX_COLS];
+    int len[AP_MAX_COLS], rc;
+    enum ap_status st = ap_rowsort_finish(b->sorter, im->d);
+    memset(v, 0, sizeof v);
+    while (st == AP_OK && (rc = ap_rowsort_next(b->sorter, s, len, im->d)) == 1) {
+        for (size_t c = 0; c < b->ncols; c++) {
+            v[c].set = len[c] >= 0;
+            v[c].s = s[c];
+            v[c].n = len[c] >= 0 ? (size_t)len[c] : 0;
+        }
+        st = add_row(im, b, v);
+    }
+    if (st == AP_OK && rc < 0)
+        st = AP_ERR_IO;
     if (st == AP_OK)
-        st = exec(im, "DROP TABLE temp.ap_stage", "cannot write the imported rows");
-    if (st == AP_OK)
-        b->staging = false;
-    ap_buf_release(&sql);
+        st = flush_rows(im, b, false);
+    ap_rowsort_free(b->sorter);
+    b->sorter = NULL;
     return st;
 }
 
@@ -794,7 +798,12 @@ static void in_file_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
             s[k] = "";
     }
     key_bytes(&im->key, im->fn_table, s, n);
-    sqlite3_result_int(ctx, ap_keyset_get(im->keys[im->fn_table], im->key.buf, im->key.len, NULL));
+    bool found = false;
+    if (ap_idset_get(im->keys[im->fn_table], im->key.buf, im->key.len, &found, NULL, im->d) !=
+        AP_OK)
+        sqlite3_result_error(ctx, "cannot read the imported ids", -1);
+    else
+        sqlite3_result_int(ctx, found);
 }
 
 /* The first AP_IMPORT_MAX_IDS ids of table t (in key order) that its file
@@ -887,6 +896,36 @@ static enum ap_status count_changes(struct imp *im, enum ap_table_id t, const st
     return st;
 }
 
+/* Keep the id sets within their memory budget: while they hold more, move the
+ * largest set of a file already read to disk, or when there is none, the set
+ * of the file being read (every row of the file adds to it: the slowest). */
+static enum ap_status ids_in_budget(struct imp *im)
+{
+    for (;;) {
+        size_t total = 0, most = 0;
+        int pick = -1, current = -1;
+        for (int u = 0; u < AP_T_COUNT; u++) {
+            if (!im->keys[u])
+                continue;
+            size_t bytes = ap_idset_bytes(im->keys[u]);
+            total += bytes;
+            if (!im->done[u] && bytes > 0)
+                current = u;
+            else if (im->done[u] && bytes > most) {
+                most = bytes;
+                pick = u;
+            }
+        }
+        if (pick < 0)
+            pick = current;
+        if (total <= im->id_budget || pick < 0)
+            return AP_OK;
+        enum ap_status st = ap_idset_to_disk(im->keys[pick], im->db, im->sort_budget / 2, im->d);
+        if (st != AP_OK)
+            return st;
+    }
+}
+
 /* Stream one file into its table, checking each row as it arrives: fields,
  * the rules between fields, a key already seen in the file, a parent that is
  * nowhere. Rows without an error go in; the import is rolled back if any
@@ -910,7 +949,7 @@ static enum ap_status load_file(struct imp *im, enum ap_table_id t)
     st = prepare_table(im, t, b);
     if (st != AP_OK)
         goto fail;
-    im->keys[t] = ap_keyset_new();
+    im->keys[t] = ap_idset_new();
     im->last_ok = false;
     if (t == AP_T_CASES && !im->bulk[t])
         im->case_children = ap_keyset_new();
@@ -919,7 +958,16 @@ static enum ap_status load_file(struct imp *im, enum ap_table_id t)
     while ((rc = ap_source_next(src, &row, im->d)) == 1) {
         im->sum->rows[t]++;
         ap_progress_rows(&im->progress, file, im->sum->rows[t]);
+        if ((st = ids_in_budget(im)) != AP_OK)
+            goto fail;
         bool bad = row.bad, quiet = row.bad, dup = false;
+        /* The id sets are probed at random when ids come in no order: start
+         * the memory fetches now, while the fields are checked. */
+        if (td->nkey == 1 && row.f[0].s)
+            ap_keyset_prefetch(ap_idset_mem(im->keys[t]), row.f[0].s, row.f[0].len);
+        if (check_refs && im->keys[td->parent] && row.f[td->ref].s)
+            ap_keyset_prefetch(ap_idset_mem(im->keys[td->parent]), row.f[td->ref].s,
+                               row.f[td->ref].len);
         for (size_t c = 0; c < td->ncols; c++) {
             /* In a row already reported, keep only ids, for the cross-row checks. */
             bool keep = !quiet || c < td->nkey || (int)c == td->ref;
@@ -947,19 +995,18 @@ static enum ap_status load_file(struct imp *im, enum ap_table_id t)
                 ap_buf_release(&im->case_child_list);
             }
         }
-        if (im->bulk[t] && !b->staging && !key_in_order(b, t, v) &&
+        if (im->bulk[t] && !b->sorter && !key_in_order(b, t, v) &&
             (st = start_staging(im, t, b)) != AP_OK)
             goto fail;
-        b->staged += b->staging;
-        st = add_row(im, b, v);
+        st = b->sorter ? stage_row(im, b, v) : add_row(im, b, v);
         if (st != AP_OK)
             goto fail;
     }
     if (rc < 0)
         goto fail;
     st = flush_rows(im, b, false);
-    if (st == AP_OK && b->staging)
-        st = finish_staging(im, t, b);
+    if (st == AP_OK && b->sorter)
+        st = finish_staging(im, b);
     if (st != AP_OK)
         goto fail;
     /* The change summary, and --replace's removals, before the file's id
@@ -970,9 +1017,12 @@ static enum ap_status load_file(struct imp *im, enum ap_table_id t)
     /* Ids of rows nothing refers to are not needed once the file is read:
      * free them before the index sort takes its memory. */
     if (!ids_needed_later(t)) {
-        ap_keyset_free(im->keys[t]);
+        ap_idset_free(im->keys[t]);
         im->keys[t] = NULL;
     }
+    im->done[t] = true;
+    if ((st = ids_in_budget(im)) != AP_OK)
+        goto fail;
     if (im->bulk[t])
         st = table_indexes(im, t, true);
     if (st != AP_OK)
@@ -984,8 +1034,7 @@ fail:
 done:
     sqlite3_finalize(b->one);
     sqlite3_finalize(b->many);
-    if (b->staging)
-        sqlite3_exec(im->db, "DROP TABLE IF EXISTS temp.ap_stage", NULL, NULL, NULL);
+    ap_rowsort_free(b->sorter);
     ap_buf_release(&b->text);
     ap_buf_release(&b->prev);
     free(b);
@@ -1006,6 +1055,7 @@ struct overlaps {
     struct ap_buf text; /* starts with one NUL, so offset 0 means none */
     struct overlap *v;
     size_t n, alloc;
+    enum ap_status st; /* a case's line could not be looked up */
 };
 
 /* A case of the child being scanned: offsets into the group arena. */
@@ -1023,10 +1073,16 @@ static size_t keep_text(struct ap_buf *b, const char *s)
 
 /* The line a case's imported row had (0 if the case is not from the file or its
  * row did not go in). */
-static long case_line(struct imp *im, const char *id)
+static long case_line(struct imp *im, const char *id, enum ap_status *st)
 {
     uint32_t val = 0;
-    if (!ap_keyset_get(im->keys[AP_T_CASES], id, strlen(id), &val) || !(val & 1))
+    bool found = false;
+    enum ap_status s = ap_idset_get(im->keys[AP_T_CASES], id, strlen(id), &found, &val, im->d);
+    if (s != AP_OK) {
+        *st = s;
+        return 0;
+    }
+    if (!found || !(val & 1))
         return 0;
     return (long)(val >> 1);
 }
@@ -1045,7 +1101,8 @@ static void child_overlaps(struct imp *im, const struct ap_buf *g, const struct 
                 break;
             if (strcmp(oi, cj) >= 0)
                 continue;
-            long li = case_line(im, g->buf + c[i].id), lj = case_line(im, g->buf + c[j].id);
+            long li = case_line(im, g->buf + c[i].id, &out->st);
+            long lj = case_line(im, g->buf + c[j].id, &out->st);
             if (!li && !lj)
                 continue; /* both already in the database: not this import's doing */
             const struct gcase *a = &c[i], *b = &c[j];
@@ -1138,7 +1195,7 @@ static enum ap_status check_overlaps(struct imp *im)
     sqlite3_stmt *st = NULL;
     struct group gr = {AP_BUF_INIT, AP_BUF_INIT, NULL, 0, 0, false};
     struct ap_buf m1 = AP_BUF_INIT, m2 = AP_BUF_INIT, m3 = AP_BUF_INIT, where = AP_BUF_INIT;
-    struct overlaps out = {AP_BUF_INIT, NULL, 0, 0};
+    struct overlaps out = {AP_BUF_INIT, NULL, 0, 0, AP_OK};
     enum ap_status res = AP_OK;
     ap_buf_addch(&out.text, '\0');
     if (!ap_db_prepare(im->db, each_child ? one_sql : all_sql, &st, im->d)) {
@@ -1160,6 +1217,8 @@ static enum ap_status check_overlaps(struct imp *im)
         goto done;
     if (gr.have)
         child_overlaps(im, &gr.text, gr.c, gr.n, gr.child.buf, &out);
+    if ((res = out.st) != AP_OK)
+        goto done;
     overlap_text = out.text.buf;
     if (out.n)
         qsort(out.v, out.n, sizeof *out.v, cmp_overlap);
@@ -1223,7 +1282,10 @@ static enum ap_status check_dangling(struct imp *im, enum ap_table_id t)
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         const char *r = (const char *)sqlite3_column_text(st, nk);
         size_t rn = (size_t)sqlite3_column_bytes(st, nk);
-        if (im->keys[p] && ap_keyset_get(im->keys[p], r, rn, NULL))
+        bool found = false;
+        if (im->keys[p] && (res = ap_idset_get(im->keys[p], r, rn, &found, NULL, im->d)) != AP_OK)
+            break;
+        if (found)
             continue;
         for (int k = 0; k < nk; k++) {
             s[k] = (const char *)sqlite3_column_text(st, k);
@@ -1238,7 +1300,7 @@ static enum ap_status check_dangling(struct imp *im, enum ap_table_id t)
                       td->noun, key.buf, ref, shown(&m1, r, rn), tables[p].noun, tables[p].noun,
                       ap_table_names[t]);
     }
-    if (rc != SQLITE_DONE)
+    if (res == AP_OK && rc != SQLITE_DONE)
         res = ap_db_error(im->db, im->d, "cannot check the imported rows");
 done:
     sqlite3_finalize(st);
@@ -1319,11 +1381,37 @@ static enum ap_status record_import(struct imp *im, const struct ap_import_opts 
     return st;
 }
 
+/* Memory the import allows itself beyond SQLite's page cache (64 MiB): the
+ * rows being sorted (a file whose ids are in no order), and the id sets of the
+ * files read (about 30 bytes an id in memory; past the budget the sets of
+ * files already read move to disk). With both full, the peak at any size stays
+ * under 256 MiB. */
+#define SORT_BUDGET ((size_t)32 << 20)
+#define ID_BUDGET ((size_t)128 << 20)
+
+/* A budget, or for tests the number of bytes in the environment variable
+ * name (to reach the paths large exports take on a small fixture). */
+static size_t budget(const char *name, size_t dflt)
+{
+    const char *v = getenv(name);
+    char *end;
+    if (!v || !*v)
+        return dflt;
+    errno = 0;
+    unsigned long long n = strtoull(v, &end, 10);
+    return errno || *end ? dflt : (size_t)n;
+}
+
 enum ap_status ap_import_run(sqlite3 *db, const char *const *paths, size_t npaths,
                              const struct ap_import_opts *o, struct ap_import_summary *sum,
                              struct ap_diag *d)
 {
-    struct imp im = {.db = db, .d = d, .replace = o && o->replace, .sum = sum};
+    struct imp im = {.db = db,
+                     .d = d,
+                     .replace = o && o->replace,
+                     .sum = sum,
+                     .sort_budget = budget("AP_TEST_SORT_BUDGET", SORT_BUDGET),
+                     .id_budget = budget("AP_TEST_ID_BUDGET", ID_BUDGET)};
     enum ap_status st = AP_OK;
     bool in_tx = false, any_failed = false, fk_off = false, checks_off = false;
     int fk = 0;
@@ -1389,7 +1477,7 @@ enum ap_status ap_import_run(sqlite3 *db, const char *const *paths, size_t npath
         goto done;
     if (im.path[AP_T_CASES] && (st = check_overlaps(&im)) != AP_OK)
         goto done;
-    ap_keyset_free(im.keys[AP_T_CASES]);
+    ap_idset_free(im.keys[AP_T_CASES]);
     im.keys[AP_T_CASES] = NULL;
     if (im.replace) {
         for (int t = 0; t < AP_T_COUNT; t++) {
@@ -1446,7 +1534,7 @@ done:
     }
     for (int t = 0; t < AP_T_COUNT; t++) {
         free(im.path[t]);
-        ap_keyset_free(im.keys[t]);
+        ap_idset_free(im.keys[t]);
     }
     sqlite3_finalize(im.lookup);
     ap_buf_release(&im.key);

@@ -268,6 +268,12 @@ int ap_keyset_add(struct ap_keyset *ks, const void *key, size_t n, uint32_t val,
     return 1;
 }
 
+void ap_keyset_prefetch(const struct ap_keyset *ks, const void *key, size_t n)
+{
+    if (ks && ks->slots)
+        __builtin_prefetch(&ks->slots[hash_of(key, n) & (ks->cap - 1)]);
+}
+
 bool ap_keyset_get(struct ap_keyset *ks, const void *key, size_t n, uint32_t *val)
 {
     if (!ks->slots) {
@@ -294,4 +300,22 @@ bool ap_keyset_get(struct ap_keyset *ks, const void *key, size_t n, uint32_t *va
     if (val)
         *val = val_at(ks, s->off);
     return true;
+}
+
+size_t ap_keyset_bytes(const struct ap_keyset *ks)
+{
+    /* The arena's pages are touched as it fills: what it holds, not its size. */
+    return sizeof *ks + ks->alen + ks->oalloc * sizeof *ks->offs + ks->cap * sizeof *ks->slots;
+}
+
+size_t ap_keyset_next(const struct ap_keyset *ks, size_t at, const void **key, size_t *n,
+                      uint32_t *val)
+{
+    if (at >= ks->alen)
+        return 0;
+    uint32_t len;
+    *key = key_at(ks, (uint32_t)at, &len);
+    *n = len;
+    *val = val_at(ks, (uint32_t)at);
+    return at + HEAD + len;
 }

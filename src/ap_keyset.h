@@ -30,6 +30,19 @@ int ap_keyset_add(struct ap_keyset *ks, const void *key, size_t n, uint32_t val,
  * order are cheap. */
 bool ap_keyset_get(struct ap_keyset *ks, const void *key, size_t n, uint32_t *val);
 
+/* A hint that key[0..n) will be added or looked up soon: start fetching the
+ * memory that will need. ks may be NULL. */
+void ap_keyset_prefetch(const struct ap_keyset *ks, const void *key, size_t n);
+
 size_t ap_keyset_count(const struct ap_keyset *ks);
+
+/* The memory the set holds, in bytes. */
+size_t ap_keyset_bytes(const struct ap_keyset *ks);
+
+/* Every key, in the order added: start with at = 0; each call gives a key and
+ * its value and returns the position of the next, or 0 when there are no more
+ * (then nothing is set). */
+size_t ap_keyset_next(const struct ap_keyset *ks, size_t at, const void **key, size_t *n,
+                      uint32_t *val);
 
 #endif
