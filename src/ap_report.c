@@ -444,6 +444,11 @@ static void choose_words(struct build *b)
     case AP_PERIOD_RANGE:
         *w = (struct words){"range", "period", "periods", "Period", "", "", "", ""};
         snprintf(w->prev, sizeof w->prev, "the %s before", len);
+        if (p->start == p->end) {
+            *w = (struct words){"range",        "day", "days", "Day", "the day before",
+                                "the same day a year earlier", "days", ""};
+            break;
+        }
         if (p->months > 0)
             snprintf(w->year, sizeof w->year, "the same %s a year earlier", len);
         else
@@ -537,7 +542,7 @@ static void build_trend(struct build *b)
     size_t nm = AP_ARRAY_LEN(trend_metrics);
     char *title = ap_xasprintf("Key figures for the last eight %s", b->w.rows);
     char *desc;
-    if (b->per[NOW].kind == AP_PERIOD_RANGE)
+    if (b->per[NOW].kind == AP_PERIOD_RANGE && b->per[NOW].start != b->per[NOW].end)
         desc = ap_xasprintf(
             "Each row is one period of %s, the last being the period of this report; the periods "
             "follow one another, so no day is in two rows. Small figures are hidden as the notes "
@@ -1347,10 +1352,10 @@ static char *period_label(const struct ap_period *p)
     char a[32], z[32];
     ap_day_format_long(p->start, a);
     ap_day_format_long(p->end, z);
+    if (p->kind == AP_PERIOD_MONTH || p->start == p->end)
+        return ap_xstrdup(p->label);
     if (p->kind == AP_PERIOD_RANGE)
         return ap_xasprintf("%s to %s", a, z);
-    if (p->kind == AP_PERIOD_MONTH)
-        return ap_xstrdup(p->label);
     int y1, m1, d1, y2, m2, d2;
     ap_day_to_ymd(p->start, &y1, &m1, &d1);
     ap_day_to_ymd(p->end, &y2, &m2, &d2);
