@@ -776,6 +776,18 @@ static bool table_has_markers(const struct ap_table *t)
     return false;
 }
 
+/* A table with a revised figure gets a last column "Notes" that marks the
+ * row, since its cells stay numbers (the model decided which are revised). */
+static bool table_has_revised(const struct ap_table *t)
+{
+    for (size_t i = 0; i < t->nrows * t->ncols; i++)
+        if (t->cells[i].revised)
+            return true;
+    return false;
+}
+
+#define REVISED_NOTE "[r] revised since the last published report"
+
 static bool put_table_sheet(struct xlsx *x, size_t i)
 {
     const struct ap_table *t = &x->r->tables[i];
@@ -805,16 +817,19 @@ static bool put_table_sheet(struct xlsx *x, size_t i)
     else
         info = ap_xasprintf(
             "This table contains %zu row%s and %zu column%s.%s%s", t->nrows,
-            t->nrows == 1 ? "" : "s", t->ncols, t->ncols == 1 ? "" : "s",
+            t->nrows == 1 ? "" : "s", t->ncols + (table_has_revised(t) ? 1 : 0),
+            t->ncols + table_has_revised(t) == 1 ? "" : "s",
             table_has_markers(t) ? " Markers such as [c] are explained in Notes." : "", chart_note);
     if (!setup_sheet(x, ws, sheet, t->ncols > 4) ||
         !put_preamble(x, ws, sheet, t->title ? t->title : sheet,
                       t->description ? t->description : "", info))
         goto done;
 
-    numeric = ap_xcalloc(t->ncols, sizeof *numeric);
-    widths = ap_xcalloc(t->ncols, sizeof *widths);
-    wrap = ap_xcalloc(t->ncols, sizeof *wrap);
+    bool notes = table_has_revised(t);
+    size_t ncols = t->ncols + (notes ? 1 : 0);
+    numeric = ap_xcalloc(ncols, sizeof *numeric);
+    widths = ap_xcalloc(ncols, sizeof *widths);
+    wrap = ap_xcalloc(ncols, sizeof *wrap);
     size_t head_lines = 1;
     for (size_t c = 0; c < t->ncols; c++) {
         const struct ap_column *col = &t->cols[c];
@@ -831,6 +846,11 @@ static bool put_table_sheet(struct xlsx *x, size_t i)
         if (!set_width(x, ws, sheet, (lxw_col_t)c, widths[c]))
             goto done;
     }
+    if (notes) {
+        widths[t->ncols] = (double)strlen(REVISED_NOTE) + 2;
+        if (!set_width(x, ws, sheet, (lxw_col_t)t->ncols, widths[t->ncols]))
+            goto done;
+    }
     if (!fit_row(x, ws, sheet, ROW_HEADER, head_lines))
         goto done;
     for (size_t row = 0; row < t->nrows; row++) {
@@ -844,6 +864,14 @@ static bool put_table_sheet(struct xlsx *x, size_t i)
                 size_t n = text_lines(cell->text, widths[c]);
                 lines = n > lines ? n : lines;
             }
+        }
+        if (notes) {
+            bool revised = false;
+            for (size_t c = 0; c < t->ncols && !revised; c++)
+                revised = ap_table_cell(t, row, c)->revised;
+            if (!put_str(x, ws, sheet, (lxw_row_t)(ROW_HEADER + 1 + row), (lxw_col_t)t->ncols,
+                         revised ? REVISED_NOTE : "", style(x, ST_TEXT, FT_NONE, false)))
+                goto done;
         }
         if (!fit_row(x, ws, sheet, (lxw_row_t)(ROW_HEADER + 1 + row), lines))
             goto done;
@@ -862,12 +890,16 @@ static bool put_table_sheet(struct xlsx *x, size_t i)
     }
 
     heads = table_headings(t);
+    if (notes) {
+        heads = ap_xrealloc(heads, ncols * sizeof *heads);
+        heads[t->ncols] = ap_xstrdup("Notes");
+    }
     char prefix[32];
     snprintf(prefix, sizeof prefix, "Table%zu", i + 1);
     tname = table_name_for(prefix, t->id);
     size_t rows = t->nrows ? t->nrows : 1;
-    if (!add_table(x, ws, sheet, ROW_HEADER, (lxw_row_t)(ROW_HEADER + rows), t->ncols, heads,
-                   numeric, tname))
+    if (!add_table(x, ws, sheet, ROW_HEADER, (lxw_row_t)(ROW_HEADER + rows), ncols, heads, numeric,
+                   tname))
         goto done;
     for (size_t c = 0; c < t->ncols; c++) {
         bool any = false;
@@ -883,7 +915,7 @@ done:
     free(numeric);
     free(wrap);
     free(widths);
-    free_strings(heads, t->ncols);
+    free_strings(heads, t->ncols + (table_has_revised(t) ? 1 : 0));
     return ok;
 }
 

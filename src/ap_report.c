@@ -57,6 +57,21 @@ struct pub {
     const char *where; /* borrowed from the model: the table (or part) it is in */
 };
 
+/* A figure as the latest published report of the template showed it. */
+struct prior {
+    char *key;
+    char *shown; /* "53", "45.5%", "[c]" */
+    bool has_value;
+    double value;
+};
+
+/* A published count shown again unchanged: the reader knows the figure now
+ * equals the published one. */
+struct same {
+    char *key;
+    double value;
+};
+
 struct build {
     struct ap_report *r;
     const struct ap_template *t;
@@ -78,7 +93,7 @@ struct build {
         char rows[64];     /* the trend's rows: "quarters", "periods of 9 months" */
         char length[24];   /* "3 months", "9 months", "45 days" */
     } w;
-    bool on;        /* suppression */
+    bool on; /* suppression */
     int k;
     struct ap_plan plan;
     struct ap_findings findings;
@@ -91,7 +106,15 @@ struct build {
     size_t nextra; /* keys of counts the audit hides as well (owned) */
     char **extra;
     struct ap_disclosure twin; /* restricted report: the public template's audit (owned line) */
-    char last_import[64];       /* "5 April 2017 at 09:12 UTC", or "" (no import log) */
+    char last_import[64];      /* "5 April 2017 at 09:12 UTC", or "" (no import log) */
+    struct prior *priors;      /* the latest published figure of each key, sorted by key */
+    size_t npriors;
+    char prior_at[32]; /* "5 April 2017": the latest publication of the template, or "" */
+    size_t notes_sec;  /* the section holding the notes, and the block after them */
+    size_t notes_end;
+    bool notes_placed;
+    size_t nsame, asame; /* counts shown as published, unchanged: known to the reader */
+    struct same *same;
 };
 
 /* --- cells ------------------------------------------------------------- */
@@ -472,8 +495,8 @@ static void build_summary(struct build *b)
 {
     bool rates = b->cfg->child_population > 0;
     char *since = since_words(b);
-    char *desc = ap_xasprintf("The headline figures for %s, with the change %s.",
-                              b->r->period_label, since);
+    char *desc =
+        ap_xasprintf("The headline figures for %s, with the change %s.", b->r->period_label, since);
     free(since);
     size_t c = 0, ncols = 4 + (b->two ? 1 : 0) + (rates ? 1 : 0);
     struct ap_table *t = new_table(b, AP_TBL_SUMMARY, "Headline figures", desc, ncols);
@@ -1140,8 +1163,9 @@ static void build_notes(struct build *b)
         b->m[NOW].team_start == AP_DAY_NONE ? b->per[NOW].start : b->m[NOW].team_start, as_at);
     s = ap_xasprintf("Source: the team's case records, as recorded on %s. The team's figures are "
                      "counted from %s; 'since the team began' means since then.%s%s%s",
-                     r->data_as_at, as_at, b->last_import[0] ? " The data was last imported on " : "",
-                     b->last_import, b->last_import[0] ? "." : "");
+                     r->data_as_at, as_at,
+                     b->last_import[0] ? " The data was last imported on " : "", b->last_import,
+                     b->last_import[0] ? "." : "");
     add_note(r, "", s);
     free(s);
     if (r->sample)
@@ -1166,9 +1190,14 @@ static const struct ap_metric_def *split_placeholder(const char *name, const cha
     return ap_metric_find(buf);
 }
 
-static void add_cell_text(struct ap_buf *out, struct ap_cell c)
+static bool is_revised(const struct build *b, const struct ap_cell *c);
+
+/* A figure in the narrative, marked [r] by the rule of the tables. */
+static void add_cell_text(const struct build *b, struct ap_buf *out, struct ap_cell c)
 {
     ap_buf_adds(out, c.text);
+    if (is_revised(b, &c))
+        ap_buf_adds(out, AP_REVISED_SUFFIX);
     cell_free(&c);
 }
 
@@ -1214,11 +1243,13 @@ static bool fill(void *user, const char *name, struct ap_buf *out)
     } else if (!strcmp(name, "data_as_at")) {
         ap_buf_adds(out, r->data_as_at);
     } else if (!strcmp(name, "pct_offered_72h")) {
-        add_cell_text(out, cell_pct(b, metric_fig(b, NOW, AP_M_RETURN_INTERVIEWS_OFFERED_72H),
-                                    metric_fig(b, NOW, AP_M_MISSING_EPISODES)));
+        add_cell_text(b, out,
+                      cell_pct(b, metric_fig(b, NOW, AP_M_RETURN_INTERVIEWS_OFFERED_72H),
+                               metric_fig(b, NOW, AP_M_MISSING_EPISODES)));
     } else if (!strcmp(name, "pct_completed")) {
-        add_cell_text(out, cell_pct(b, metric_fig(b, NOW, AP_M_RETURN_INTERVIEWS_COMPLETED),
-                                    metric_fig(b, NOW, AP_M_MISSING_EPISODES)));
+        add_cell_text(b, out,
+                      cell_pct(b, metric_fig(b, NOW, AP_M_RETURN_INTERVIEWS_COMPLETED),
+                               metric_fig(b, NOW, AP_M_MISSING_EPISODES)));
     } else if (!strcmp(name, "public_audit")) {
         /* A restricted report carries the audit of the public one for the
          * same period; a public report is written only once its own audit
@@ -1242,22 +1273,22 @@ static bool fill(void *user, const char *name, struct ap_buf *out)
         enum ap_metric_id id = (enum ap_metric_id)(m - ap_metric_defs);
         struct fig now = metric_fig(b, NOW, id);
         if (!*suffix) {
-            add_cell_text(out, cell_count(b, now));
+            add_cell_text(b, out, cell_count(b, now));
         } else if (!strcmp(suffix, "prev")) {
-            add_cell_text(out, cell_count(b, metric_fig(b, PREV, id)));
+            add_cell_text(b, out, cell_count(b, metric_fig(b, PREV, id)));
         } else if (!strcmp(suffix, "year")) {
-            add_cell_text(out, cell_count(b, metric_fig(b, b->year, id)));
+            add_cell_text(b, out, cell_count(b, metric_fig(b, b->year, id)));
         } else if (!strcmp(suffix, "change")) {
-            add_cell_text(out, cell_change(b, now, metric_fig(b, PREV, id), false));
+            add_cell_text(b, out, cell_change(b, now, metric_fig(b, PREV, id), false));
         } else if (!strcmp(suffix, "change_year")) {
-            add_cell_text(out, cell_change(b, now, metric_fig(b, b->year, id), true));
+            add_cell_text(b, out, cell_change(b, now, metric_fig(b, b->year, id), true));
         } else if (!strcmp(suffix, "changes")) {
             ap_buf_adds(out, "by ");
-            add_cell_text(out, cell_change(b, now, metric_fig(b, PREV, id), false));
+            add_cell_text(b, out, cell_change(b, now, metric_fig(b, PREV, id), false));
             ap_buf_addf(out, " since %s", b->w.prev);
             if (b->two) {
                 ap_buf_adds(out, " and by ");
-                add_cell_text(out, cell_change(b, now, metric_fig(b, b->year, id), true));
+                add_cell_text(b, out, cell_change(b, now, metric_fig(b, b->year, id), true));
                 ap_buf_addf(out, " since %s", b->w.year);
             }
         } else if (!strcmp(suffix, "direction")) {
@@ -1272,7 +1303,7 @@ static bool fill(void *user, const char *name, struct ap_buf *out)
                 cell_free(&c);
                 c = cell_marker(b->cfg->child_population > 0 ? AP_MARK_Z : AP_MARK_X);
             }
-            add_cell_text(out, c);
+            add_cell_text(b, out, c);
         } else {
             return false;
         }
@@ -1338,6 +1369,9 @@ static enum ap_status build_sections(struct build *b)
                                             : ap_xstrdup(note->text),
                               0);
                 }
+                b->notes_sec = i;
+                b->notes_end = s->nblocks;
+                b->notes_placed = true;
                 break;
             }
         }
@@ -1449,6 +1483,361 @@ static void build_title(struct build *b, const struct ap_period *p, ap_day as_at
     r->font_bold = ap_xstrdup(cfg->font_bold);
     r->suppressed = b->on;
     r->suppress_max = b->k;
+}
+
+/* --- revisions ----------------------------------------------------------- */
+
+static int prior_cmp(const void *x, const void *y)
+{
+    return strcmp(((const struct prior *)x)->key, ((const struct prior *)y)->key);
+}
+
+static void priors_free(struct build *b)
+{
+    for (size_t i = 0; i < b->npriors; i++) {
+        free(b->priors[i].key);
+        free(b->priors[i].shown);
+    }
+    free(b->priors);
+    b->priors = NULL;
+    b->npriors = 0;
+}
+
+/* The figures of the latest published report of this template that showed
+ * each key (schema version 2's published_figures); none on an older
+ * database or before the first publication. */
+static enum ap_status load_priors(struct build *b, sqlite3 *db)
+{
+    static const char has_sql[] =
+        "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'published_figures'";
+    static const char sql[] =
+        "SELECT f.figure_key, f.shown, f.value, p.published_at"
+        " FROM published_figures f JOIN publications p ON p.publication_id = f.publication_id"
+        " WHERE p.template = ?1 AND f.figure_key IS NOT NULL"
+        " ORDER BY f.figure_key, p.published_at, p.publication_id";
+    sqlite3_stmt *st = NULL;
+    size_t cap = 0;
+    char latest[32] = "";
+    if (!ap_db_prepare(db, has_sql, &st, b->d))
+        return AP_ERR_IO;
+    int step = sqlite3_step(st);
+    bool has = step == SQLITE_ROW && sqlite3_column_int(st, 0) > 0;
+    sqlite3_finalize(st);
+    if (step != SQLITE_ROW)
+        return ap_db_error(db, b->d, "cannot read the record of published reports");
+    if (!has)
+        return AP_OK;
+    if (!ap_db_prepare(db, sql, &st, b->d))
+        return AP_ERR_IO;
+    if (sqlite3_bind_text(st, 1, b->t->name, -1, SQLITE_TRANSIENT) != SQLITE_OK) {
+        sqlite3_finalize(st);
+        return ap_db_error(db, b->d, "cannot read the record of published reports");
+    }
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *key = (const char *)sqlite3_column_text(st, 0);
+        const char *shown = (const char *)sqlite3_column_text(st, 1);
+        const char *at = (const char *)sqlite3_column_text(st, 3);
+        if (!key || !shown)
+            continue;
+        if (at && strcmp(at, latest) > 0)
+            snprintf(latest, sizeof latest, "%s", at);
+        struct prior *p;
+        if (b->npriors > 0 && !strcmp(b->priors[b->npriors - 1].key, key)) {
+            p = &b->priors[b->npriors - 1]; /* a later publication: it wins */
+            free(p->shown);
+        } else {
+            if (b->npriors == cap) {
+                cap = cap ? cap * 2 : 256;
+                b->priors = ap_xrealloc(b->priors, cap * sizeof *b->priors);
+            }
+            p = &b->priors[b->npriors++];
+            p->key = ap_xstrdup(key);
+        }
+        p->shown = ap_xstrdup(shown);
+        p->has_value = sqlite3_column_type(st, 2) != SQLITE_NULL;
+        p->value = p->has_value ? sqlite3_column_double(st, 2) : 0.0;
+    }
+    sqlite3_finalize(st);
+    if (step != SQLITE_DONE)
+        return ap_db_error(db, b->d, "cannot read the record of published reports");
+    /* ORDER BY sorts by SQLite's collation (memcmp), which is strcmp's order */
+    ap_day day;
+    const char *why = NULL;
+    if (strlen(latest) >= 10 && ap_date_parse(latest, 10, &day, &why))
+        ap_day_format_long(day, b->prior_at);
+    return AP_OK;
+}
+
+static const struct prior *find_prior(const struct build *b, const char *key)
+{
+    struct prior probe = {.key = (char *)(uintptr_t)key};
+    return b->npriors ? bsearch(&probe, b->priors, b->npriors, sizeof *b->priors, prior_cmp) : NULL;
+}
+
+/* A %XX-escaped key part back to its bytes; caller owns. */
+static char *key_unescape(const char *s, size_t n)
+{
+    struct ap_buf out = AP_BUF_INIT;
+    for (size_t i = 0; i < n; i++) {
+        unsigned hi, lo;
+        if (s[i] == '%' && i + 2 < n && sscanf(s + i + 1, "%1x%1x", &hi, &lo) == 2) {
+            ap_buf_addch(&out, (char)(hi * 16 + lo));
+            i += 2;
+        } else {
+            ap_buf_addch(&out, s[i]);
+        }
+    }
+    return ap_buf_detach(&out);
+}
+
+/* The period and the measure a figure key names, in words, for the table of
+ * revisions: "2016/17 Q3" and "Active cases at the end of the period". */
+static void describe_key(const struct build *b, const char *key, char **period, char **measure)
+{
+    const char *bar1 = strchr(key, '|');
+    const char *bar2 = bar1 ? strchr(bar1 + 1, '|') : NULL;
+    const char *bar3 = bar2 ? strchr(bar2 + 1, '|') : NULL;
+    if (!bar3) {
+        *period = ap_xstrdup("");
+        *measure = ap_xstrdup(key);
+        return;
+    }
+    /* the period: one of the trend's, else its dates */
+    ap_day start = AP_DAY_NONE, end = AP_DAY_NONE;
+    const char *why = NULL;
+    *period = NULL;
+    if (ap_date_parse(bar1 + 1, (size_t)(bar2 - bar1 - 1), &start, &why) &&
+        ap_date_parse(bar2 + 1, (size_t)(bar3 - bar2 - 1), &end, &why)) {
+        for (int q = 0; q < NQ && !*period; q++)
+            if (b->per[q].start == start && b->per[q].end == end)
+                *period = ap_xstrdup(b->per[q].label);
+        if (!*period) {
+            char a[32], z[32];
+            ap_day_format_long(start, a);
+            ap_day_format_long(end, z);
+            *period = ap_xasprintf("%s to %s", a, z);
+        }
+    } else {
+        *period = ap_xstrndup(bar1 + 1, (size_t)(bar3 - bar1 - 1));
+    }
+    /* the measure: the metric's label, its category, and the kind of figure */
+    struct ap_buf m = AP_BUF_INIT;
+    const char *dot = memchr(key, '.', (size_t)(bar1 - key));
+    char *metric = ap_xstrndup(key, (size_t)((dot ? dot : bar1) - key));
+    char *cat = dot ? key_unescape(dot + 1, (size_t)(bar1 - dot - 1)) : NULL;
+    const struct ap_metric_def *def = ap_metric_find(metric);
+    if (!strcmp(metric, "check") && cat)
+        ap_buf_addf(&m, "Data check: %s", cat);
+    else if (def && cat)
+        ap_buf_addf(&m, "%s: %s", def->label,
+                    key_label(def->breakdown >= 0 ? def->breakdown : -1, cat));
+    else
+        ap_buf_adds(&m, def ? def->label : metric);
+    const char *kind = bar3 + 1;
+    if (!strcmp(kind, "percent"))
+        ap_buf_adds(&m, " (percentage)");
+    else if (!strcmp(kind, "change_prev"))
+        ap_buf_addf(&m, " (change since the previous %s)", period_word(b));
+    else if (!strcmp(kind, "change_year"))
+        ap_buf_adds(&m, " (change since a year before)");
+    else if (!strcmp(kind, "rate"))
+        ap_buf_adds(&m, " (per 10,000 children)");
+    *measure = ap_buf_detach(&m);
+    free(metric);
+    free(cat);
+}
+
+/* One row of the table of revisions, before it is laid out. */
+struct revision {
+    const char *key;   /* borrowed from the cell */
+    const char *start; /* borrowed: the key's first day, to sort by */
+    char *label;       /* a data check's row heading (owned), or NULL */
+    size_t order;
+    struct ap_cell published, now;
+};
+
+static int revision_cmp(const void *x, const void *y)
+{
+    const struct revision *a = x, *b = y;
+    int c = strcmp(a->start, b->start);
+    return c ? c : (a->order > b->order) - (a->order < b->order);
+}
+
+struct revisions {
+    struct revision *v;
+    size_t n, cap;
+};
+
+static bool is_c(const char *text)
+{
+    return !strcmp(text, "[c]");
+}
+
+/* Compare one keyed cell with the latest published figure of its key.
+ * Suppression first: a figure hidden in either report is listed with both
+ * sides as [c] whether or not it changed, and is never marked [r], so that
+ * neither its listing nor its mark tells the reader anything about it. A
+ * figure shown in both is revised when the text shown differs. */
+static void compare_cell(struct build *b, struct ap_cell *c, const char *label,
+                         struct revisions *rv)
+{
+    if (!c->key || c->revised)
+        return;
+    const struct prior *p = find_prior(b, c->key);
+    if (!p)
+        return;
+    for (size_t i = 0; i < rv->n; i++)
+        if (!strcmp(rv->v[i].key, c->key)) {
+            if (rv->v[i].now.kind == AP_CELL_NUMBER && rv->v[i].published.kind == AP_CELL_NUMBER)
+                goto mark; /* listed already: mark this place as well */
+            return;
+        }
+    bool now_c = c->kind == AP_CELL_MARKER && is_c(c->text), was_c = is_c(p->shown);
+    if (now_c && was_c)
+        return; /* nothing is said about a figure hidden in both */
+    if (!now_c && !was_c && !strcmp(c->text, p->shown)) {
+        if (c->kind == AP_CELL_NUMBER && strstr(c->key, "|count") && p->has_value) {
+            if (b->nsame == b->asame) {
+                b->asame = b->asame ? b->asame * 2 : 128;
+                b->same = ap_xrealloc(b->same, b->asame * sizeof *b->same);
+            }
+            b->same[b->nsame++] = (struct same){ap_xstrdup(c->key), p->value};
+        }
+        return; /* unchanged */
+    }
+    if (rv->n == rv->cap) {
+        rv->cap = rv->cap ? rv->cap * 2 : 16;
+        rv->v = ap_xrealloc(rv->v, rv->cap * sizeof *rv->v);
+    }
+    struct revision *r = &rv->v[rv->n];
+    r->key = c->key;
+    r->start = strchr(c->key, '|') + 1;
+    r->order = rv->n++;
+    r->label = label && !strncmp(c->key, "check.", 6) ? ap_xstrdup(label) : NULL;
+    if (now_c || was_c) {
+        r->published = cell_marker(AP_MARK_C);
+        r->now = cell_marker(AP_MARK_C);
+        return;
+    }
+    r->now = cell_copy(c);
+    free(r->now.key);
+    r->now.key = NULL;
+    r->now.tone = AP_TONE_NONE;
+    if (p->has_value && c->kind == AP_CELL_NUMBER) {
+        r->published = (struct ap_cell){
+            .kind = AP_CELL_NUMBER, .fmt = c->fmt, .value = p->value, .text = ap_xstrdup(p->shown)};
+    } else {
+        r->published = cell_text(p->shown);
+        r->published.kind = p->shown[0] == '[' ? AP_CELL_MARKER : AP_CELL_TEXT;
+    }
+mark:
+    if (c->kind == AP_CELL_MARKER && !strcmp(c->text, "[c]"))
+        return;
+    char *t = ap_xasprintf("%s%s", c->text, AP_REVISED_SUFFIX);
+    free(c->text);
+    c->text = t;
+    c->revised = true;
+}
+
+/* Shown in both reports, and shown differently (see compare_cell). */
+static bool is_revised(const struct build *b, const struct ap_cell *c)
+{
+    const struct prior *p = c->key ? find_prior(b, c->key) : NULL;
+    return p && !is_c(c->text) && !is_c(p->shown) && strcmp(c->text, p->shown) != 0;
+}
+
+static void add_block_at(struct ap_section *s, size_t at, char *text)
+{
+    s->blocks = ap_xrealloc(s->blocks, (s->nblocks + 1) * sizeof *s->blocks);
+    memmove(&s->blocks[at + 1], &s->blocks[at], (s->nblocks - at) * sizeof *s->blocks);
+    s->blocks[at] = (struct ap_block){.kind = AP_BLOCK_PARAGRAPH, .text = text};
+    s->nblocks++;
+}
+
+/* Compare every figure of the model just built with the published ones; mark
+ * the revised ones, and add the table of revisions (its own last section) and
+ * the note that explains [r]. */
+static void build_revisions(struct build *b)
+{
+    struct ap_report *r = b->r;
+    struct revisions rv = {0};
+    for (size_t i = 0; i < b->nsame; i++)
+        free(b->same[i].key);
+    b->nsame = 0;
+    if (!b->npriors)
+        return;
+    for (size_t h = 0; h < r->nheadlines; h++) {
+        compare_cell(b, &r->headlines[h].value, NULL, &rv);
+        compare_cell(b, &r->headlines[h].change_prev, NULL, &rv);
+        compare_cell(b, &r->headlines[h].change_year, NULL, &rv);
+        compare_cell(b, &r->headlines[h].rate, NULL, &rv);
+    }
+    for (size_t t = 0; t < r->ntables; t++)
+        for (size_t i = 0; i < r->tables[t].nrows * r->tables[t].ncols; i++)
+            compare_cell(b, &r->tables[t].cells[i],
+                         r->tables[t].cells[i - i % r->tables[t].ncols].text, &rv);
+    if (!rv.n)
+        return;
+    qsort(rv.v, rv.n, sizeof *rv.v, revision_cmp);
+
+    char *note = ap_xasprintf(
+        "Revised: the figure is not the one in the latest published report that showed it%s%s%s. "
+        "Figures for past %ss change when records are corrected or entered late. The table "
+        "'Revisions since the last published report' lists each one, with the figure published "
+        "and the figure now.%s",
+        b->prior_at[0] ? " (the latest report was published on " : "", b->prior_at,
+        b->prior_at[0] ? ")" : "", period_word(b),
+        b->on ? " Where a figure is hidden ([c]) in either report, it is listed with both figures "
+                "as [c] whether or not it changed, and not marked [r], so that no hidden figure "
+                "can be worked out from the revisions."
+              : "");
+    add_note(r, "[r]", note);
+    if (b->notes_placed)
+        add_block_at(&r->sections[b->notes_sec], b->notes_end, ap_xasprintf("[r] %s", note));
+    free(note);
+
+    /* The table, in a section of its own at the end. */
+    r->tables = ap_xrealloc(r->tables, (r->ntables + 1) * sizeof *r->tables);
+    struct ap_table *t = &r->tables[r->ntables++];
+    memset(t, 0, sizeof *t);
+    t->id = ap_xstrdup("revisions");
+    t->title = ap_xasprintf("Table %zu: Revisions since the last published report", r->ntables);
+    t->description = ap_xasprintf(
+        "Figures that differ from the latest published report that showed them, by %s: the "
+        "figure published then and the figure now.",
+        period_word(b));
+    t->ncols = 4;
+    t->cols = ap_xcalloc(4, sizeof *t->cols);
+    set_col(t, 0, b->per[NOW].quarter ? "Quarter" : "Period", false, 22);
+    set_col(t, 1, "Measure", false, 44);
+    set_col(t, 2, "Published", true, 12);
+    set_col(t, 3, "Now", true, 12);
+    for (size_t i = 0; i < rv.n; i++) {
+        char *period, *measure;
+        describe_key(b, rv.v[i].key, &period, &measure);
+        if (rv.v[i].label) {
+            free(measure); /* a data check is named by its row */
+            measure = ap_xasprintf("Data check: %s", rv.v[i].label);
+            free(rv.v[i].label);
+        }
+        struct ap_cell row[4] = {cell_text(period), cell_text(measure), rv.v[i].published,
+                                 rv.v[i].now};
+        free(period);
+        free(measure);
+        add_row(t, row);
+    }
+    free(rv.v);
+    r->sections = ap_xrealloc(r->sections, (r->nsections + 1) * sizeof *r->sections);
+    struct ap_section *s = &r->sections[r->nsections++];
+    memset(s, 0, sizeof *s);
+    s->id = ap_xstrdup("revisions");
+    s->title = ap_xasprintf("%zu. Revisions since the last published report", r->nsections);
+    char *intro = ap_xasprintf(
+        "Some figures for earlier %ss are not the ones published before: records were corrected "
+        "or entered late. They are marked [r] where they appear in this report.",
+        period_word(b));
+    add_block(s, AP_BLOCK_PARAGRAPH, intro, 0);
+    add_block(s, AP_BLOCK_TABLE, NULL, r->ntables - 1);
 }
 
 /* --- the disclosure audit ------------------------------------------------ */
@@ -1619,6 +2008,18 @@ static void audit_problem(const struct build *b, struct ap_audit *a)
         }
         free(key);
     }
+    /* Revisions: a count shown again without [r] is known to equal the
+     * figure published before, a value of the earlier data. Hidden figures
+     * are never said to be unchanged (build_revisions), so this relation only
+     * ever fixes a shown count; it is here so that a rule that said more would
+     * be caught by the audit. */
+    for (size_t i = 0; i < b->nsame; i++) {
+        size_t v = ap_audit_find(a, b->same[i].key);
+        if (v == SIZE_MAX)
+            continue;
+        snprintf(what, sizeof what, "%s: as published before", b->same[i].key);
+        rel4(a, b->same[i].value, b->same[i].value, what, v, 1, 0, 0, 0, 0, 0, 0);
+    }
 }
 
 /* Count what is hidden in the model just built (distinct counts by reason). */
@@ -1703,10 +2104,14 @@ static enum ap_status build_model(struct build *b, const struct ap_period *p, ap
     b->chart = -1;
     b->npubs = 0;
     b->where = "";
+    b->notes_placed = false;
     build_title(b, p, as_at);
     build_headlines(b);
     build_notes(b);
-    return build_sections(b);
+    enum ap_status rc = build_sections(b);
+    if (rc == AP_OK)
+        build_revisions(b);
+    return rc;
 }
 
 #define AUDIT_MAX_ROUNDS 500
@@ -1764,6 +2169,11 @@ static void build_release(struct build *b)
     free(b->extra);
     b->extra = NULL;
     b->nextra = 0;
+    for (size_t i = 0; i < b->nsame; i++)
+        free(b->same[i].key);
+    free(b->same);
+    b->same = NULL;
+    b->nsame = b->asame = 0;
 }
 
 /* A restricted report says what the public template (cabinet) hides for
@@ -1794,6 +2204,10 @@ static void public_twin(struct build *b, const struct ap_period *p, ap_day as_at
     b2.npubs = b2.apubs = 0;
     b2.extra = NULL;
     b2.nextra = 0;
+    b2.same = NULL;
+    b2.nsame = b2.asame = 0;
+    b2.priors = NULL; /* the twin is only counted: no revisions */
+    b2.npriors = 0;
     memset(&b2.twin, 0, sizeof b2.twin);
     if (build_audited(&b2, p, as_at) == AP_OK) {
         b->twin = tmp.disclosure;
@@ -1883,11 +2297,14 @@ enum ap_status ap_report_build(sqlite3 *db, const struct ap_period *p, const str
         goto done;
     if ((rc = last_import(db, b.last_import, d)) != AP_OK)
         goto done;
+    if ((rc = load_priors(&b, db)) != AP_OK)
+        goto done;
     if (!t->public_ && !t->suppress)
         public_twin(&b, p, as_at);
     rc = build_audited(&b, p, as_at);
 done:
     build_release(&b);
+    priors_free(&b);
     free(b.twin.line);
     for (int q = 0; q < NP; q++)
         ap_metrics_free(&b.m[q]);
@@ -1917,13 +2334,26 @@ void ap_report_free(struct ap_report *r)
 {
     if (!r)
         return;
-    char **strs[] = {&r->title,         &r->subtitle,          &r->organisation,
-                     &r->team,          &r->period_label,      &r->period_code,
-                     &r->period_kind,   &r->change_prev_label, &r->change_year_label,
-                     &r->data_as_at,    &r->marking,           &r->audience,
-                     &r->template_name, &r->author,            &r->subject,
-                     &r->keywords,      &r->contact,           &r->logo,
-                     &r->font,          &r->font_bold};
+    char **strs[] = {&r->title,
+                     &r->subtitle,
+                     &r->organisation,
+                     &r->team,
+                     &r->period_label,
+                     &r->period_code,
+                     &r->period_kind,
+                     &r->change_prev_label,
+                     &r->change_year_label,
+                     &r->data_as_at,
+                     &r->marking,
+                     &r->audience,
+                     &r->template_name,
+                     &r->author,
+                     &r->subject,
+                     &r->keywords,
+                     &r->contact,
+                     &r->logo,
+                     &r->font,
+                     &r->font_bold};
     for (size_t i = 0; i < AP_ARRAY_LEN(strs); i++)
         free(*strs[i]);
     for (size_t i = 0; i < r->nheadlines; i++) {

@@ -75,7 +75,11 @@ struct ap_cell {
     char *text;         /* display text; never NULL ("" for empty) */
     enum ap_tone tone;
     char *key; /* figure key (above), or NULL for a cell that is not a figure */
+    bool revised; /* differs from the latest published report: text ends AP_REVISED_SUFFIX */
 };
+
+/* The mark after a revised figure's text: "53 [r]". */
+#define AP_REVISED_SUFFIX " [r]"
 
 struct ap_column {
     char *heading; /* one header row: "Quarter", "Children supported" */

@@ -15,6 +15,8 @@
 #include "ap_atomic.h"
 #include "ap_cli.h"
 #include "ap_db.h"
+#include "ap_hash.h"
+#include "ap_log.h"
 #include "ap_report.h"
 #include "ap_template.h"
 #include "commands.h"
@@ -24,10 +26,11 @@ static const struct ap_cli_cmd report_cmd = {
     .synopsis = "[--config FILE] [--db FILE] [--template NAME|FILE]\n"
                 "(--quarter YYYY/YY-QN | --year YYYY/YY | --month YYYY-MM |\n"
                 " --from YYYY-MM-DD --to YYYY-MM-DD)\n"
-                "[--out DIR] [--pdf FILE] [--xlsx FILE] [--html FILE] [--text FILE|-]",
+                "[--out DIR] [--pdf FILE] [--xlsx FILE] [--html FILE] [--text FILE|-]\n"
+                "[--publish]",
     .description =
         "Writes the progress report for the period from the case database (opened\n"
-        "read-only), laid out by a template.\n"
+        "read-only unless --publish), laid out by a template.\n"
         "A quarter, month or financial year is compared with the one before it and the\n"
         "same one a year earlier, and its trend shows the last eight of that kind. A\n"
         "--from/--to range that is exactly one of those is worded as one; any other\n"
@@ -46,7 +49,13 @@ static const struct ap_cli_cmd report_cmd = {
               "back (each is kept as a hidden copy beside it until the end), so on any failure\n"
               "the files are as they were. A restricted report's files are readable only by\n"
               "you (mode 0600).\n"
-              "Every figure in a public report is suppressed as the notes in it explain.\n",
+              "Every figure in a public report is suppressed as the notes in it explain.\n"
+              "A figure that differs from the latest published report of the template is\n"
+              "marked [r] and listed in a table of revisions.\n"
+              "--publish records the report in the database (every figure as shown, each\n"
+              "file's SHA-256) once its files are in place; an older database is upgraded\n"
+              "first. If the record fails, the files stay, unrecorded, and the exit status\n"
+              "is 3.\n",
 };
 
 enum out_kind { OUT_PDF, OUT_XLSX, OUT_HTML, OUT_TEXT };
@@ -59,6 +68,14 @@ struct output {
     char *path;          /* owned */
     struct ap_atomic at; /* temporary while rendering */
     bool begun;
+};
+
+/* The kind of each output as publication_outputs names it. */
+static const char *const kind_codes[] = {
+    [OUT_PDF] = "pdf",
+    [OUT_XLSX] = "xlsx",
+    [OUT_HTML] = "html",
+    [OUT_TEXT] = "text",
 };
 
 static const char *const kind_words[] = {
@@ -222,11 +239,100 @@ static enum ap_status render_one(const struct ap_report *r, struct output *o, st
     return AP_ERR_IO;
 }
 
+/* A cell that publishes a figure (it has a key), or a number or marker that
+ * is not one of the keyed figures: recorded as shown. */
+struct figures {
+    struct ap_log_figure *v;
+    char **owned; /* per figure: its shown text without " [r]", or NULL */
+    size_t n, cap;
+};
+
+static void add_figure(struct figures *f, const char *table_id, size_t row, size_t col,
+                       const struct ap_cell *c)
+{
+    if (!c->key && c->kind != AP_CELL_NUMBER && c->kind != AP_CELL_MARKER)
+        return;
+    if (f->n == f->cap) {
+        f->cap = f->cap ? f->cap * 2 : 256;
+        f->v = ap_xrealloc(f->v, f->cap * sizeof *f->v);
+        f->owned = ap_xrealloc(f->owned, f->cap * sizeof *f->owned);
+    }
+    /* The figure as shown, without the mark of a revision ("53", not "53 [r]"). */
+    size_t len = strlen(c->text), mark = strlen(AP_REVISED_SUFFIX);
+    char *base = c->revised && len >= mark ? ap_xstrndup(c->text, len - mark) : NULL;
+    f->owned[f->n] = base;
+    f->v[f->n++] = (struct ap_log_figure){
+        .table_id = table_id,
+        .row_no = (long)row,
+        .col_no = (long)col,
+        .figure_key = c->key,
+        .shown = base ? base : c->text,
+        .has_value = c->kind == AP_CELL_NUMBER,
+        .value = c->kind == AP_CELL_NUMBER ? c->value : 0.0,
+    };
+}
+
+/* Record the report, whose files are in place, as published: one transaction
+ * (the caller's, begun before the model was built, so the figures recorded
+ * are the ones the files show). */
+static enum ap_status record_publication(sqlite3 *db, const struct ap_report *rep,
+                                         const struct ap_period *period, const struct output *outs,
+                                         size_t nouts, long long *id, struct ap_diag *d)
+{
+    struct ap_log_output lo[AP_OUTPUTS_MAX];
+    char sha[AP_OUTPUTS_MAX][AP_SHA256_HEX];
+    struct figures figs = {0};
+    enum ap_status rc = AP_OK;
+    for (size_t i = 0; i < nouts && rc == AP_OK; i++) {
+        lo[i] = (struct ap_log_output){.kind = kind_codes[outs[i].kind], .file_name = outs[i].path};
+        rc = ap_sha256_file(outs[i].path, sha[i], &lo[i].size, d);
+        lo[i].sha256 = sha[i];
+    }
+    if (rc != AP_OK)
+        return rc;
+    for (size_t h = 0; h < rep->nheadlines; h++) {
+        const struct ap_headline *hl = &rep->headlines[h];
+        add_figure(&figs, "headlines", h, 0, &hl->value);
+        add_figure(&figs, "headlines", h, 1, &hl->change_prev);
+        add_figure(&figs, "headlines", h, 2, &hl->change_year);
+        add_figure(&figs, "headlines", h, 3, &hl->rate);
+    }
+    for (size_t t = 0; t < rep->ntables; t++) {
+        const struct ap_table *tb = &rep->tables[t];
+        for (size_t row = 0; row < tb->nrows; row++)
+            for (size_t col = 0; col < tb->ncols; col++)
+                add_figure(&figs, tb->id, row, col, ap_table_cell(tb, row, col));
+    }
+    char start[11], end[11];
+    ap_day_format(period->start, start);
+    ap_day_format(period->end, end);
+    struct ap_log_publication pub = {
+        .template_name = rep->template_name,
+        .period_code = rep->period_code,
+        .period_start = start,
+        .period_end = end,
+        .outputs = lo,
+        .noutputs = nouts,
+        .figures = figs.v,
+        .nfigures = figs.n,
+    };
+    rc = ap_log_add_publication(db, &pub, d);
+    if (rc == AP_OK && sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+        rc = ap_db_error(db, d, "cannot record the published report in the database");
+    *id = pub.id;
+    for (size_t i = 0; i < figs.n; i++)
+        free(figs.owned[i]);
+    free(figs.owned);
+    free(figs.v);
+    return rc;
+}
+
 int cmd_report(int argc, char **argv)
 {
     struct ap_cli_common co = {.cmd = "report"};
     const char *tmpl_arg = "cabinet", *out_dir = NULL, *pdf = NULL, *xlsx = NULL, *html = NULL,
                *text = NULL;
+    bool publish = false;
     const struct ap_option options[] = {
         AP_OPT_COMMON(&co),
         AP_OPT_PERIOD(&co),
@@ -246,6 +352,9 @@ int cmd_report(int argc, char **argv)
         AP_OPT_STRING("text", 0, &text, "FILE|-",
                       "write a plain-text dump of the report model ('-' for\n"
                       "standard output), for checking figures"),
+        AP_OPT_BOOL("publish", 0, &publish,
+                    "record the report as published in the database (its\n"
+                    "figures and files), for later reports' revisions"),
         AP_OPT_END,
     };
     struct ap_diag d;
@@ -259,7 +368,7 @@ int cmd_report(int argc, char **argv)
     bool made_dir = false;
     const char *dir = NULL;
     size_t nouts = 0;
-    bool have_cfg = false, have_tmpl = false, have_rep = false;
+    bool have_cfg = false, have_tmpl = false, have_rep = false, in_tx = false;
     enum ap_status rc = AP_OK;
 
     int nargs, exit_status;
@@ -283,8 +392,19 @@ int cmd_report(int argc, char **argv)
     if ((rc = ap_template_load(tmpl_path, &tmpl, &d)) != AP_OK)
         goto done;
     have_tmpl = true;
-    if ((rc = ap_db_open(cfg.db_path, true, &db, &d)) != AP_OK)
+    /* Publishing writes to the database: open it for writing (upgrading an
+     * older one) and hold its write lock from before the model is built until
+     * the record is committed, so the record is of exactly these figures. */
+    if ((rc = publish ? ap_db_open_write(cfg.db_path, NULL, &db, &d)
+                      : ap_db_open(cfg.db_path, true, &db, &d)) != AP_OK)
         goto done;
+    if (publish) {
+        if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
+            rc = ap_db_error(db, &d, "cannot start recording the published report");
+            goto done;
+        }
+        in_tx = true;
+    }
     if ((rc = ap_report_build(db, &period, &cfg, &tmpl, &rep, &d)) != AP_OK)
         goto done;
     have_rep = true;
@@ -312,6 +432,11 @@ int cmd_report(int argc, char **argv)
                     (struct output){.kind = asked[i].kind,
                                     .option = out_dir ? "--out" : "the config's output_dir",
                                     .path = default_name(dir, &rep, asked[i].ext)};
+    }
+    if (publish && nouts == 0) {
+        rc = ap_cli_usage_error("report", "--publish records the report's files, and '--text -' "
+                                          "writes none; name a file or a folder (--out DIR)");
+        goto done;
     }
     rc = check_distinct(outs, nouts);
     for (size_t i = 0; i < nouts && rc == AP_OK; i++)
@@ -352,6 +477,26 @@ int cmd_report(int argc, char **argv)
         if (!tmpl.public_)
             fprintf(msg, "actionplan: restricted: readable only by you (mode 0600)\n");
     }
+    /* The files are in place; now the record. A failure here leaves them:
+     * say plainly that they are not recorded. */
+    if (rc == AP_OK && publish) {
+        long long id = 0;
+        FILE *msg = text && !strcmp(text, "-") ? stderr : stdout;
+        in_tx = false;
+        rc = record_publication(db, &rep, &period, outs, nouts, &id, &d);
+        if (rc != AP_OK) {
+            sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+            ap_diag_error(&d, AP_ERR_IO,
+                          "the report's files were written but it is NOT recorded as published "
+                          "in %s; the files stay as they are; run the same command again to "
+                          "publish it",
+                          cfg.db_path);
+            rc = AP_ERR_IO;
+        } else {
+            fprintf(msg, "actionplan: recorded in %s as published report %lld (%zu file%s)\n",
+                    cfg.db_path, id, nouts, nouts == 1 ? "" : "s");
+        }
+    }
     /* What a public report hides, and that its audit cleared it. */
     if (rc == AP_OK && tmpl.public_ && rep.disclosure.line) {
         FILE *msg = text && !strcmp(text, "-") ? stderr : stdout;
@@ -368,6 +513,8 @@ done:
         rmdir(dir); /* made for this report and left empty by the failure */
     if (have_rep)
         ap_report_free(&rep);
+    if (in_tx)
+        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
     ap_db_close(db);
     if (have_tmpl)
         ap_template_free(&tmpl);

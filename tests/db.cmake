@@ -6,6 +6,7 @@ ap_unit_test(test_db unit/test_db.c)
 target_compile_definitions(test_db PRIVATE AP_VERSION="${PROJECT_VERSION}")
 ap_script_test(db_upgrade ${CMAKE_CURRENT_SOURCE_DIR}/db/upgrade.sh)
 ap_cli_group(log)
+ap_cli_group(publish)
 ap_script_test(db_crash ${CMAKE_CURRENT_SOURCE_DIR}/db/crash.py)
 ap_script_test(db_concurrent ${CMAKE_CURRENT_SOURCE_DIR}/db/concurrent.py)
 # Real processes killed and racing: timing, not memory, is what they test, and

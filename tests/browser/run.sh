@@ -2,8 +2,9 @@
 # The HTML report read back in a real browser (ctest html_browser, label
 # readback): usage: run.sh BINARY SOURCE_DIR WORK_DIR
 #  1. writes the HTML report of the sample data (cabinet and board, 2016/17 Q4)
-#     and of the report fixtures (cabinet, board, a --from/--to range and a
-#     financial year);
+#     and of the report fixtures (cabinet, board, a --from/--to range, a
+#     financial year, and a report with revisions after a publication and a
+#     correction);
 #  2. check_html.js opens every page in Debian's Chromium (one launch): axe-core
 #     with the WCAG 2.0/2.1/2.2 A and AA rules at 1280 and 320 px, no sideways
 #     scrolling at 320 px, structure, screenshots, and the page printed to PDF;
@@ -51,6 +52,14 @@ load "$work/fixture.db" "$fix/actionplan.ini" "$fix/data" || { echo "FAIL: canno
 report fixture-cabinet "$work/fixture.db" "$fix/actionplan.ini" cabinet --quarter 2016/17-Q4
 report fixture-board "$work/fixture.db" "$fix/actionplan.ini" board --quarter 2016/17-Q4
 report fixture-range "$work/fixture.db" "$fix/actionplan.ini" cabinet --from 2016-07-01 --to 2017-03-31
+# A report with revisions ([r] and the table of revisions): the fixture's
+# 2016/17 Q4 published, a correction imported, the same quarter again.
+cp "$work/fixture.db" "$work/revised.db" &&
+  "$bin" report --db "$work/revised.db" --config "$fix/actionplan.ini" --quarter 2016/17-Q4 \
+    --pdf "$work/published.pdf" --publish > /dev/null &&
+  "$bin" import --db "$work/revised.db" --config "$fix/actionplan.ini" "$src/tests/fixtures/revisions" \
+    > /dev/null || fail "cannot publish the fixture and import its correction"
+report fixture-revised "$work/revised.db" "$fix/actionplan.ini" cabinet --quarter 2016/17-Q4
 # a financial year: one comparison (with 2015/16), so one change in each headline card
 report fixture-year "$work/fixture.db" "$fix/actionplan.ini" board --year 2016/17
 lap "reports written"

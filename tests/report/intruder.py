@@ -51,11 +51,18 @@ MONTHS = {m: i + 1 for i, m in enumerate(
 
 def table(ws):
     """(headings, rows) of a table sheet: title, description, 'This table
-    contains N rows', then the header and N rows."""
+    contains N rows', then the header and N rows. A last column 'Notes' (it
+    marks revised rows) holds no figure and is left out."""
     rows = list(ws.iter_rows(values_only=True))
     m = re.match(r"This table contains (\d+) rows?", str(rows[2][0]))
     n = int(m.group(1))
-    return list(rows[3]), [list(r) for r in rows[4:4 + n]]
+    head, body = list(rows[3]), [list(r) for r in rows[4:4 + n]]
+    while head and head[-1] is None:
+        head.pop()
+    if head and head[-1] == "Notes":
+        head = head[:-1]
+        body = [r[:len(head)] for r in body]
+    return head, body
 
 
 def parse_period(label):
@@ -121,6 +128,7 @@ def read(path):
     # The definitions sheet names each measure: label -> metric name.
     _, defs = table(wb["definitions"])
     metric = {r[0]: r[1] for r in defs}
+    P.metric = metric
     # The notes say what [c] hides: a count from 1 to k.
     k = None
     for r in wb["Notes"].iter_rows(values_only=True):
@@ -130,6 +138,8 @@ def read(path):
     # The trend gives the quarters in order, the last being the report's own.
     head, trend = table(wb["trend"])
     quarters = [r[0] for r in trend]
+    P.quarters = quarters
+    P.revised = revisions(wb, metric) if "revisions" in names else set()
     NOW, PREV, YEAR = len(quarters) - 1, len(quarters) - 2, len(quarters) - 5
     for i, r in enumerate(trend):
         for c in range(1, len(head)):
@@ -241,6 +251,63 @@ def read(path):
         P.rel([(v("perpetrators_dealt_with", q), 1), (v("perpetrators_dealt_with", p), -1)], 0,
               INF, "dealt with never falls")
     return P, k
+
+
+def revisions(wb, metric):
+    """The counts the table of revisions lists, as (metric or breakdown,
+    category label or None, quarter label): 'Active cases, by risk level:
+    High' in 2016/17 Q4 is ('risk_levels', 'High', '2016/17 Q4'). Other
+    kinds of figure (a percentage, a change, a rate) carry their kind in
+    brackets and are not counts."""
+    _, rows = table(wb["revisions"])
+    listed = set()
+    for period, measure, _published, _now in rows:
+        if measure.endswith(")"):
+            continue
+        head, _, cat = measure.partition(": ")
+        if head in metric:
+            listed.add((metric[head], cat or None, period))
+    return listed
+
+
+def labelled(P, key):
+    """A key with its quarter as a label, the same in any workbook."""
+    m, cat, q = key
+    return (m, cat, P.quarters[q])
+
+
+def joint(old, new):
+    """One problem of two workbooks of the same template: the published one
+    (old) and a later one (new), each with its own figures and relations.
+    What the later one says about the earlier figures links them: a count
+    that both show (as a number or as [c]) and that the table of revisions
+    does not list is one the reader may take to be unchanged, so the two are
+    equal, unless both are hidden, about which the report says nothing.
+    Hidden cells of both workbooks are then audited together."""
+    J = Problem()
+    for side, P in (("published", old), ("now", new)):
+        cols = {}
+        for key, j in P.index.items():
+            jj = J.var((side,) + labelled(P, key))
+            cols[j] = jj
+            J.value[jj], J.hidden[jj] = P.value[j], P.hidden[j]
+            J.where[jj] = f"{side}: {P.where[j]}" if P.where[j] else ""
+        for t, lo, hi, what in P.rows:
+            J.rows.append(({cols[j]: c for j, c in t.items()}, lo, hi, f"{side}: {what}"))
+        for t, what in P.objs:
+            J.objs.append(({cols[j]: c for j, c in t.items()}, f"{side}: {what}"))
+    links = 0
+    for key, j in new.index.items():
+        lk = labelled(new, key)
+        jo = old.index.get(next((k for k in old.index if labelled(old, k) == lk), None))
+        if jo is None or not old.where[jo] or not new.where[j]:
+            continue  # not shown in both
+        if lk in new.revised or (old.hidden[jo] and new.hidden[j]):
+            continue
+        J.rel([(("published",) + lk, 1), (("now",) + lk, -1)], 0, 0, f"unchanged: {lk}")
+        links += 1
+    J.links = links
+    return J
 
 
 def solve(P):

@@ -14,6 +14,14 @@ figure away.
      18 + 24 - 9 = 33) are planted back into a copy of the sample workbook,
      with the true values taken from the restricted (board) workbook, and the
      intruder must catch each.
+  4. Revisions: the report fixture's 2016/17 Q4 cabinet report is published,
+     a correction is imported (tests/fixtures/revisions: a published 7 that
+     becomes 4, a published 4 that becomes 9), and the Q4 and 2017/18 Q1
+     reports are read together with the published one (intruder.joint: a
+     count both show and the table of revisions does not list is taken to be
+     unchanged); no hidden cell of either may be pinned.
+     And it can fail: a later workbook that hides a published 7, or shows a
+     published [c], without listing it, gives the figure away.
 
 usage: intruder_test.py BINARY SOURCE_DIR WORK_DIR   (Debian's /usr/bin/python3)
 """
@@ -146,6 +154,70 @@ found = plant("planted-flow", "trend", "2015/16 Q4", "Cases closed")
 check(any(w == "trend!2015/16 Q4 Active cases" and round(a) == round(b) == 33
           for w, a, b in found),
       f"planted flow: active cases at the end of 2015/16 Q4 found to be 33 ({found})")
+
+# 4. Revisions. The published workbook and the later ones, read together.
+fix = os.path.join(src, "tests", "fixtures", "report")
+fcfg = os.path.join(fix, "actionplan.ini")
+rdb = os.path.join(work, "revisions.db")
+load(rdb, fcfg, os.path.join(fix, "data"))
+published = os.path.join(work, "rev-published.xlsx")
+run("report", "--db", rdb, "--config", fcfg, "--quarter", "2016/17-Q4", "--xlsx", published,
+    "--publish")
+run("import", "--db", rdb, "--config", fcfg, os.path.join(src, "tests", "fixtures", "revisions"))
+old_P, _ = intruder.read(published)
+
+
+def joint_leaks(old, new_path, name):
+    try:
+        J = intruder.joint(old, intruder.read(new_path)[0])
+    except SystemExit as e:
+        check(False, f"{name}: {e}")
+        return None, []
+    return J, intruder.solve(J)
+
+
+for q in ("2016/17-Q4", "2017/18-Q1"):
+    name = "rev-" + q.replace("/", "-")
+    new = audit(rdb, fcfg, q, name)
+    J, found = joint_leaks(old_P, new, name)
+    for where, a, b in found:
+        print(f"LEAK in {name} with the published report: {where} is {a:g} .. {b:g}")
+    check(J is not None and J.links > 20, f"{name}: linked to the published report ({J and J.links})")
+    check(not found, f"{name} read with the published report: no hidden cell can be worked out")
+# The same Q4 report shows the two tempting figures as the rule says.
+wb = openpyxl.load_workbook(os.path.join(work, "rev-2016-17-Q4.xlsx"))
+risk = {r[0].value: r[1].value for r in wb["risk_levels"].iter_rows(min_row=5)}
+check(risk.get("High") == "[c]" and risk.get("Medium") == 9,
+      f"Q4 after the correction: high [c] (was 7), medium 9 (was [c]): {risk}")
+rows = [tuple(c.value for c in r[:4]) for r in wb["revisions"].iter_rows(min_row=5)]
+for label in ("High", "Medium"):
+    check(("2016/17 Q4", "Active cases, by risk level: " + label, "[c]", "[c]") in rows,
+          f"revisions list risk level {label} as [c] / [c]: {rows}")
+
+
+# The joint reading can fail: a later workbook that hides a published 7 without
+# listing it gives the 7 back, and one that shows a published [c] without
+# listing it gives the published figure away.
+def later(name, value_high, value_medium):
+    wb = openpyxl.load_workbook(published)
+    ws = wb["risk_levels"]
+    for row in ws.iter_rows(min_row=5):
+        if row[0].value == "High":
+            row[1].value, row[2].value = value_high, "[c]"
+        if row[0].value == "Medium":
+            row[1].value = value_medium
+    out = os.path.join(work, name + ".xlsx")
+    wb.save(out)
+    return joint_leaks(old_P, out, name)[1]
+
+
+found = later("planted-hidden-unlisted", "[c]", "[c]")
+check(any(w.startswith("now: risk_levels!High") and round(a) == round(b) == 7 for w, a, b in found),
+      f"a published 7 hidden later and not listed is worked out as 7 ({found})")
+found = later("planted-shown-unlisted", 7, 4)
+check(any(w.startswith("published: risk_levels!Medium") and round(a) == round(b) == 4
+          for w, a, b in found),
+      f"a published [c] shown later as 4 and not listed is worked out as 4 ({found})")
 
 print(f"{passed} passed, {failures} failed ({time.time() - started:.1f} s)")
 sys.exit(1 if failures else 0)

@@ -13,26 +13,26 @@
 
 static struct ap_cell cell_text(const char *s)
 {
-    struct ap_cell c = {AP_CELL_TEXT, AP_NUM_COUNT, 0, ap_xstrdup(s), AP_TONE_NONE, NULL};
+    struct ap_cell c = {AP_CELL_TEXT, AP_NUM_COUNT, 0, ap_xstrdup(s), AP_TONE_NONE, NULL, false};
     return c;
 }
 
 static struct ap_cell cell_empty(void)
 {
-    struct ap_cell c = {AP_CELL_EMPTY, AP_NUM_COUNT, 0, ap_xstrdup(""), AP_TONE_NONE, NULL};
+    struct ap_cell c = {AP_CELL_EMPTY, AP_NUM_COUNT, 0, ap_xstrdup(""), AP_TONE_NONE, NULL, false};
     return c;
 }
 
 static struct ap_cell cell_marker(const char *m)
 {
-    struct ap_cell c = {AP_CELL_MARKER, AP_NUM_COUNT, 0, ap_xstrdup(m), AP_TONE_NONE, NULL};
+    struct ap_cell c = {AP_CELL_MARKER, AP_NUM_COUNT, 0, ap_xstrdup(m), AP_TONE_NONE, NULL, false};
     return c;
 }
 
 /* A number cell with its display text formatted the way the model would. */
 static struct ap_cell cell_num(double v, enum ap_numfmt fmt)
 {
-    struct ap_cell c = {AP_CELL_NUMBER, fmt, v, NULL, AP_TONE_NONE, NULL};
+    struct ap_cell c = {AP_CELL_NUMBER, fmt, v, NULL, AP_TONE_NONE, NULL, false};
     char tmp[32];
     switch (fmt) {
     case AP_NUM_COUNT:
@@ -55,7 +55,7 @@ static struct ap_cell cell_num(double v, enum ap_numfmt fmt)
 static struct ap_cell cell_date(int day, const char *text)
 {
     struct ap_cell c = {AP_CELL_DATE,     AP_NUM_COUNT, (double)day,
-                        ap_xstrdup(text), AP_TONE_NONE, NULL};
+                        ap_xstrdup(text), AP_TONE_NONE, NULL, false};
     return c;
 }
 
