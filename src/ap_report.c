@@ -1608,7 +1608,7 @@ static void describe_key(const struct build *b, const char *key, char **period, 
     *period = NULL;
     if (ap_date_parse(bar1 + 1, (size_t)(bar2 - bar1 - 1), &start, &why) &&
         ap_date_parse(bar2 + 1, (size_t)(bar3 - bar2 - 1), &end, &why)) {
-        for (int q = 0; q < NQ && !*period; q++)
+        for (int q = 0; q < b->nper && !*period; q++)
             if (b->per[q].start == start && b->per[q].end == end)
                 *period = ap_xstrdup(b->per[q].label);
         if (!*period) {
@@ -1637,9 +1637,9 @@ static void describe_key(const struct build *b, const char *key, char **period, 
     if (!strcmp(kind, "percent"))
         ap_buf_adds(&m, " (percentage)");
     else if (!strcmp(kind, "change_prev"))
-        ap_buf_addf(&m, " (change since the previous %s)", period_word(b));
+        ap_buf_addf(&m, " (change since %s)", b->w.prev); /* a change the report shows: its own */
     else if (!strcmp(kind, "change_year"))
-        ap_buf_adds(&m, " (change since a year before)");
+        ap_buf_addf(&m, " (change since %s)", b->w.year);
     else if (!strcmp(kind, "rate"))
         ap_buf_adds(&m, " (per 10,000 children)");
     *measure = ap_buf_detach(&m);
