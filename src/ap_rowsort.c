@@ -42,8 +42,8 @@ struct run {
 struct ap_rowsort {
     size_t ncols, nkey, budget;
     struct ap_buf arena;
-    struct ent *ents;
-    size_t n, alloc;
+    struct ent *ents, *tmp; /* tmp: the radix sort's second array */
+    size_t n, alloc, tmp_alloc;
     size_t lcp; /* bytes every first key column of the batch starts with */
     struct run *runs;
     size_t nruns;
@@ -66,6 +66,11 @@ struct ap_rowsort *ap_rowsort_new(size_t ncols, size_t nkey, size_t budget)
     rs->budget = budget > MIN_BUDGET ? budget : MIN_BUDGET;
     rs->last = SIZE_MAX;
     ap_buf_init(&rs->arena);
+    /* The whole budget at once (its pages cost nothing until rows fill them):
+     * growing by doubling would copy what is there each time. */
+    ap_buf_grow(&rs->arena, rs->budget);
+    rs->alloc = rs->budget / (sizeof(uint32_t) * (rs->ncols + 1) + 2 * sizeof *rs->ents) + 1;
+    rs->ents = ap_xmalloc(rs->alloc * sizeof *rs->ents);
     return rs;
 }
 
@@ -74,6 +79,7 @@ void ap_rowsort_free(struct ap_rowsort *rs)
     if (!rs)
         return;
     close_runs(rs);
+    free(rs->tmp);
     free(rs->heap);
     free(rs->ents);
     ap_buf_release(&rs->arena);
@@ -134,6 +140,51 @@ static int cmp_ents(const void *x, const void *y)
     return a->off < b->off ? -1 : a->off > b->off;
 }
 
+/* Sort the entries by prefix, a byte at a time from the last (each pass
+ * stable, so equal prefixes stay in arrival order; a byte all entries share
+ * is skipped); then each run of equal prefixes by the whole key. */
+static void radix_sort(struct ap_rowsort *rs)
+{
+    size_t n = rs->n;
+    if (n < 2)
+        return;
+    if (rs->tmp_alloc < n) {
+        free(rs->tmp);
+        rs->tmp = ap_xmalloc(rs->alloc * sizeof *rs->tmp);
+        rs->tmp_alloc = rs->alloc;
+    }
+    struct ent *a = rs->ents, *b = rs->tmp;
+    for (int shift = 0; shift < 64; shift += 8) {
+        size_t count[256] = {0};
+        for (size_t i = 0; i < n; i++)
+            count[(a[i].pre >> shift) & 0xff]++;
+        if (count[(a[0].pre >> shift) & 0xff] == n)
+            continue;
+        size_t at = 0;
+        for (int k = 0; k < 256; k++) {
+            size_t c = count[k];
+            count[k] = at;
+            at += c;
+        }
+        for (size_t i = 0; i < n; i++)
+            b[count[(a[i].pre >> shift) & 0xff]++] = a[i];
+        struct ent *t = a;
+        a = b;
+        b = t;
+    }
+    if (a != rs->ents)
+        memcpy(rs->ents, a, n * sizeof *a);
+    sorting = rs;
+    for (size_t i = 0; i < n;) {
+        size_t j = i + 1;
+        while (j < n && rs->ents[j].pre == rs->ents[i].pre)
+            j++;
+        if (j - i > 1)
+            qsort(rs->ents + i, j - i, sizeof *rs->ents, cmp_ents);
+        i = j;
+    }
+}
+
 static void sort_batch(struct ap_rowsort *rs)
 {
     for (size_t i = 0; i < rs->n; i++) {
@@ -146,9 +197,7 @@ static void sort_batch(struct ap_rowsort *rs)
         }
         rs->ents[i].pre = pre;
     }
-    sorting = rs;
-    if (rs->n > 1)
-        qsort(rs->ents, rs->n, sizeof *rs->ents, cmp_ents);
+    radix_sort(rs);
 }
 
 static enum ap_status io_error(struct ap_diag *d, const char *what)
@@ -221,7 +270,7 @@ enum ap_status ap_rowsort_add(struct ap_rowsort *rs, const char *const *s, const
     for (size_t c = 0; c < rs->ncols; c++)
         size += len[c] > 0 ? (uint32_t)len[c] : 0;
     size_t need = sizeof size + size;
-    if (rs->n && rs->arena.len + need + (rs->n + 1) * sizeof *rs->ents > rs->budget) {
+    if (rs->n && rs->arena.len + need + 2 * (rs->n + 1) * sizeof *rs->ents > rs->budget) {
         enum ap_status st = spill(rs, d);
         if (st != AP_OK)
             return st;
@@ -412,8 +461,9 @@ enum ap_status ap_rowsort_finish(struct ap_rowsort *rs, struct ap_diag *d)
         return st;
     ap_buf_release(&rs->arena);
     free(rs->ents);
-    rs->ents = NULL;
-    rs->alloc = 0;
+    free(rs->tmp);
+    rs->ents = rs->tmp = NULL;
+    rs->alloc = rs->tmp_alloc = 0;
     return merge_start(rs, d);
 }
 
