@@ -41,7 +41,8 @@ static void usage(FILE *out)
           out);
     for (size_t i = 0; i < AP_ARRAY_LEN(commands); i++)
         fprintf(out, "  %-8s  %s\n", commands[i].name, commands[i].summary);
-    fputs("\nEvery command takes --config FILE, --db FILE and -h or --help;\n"
+    fputs("\nEvery command takes -h or --help, and those that use the case database\n"
+          "(all but map and workbook) take --config FILE and --db FILE;\n"
           "'actionplan help COMMAND' shows a command's help.\n"
           "Exit status: 0 ok, 1 usage (including a path of the wrong kind, such as a\n"
           "folder where a file is wanted), 2 bad input (CSV, config, template, period),\n"
