@@ -257,6 +257,22 @@ static void forget_db(sqlite3 *db)
     }
 }
 
+static enum ap_status damaged(const char *file, struct ap_diag *d, const char *what,
+                              const char *detail)
+{
+    ap_diag_report(d, AP_ERROR, AP_ERR_INPUT, file, 0, 0,
+                   "%s: the database file is damaged or not a database (%s); restore it from "
+                   "a backup, or create a new one and import again",
+                   what, detail);
+    return AP_ERR_INPUT;
+}
+
+enum ap_status ap_db_damaged(sqlite3 *db, struct ap_diag *d, const char *what, const char *detail)
+{
+    const char *file = db_name(db);
+    return damaged(file && strcmp(file, what) ? file : NULL, d, what, detail);
+}
+
 enum ap_status ap_db_error(sqlite3 *db, struct ap_diag *d, const char *what)
 {
     int code = db ? sqlite3_extended_errcode(db) & 0xff : SQLITE_ERROR;
@@ -290,11 +306,7 @@ enum ap_status ap_db_error(sqlite3 *db, struct ap_diag *d, const char *what)
         return AP_ERR_IO;
     case SQLITE_NOTADB:
     case SQLITE_CORRUPT:
-        ap_diag_report(d, AP_ERROR, AP_ERR_INPUT, file, 0, 0,
-                       "%s: the database file is damaged or not a database (%s); restore it from "
-                       "a backup, or create a new one and import again",
-                       what, msg);
-        return AP_ERR_INPUT;
+        return damaged(file, d, what, msg);
     case SQLITE_FULL:
         ap_diag_report(d, AP_ERROR, AP_ERR_IO, file, 0, 0, "%s: the disk is full", what);
         return AP_ERR_IO;
@@ -684,7 +696,8 @@ static enum ap_status recover(const char *path, struct ap_diag *d)
         return AP_ERR_IO;
     }
     const char *slash = strrchr(path, '/');
-    char *dir = slash ? ap_xstrndup(path, (size_t)(slash - path) + (slash == path)) : ap_xstrdup(".");
+    char *dir =
+        slash ? ap_xstrndup(path, (size_t)(slash - path) + (slash == path)) : ap_xstrdup(".");
     ap_diag_report(d, AP_ERROR, AP_ERR_IO, path, 0, 0,
                    "an import into this database was interrupted, and its unfinished changes "
                    "(in %s-journal) must be undone before it can be read; that needs write "
@@ -778,7 +791,8 @@ done:
 
 enum ap_status ap_db_open(const char *path, bool readonly, sqlite3 **out, struct ap_diag *d)
 {
-    return readonly ? open_db(path, true, false, NULL, out, d) : ap_db_open_write(path, NULL, out, d);
+    return readonly ? open_db(path, true, false, NULL, out, d)
+                    : ap_db_open_write(path, NULL, out, d);
 }
 
 enum ap_status ap_db_open_write(const char *path, int *upgraded_from, sqlite3 **out,

@@ -96,6 +96,10 @@ enum ap_status ap_db_check_guards(sqlite3 *db, struct ap_diag *d);
  * status it implies (locked/busy/corrupt/full map to clear messages), naming
  * the database file when the connection came from ap_db_open. */
 enum ap_status ap_db_error(sqlite3 *db, struct ap_diag *d, const char *what);
+/* Report what the database gave that its schema forbids (detail says what,
+ * e.g. a NULL in a NOT NULL column: a damaged page), as ap_db_error reports
+ * SQLITE_CORRUPT, naming the file. Returns AP_ERR_INPUT. */
+enum ap_status ap_db_damaged(sqlite3 *db, struct ap_diag *d, const char *what, const char *detail);
 
 /* Prepare a statement or report the failure (returns false). */
 bool ap_db_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st, struct ap_diag *d);

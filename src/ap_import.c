@@ -1434,6 +1434,12 @@ enum ap_status ap_import_run(sqlite3 *db, const char *const *paths, size_t npath
         sum->present[t] = name != NULL;
     }
     sum->nfiles = ap_intake_nfiles(im.in);
+    {
+        int ntables = 0;
+        for (int t = 0; t < AP_T_COUNT; t++)
+            ntables += sum->present[t];
+        ap_progress_tables(&im.progress, ntables);
+    }
 
     /* Index builds spill to a temporary file past the cache, so memory stays
      * bounded however large the files are. */

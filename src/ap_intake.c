@@ -328,7 +328,7 @@ static bool is_file(const char *path)
 static enum ap_status scan_folder(struct ap_intake *in, const char *dir, struct ap_diag *d)
 {
     char **names;
-    size_t n, found = 0;
+    size_t n, found = 0, skipped = 0;
     if (!list_folder(dir, &names, &n, d))
         return AP_ERR_IO;
     enum ap_status st = AP_OK;
@@ -347,10 +347,17 @@ static enum ap_status scan_folder(struct ap_intake *in, const char *dir, struct 
         } else {
             ap_diag_report(d, AP_NOTE, AP_OK, names[i], 0, 0,
                            "not read: only files named after a table are imported");
+            skipped++;
         }
         free(names[i]);
     }
     free(names);
+    if (skipped)
+        ap_diag_report(d, AP_NOTE, AP_OK, dir, 0, 0,
+                       "%zu file%s not read; if %s the export in its own shape (its own file "
+                       "and column names), draft a profile for it with: actionplan map %s",
+                       skipped, skipped == 1 ? " was" : "s were",
+                       skipped == 1 ? "it is" : "they are", dir);
     if (found == 0) {
         struct ap_buf list = AP_BUF_INIT;
         allowed_files(&list);
@@ -545,6 +552,8 @@ static enum ap_status plan_by_profile(struct ap_intake *in, const char *const *p
         if (hits > 1) {
             ap_diag_input(d, p->path, pt->file ? pt->file_line : pt->line, 0,
                           "'%s' matches %zu files (%s); make it name one", pattern, hits, list.buf);
+            for (size_t k = 0; k < nc; k++) /* named, if too many: no "not read" note */
+                c[k].used = c[k].used || glob_match(pattern, base_name(c[k].path));
             st = ap_status_worst(st, AP_ERR_INPUT);
             continue;
         }
@@ -568,7 +577,9 @@ static enum ap_status plan_by_profile(struct ap_intake *in, const char *const *p
         }
     }
     if (used == 0 && st == AP_OK) {
-        ap_diag_input(d, p->path, 0, 0, "no file of the export (%s) is read by the profile",
+        ap_diag_input(d, p->path, 0, 0,
+                      "no file of the export (%s) is read by the profile; name each table's file "
+                      "with file = NAME under its section (actionplan map drafts them)",
                       where.buf);
         st = AP_ERR_INPUT;
     }
@@ -870,20 +881,33 @@ static bool read_header(struct ap_source *s, const struct header *h, struct ap_d
                 ap_buf_addf(&extra, "(unnamed column %zu)", i + 1);
         }
     }
-    for (size_t c = 0; c < td->ncols; c++) {
+    /* A name that could not be read is reported: the columns it hides are not. */
+    bool any_unreadable = false;
+    for (size_t i = 0; i < h->n; i++)
+        any_unreadable = any_unreadable || unreadable[i];
+    bool hinted = false; /* the hint goes on the first missing column only */
+    for (size_t c = 0; c < td->ncols && !any_unreadable; c++) {
         if (td->cols[c].required && s->fcol[c] < 0 && !missing_mapped[c]) {
             ap_diag_input(d, file, h->line, 0,
                           "required column '%s' is missing from the header (which has: %s)%s",
                           td->cols[c].name, have.buf,
-                          nmatched == 0 && s->sp->header_row > 1
+                          hinted ? ""
+                          : nmatched == 0 && s->sp->header_row > 1
                               ? "; is the profile's header_row the row of the column names?"
-                          : nmatched == 0 && pt ? "; map it in the profile: "
-                                                  "OURCOL = THEIR HEADER under the table"
-                                                : "");
+                          : nmatched == 0 && pt
+                              ? "; map it in the profile: OURCOL = THEIR HEADER under the "
+                                "table, and header_row = N if a title is above the header"
+                          : nmatched == 0 ? "; if the column names are below a title, or "
+                                            "named the export's own way, read the export "
+                                            "through a profile (actionplan map drafts one)"
+                                          : "");
+            hinted = true;
             ok = false;
         }
     }
-    if (nextra && s->sp->first)
+    /* A header that does not fit says so; which of its names go unkept is
+     * noise until it does. */
+    if (ok && nextra && s->sp->first)
         ap_diag_report(d, AP_NOTE, AP_OK, file, 0, 0,
                        "ignored columns not kept in the database: %s", extra.buf);
     for (size_t i = 0; i < h->n; i++)

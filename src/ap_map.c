@@ -26,6 +26,7 @@
 #define SCAN_ROWS 30    /* rows looked at for the header */
 #define MAX_LABELS 200  /* distinct labels listed per column */
 #define MAX_SOURCES 200 /* files and sheets looked at */
+#define MAX_UNREAD 10   /* files and sheets listed for a table not found */
 
 /* Other systems' names for our columns, normalised (lower case, letters and
  * digits only). t < 0: any table that has the column. */
@@ -138,6 +139,56 @@ static const struct {
     {-1, "commentary", "comment"},
     {-1, "commentary", "comments"},
     {-1, "commentary", "update"},
+    /* Case systems that call a case a CSE episode (Liquidlogic), and their dates. */
+    {AP_T_CASES, "case_id", "cseepisodeno"},
+    {AP_T_CASES, "case_id", "cseepisodeid"},
+    {AP_T_CASES, "case_id", "cseepisoderef"},
+    {AP_T_CASES, "case_id", "cseref"},
+    {AP_T_CASES, "case_id", "cseid"},
+    {AP_T_CASES, "opened_on", "episodestartdate"},
+    {AP_T_CASES, "opened_on", "episodestart"},
+    {AP_T_CASES, "opened_on", "csestartdate"},
+    {AP_T_CASES, "closed_on", "episodeenddate"},
+    {AP_T_CASES, "closed_on", "episodeend"},
+    {AP_T_CASES, "closed_on", "cseenddate"},
+    {-1, "risk_level", "cseriskrag"},
+    {-1, "risk_level", "riskrag"},
+    {-1, "risk_level", "cserisklevel"},
+    {-1, "closure_reason", "reasonepisodeended"},
+    {-1, "closure_reason", "episodeendreason"},
+    {-1, "closure_reason", "endreason"},
+    {-1, "closure_reason", "reasonended"},
+    {-1, "closure_reason", "reasonforending"},
+    /* Missing from home or care (MFH), with date-time headers. */
+    {-1, "episode_id", "missingepisodeid"},
+    {-1, "episode_id", "missingepisodeno"},
+    {-1, "episode_id", "missingepisoderef"},
+    {-1, "episode_id", "mfhid"},
+    {-1, "episode_id", "mfhref"},
+    {-1, "missing_from", "datetimemissing"},
+    {-1, "missing_from", "missingdatetime"},
+    {-1, "returned_at", "datetimereturned"},
+    {-1, "returned_at", "returneddatetime"},
+    {-1, "returned_at", "datetimefound"},
+    {-1, "interview_offered_at", "rhioffereddatetime"},
+    {-1, "interview_offered_at", "rhioffereddate"},
+    {-1, "interview_completed_at", "rhicompleteddatetime"},
+    {-1, "interview_completed_at", "rhicompleteddate"},
+    /* Police nominals: closed, not concluded; disruption activity. */
+    {AP_T_PERPETRATORS, "concluded_on", "dateclosed"},
+    {AP_T_PERPETRATORS, "concluded_on", "closeddate"},
+    {AP_T_PERPETRATORS, "concluded_on", "closuredate"},
+    {AP_T_PERPETRATORS, "concluded_on", "enddate"},
+    {-1, "outcome", "closureoutcome"},
+    {-1, "outcome", "finaloutcome"},
+    {-1, "action_id", "activityref"},
+    {-1, "action_id", "activityid"},
+    {-1, "action_id", "activityno"},
+    {AP_T_PERPETRATOR_ACTIONS, "action", "activitytype"},
+    {AP_T_PERPETRATOR_ACTIONS, "action", "actiontype"},
+    {AP_T_PERPETRATOR_ACTIONS, "action", "disruptiontype"},
+    {-1, "action_on", "activitydate"},
+    {-1, "action_on", "disruptiondate"},
 };
 
 /* Other systems' labels for our codes: a normalised label that equals or
@@ -161,6 +212,8 @@ static const struct {
     {AP_ENUM_ETHNICITY, "notknown", "unknown", true},
     {AP_ENUM_ETHNICITY, "notrecorded", "unknown", true},
     {AP_ENUM_ETHNICITY, "refused", "unknown", true},
+    {AP_ENUM_ETHNICITY, "notobtained", "unknown", true},
+    {AP_ENUM_ETHNICITY, "notyetobtained", "unknown", true},
     {AP_ENUM_RISK_LEVEL, "red", "high", false},
     {AP_ENUM_RISK_LEVEL, "r", "high", false},
     {AP_ENUM_RISK_LEVEL, "amber", "medium", false},
@@ -223,6 +276,7 @@ static const struct {
     {AP_ENUM_STATUS, "ongoing", "in_progress", true},
     {AP_ENUM_STATUS, "inprogress", "in_progress", true},
     {AP_ENUM_STATUS, "started", "in_progress", true},
+    {AP_ENUM_STATUS, "ontrack", "in_progress", true},
     {AP_ENUM_STATUS, "complete", "complete", true},
     {AP_ENUM_STATUS, "done", "complete", false},
     {AP_ENUM_STATUS, "closed", "complete", false},
@@ -303,6 +357,8 @@ struct source {
     char *path, *sheet;
     bool cp1252;     /* CSV bytes that are not UTF-8 but are Windows-1252 */
     long header_row; /* 0: none found */
+    long first_row;  /* without a header: the first row of two values or more, shown ... */
+    char *first;     /* ... as its values joined with ", " (NULL if none) */
     size_t ncols;
     struct column *cols;
     int match[AP_T_COUNT][AP_MAX_COLS]; /* header index of each of our columns, or -1 */
@@ -374,7 +430,17 @@ static void find_header(struct source *src, const struct rawrow *r)
     if (src->header_row || r->line > SCAN_ROWS)
         return;
     struct ap_buf b = AP_BUF_INIT;
-    int hits = 0;
+    int hits = 0, values = 0;
+    for (size_t i = 0; i < r->n; i++)
+        values += r->len[i] > 0;
+    if (!src->first && values >= 2) {
+        for (size_t i = 0; i < r->n; i++) {
+            ap_buf_adds(&b, i ? ", " : "");
+            ap_buf_add(&b, r->s[i], r->len[i]);
+        }
+        src->first = ap_xstrdup(b.buf);
+        src->first_row = r->line;
+    }
     for (size_t i = 0; i < r->n; i++) {
         norm(r->s[i], r->len[i], &b);
         for (int t = 0; t < AP_T_COUNT && b.len; t++) {
@@ -464,10 +530,14 @@ static enum ap_status read_csv(struct map *m, const char *path)
             if (ap_utf8_valid(s, n))
                 continue;
             if (!ap_cp1252_valid(s, n)) {
+                size_t k = 0;
+                while (k < n && ap_cp1252_valid(s + k, 1))
+                    k++;
                 ap_diag_input(m->d, path, rec.line, (long)i + 1,
-                              "neither UTF-8 nor Windows-1252 (byte %zu of the field); which "
-                              "program wrote this file?",
-                              ap_utf8_valid_prefix(s, n) + 1);
+                              "the field is neither UTF-8 nor Windows-1252 (its byte %zu, 0x%02X, "
+                              "is no Windows-1252 character); save the file from Excel as 'CSV "
+                              "UTF-8'",
+                              k + 1, (unsigned char)s[k]);
                 st = AP_ERR_INPUT;
                 continue;
             }
@@ -703,6 +773,68 @@ static void print_table(FILE *out, const struct map *m, const struct source *src
     (void)m;
 }
 
+/* A table no source has all the required columns of: say which they are, and
+ * list the files and sheets no table reads, with their headers, so that the
+ * section can be written by hand from one of them. */
+static void print_missing(FILE *out, const struct map *m, const int *best, enum ap_table_id t,
+                          int *listed_under)
+{
+    const struct ap_tabledef *td = &ap_schema[t];
+    fprintf(out, "\n; [%s]: no file or sheet has all of its required columns (", ap_table_names[t]);
+    for (size_t c = 0, k = 0; c < td->ncols; c++)
+        if (td->cols[c].required)
+            fprintf(out, "%s%s", k++ ? ", " : "", td->cols[c].name);
+    fputs(").\n", out);
+    if (*listed_under >= 0) {
+        fprintf(out, "; If the export has this table, see the files listed under [%s] above.\n",
+                ap_table_names[*listed_under]);
+        return;
+    }
+    *listed_under = (int)t;
+    size_t listed = 0;
+    for (size_t k = 0; k < m->n; k++) {
+        bool used = false;
+        for (int u = 0; u < AP_T_COUNT && !used; u++)
+            used = best[u] == (int)k;
+        if (used)
+            continue;
+        const struct source *src = &m->s[k];
+        if (listed++ == 0)
+            fprintf(out,
+                    "; If the export has this table, write its section by hand (file =, "
+                    "header_row =,\n; and OURCOL = THEIR HEADER) from one of the files no other "
+                    "table reads:\n");
+        if (listed > MAX_UNREAD) {
+            fprintf(out, ";   and %zu more\n", m->n - k);
+            break;
+        }
+        fputs(";   '", out);
+        put_value(out, src->path);
+        if (src->sheet) {
+            fputs("', sheet '", out);
+            put_value(out, src->sheet);
+        }
+        if (!src->header_row && !src->first) {
+            fprintf(out, "': no row of two values or more among its first %d\n", SCAN_ROWS);
+            continue;
+        }
+        if (!src->header_row) {
+            fprintf(out, "', row %ld (no header found): ", src->first_row);
+            put_value(out, src->first);
+            fputc('\n', out);
+            continue;
+        }
+        fprintf(out, "', header on row %ld:", src->header_row);
+        for (size_t i = 0; i < src->ncols; i++) {
+            fputs(i ? ", " : " ", out);
+            put_value(out, src->cols[i].name);
+        }
+        fputc('\n', out);
+    }
+    if (!listed)
+        fputs("; Every file and sheet of the export is read for another table.\n", out);
+}
+
 enum ap_status ap_map_run(const char *const *paths, size_t npaths, FILE *out, struct ap_diag *d)
 {
     struct map m = {.d = d};
@@ -715,6 +847,7 @@ enum ap_status ap_map_run(const char *const *paths, size_t npaths, FILE *out, st
     int best[AP_T_COUNT];
     size_t found = 0;
     bool cp1252 = false;
+    int listed_under = -1; /* the table under which the unread files are listed */
     for (int t = 0; t < AP_T_COUNT; t++) {
         best[t] = -1;
         for (size_t k = 0; k < m.n; k++)
@@ -747,8 +880,7 @@ enum ap_status ap_map_run(const char *const *paths, size_t npaths, FILE *out, st
               out);
     for (int t = 0; t < AP_T_COUNT; t++) {
         if (best[t] < 0) {
-            fprintf(out, "\n; [%s]: no file or sheet has its columns (%s...)\n", ap_table_names[t],
-                    ap_schema[t].cols[0].name);
+            print_missing(out, &m, best, (enum ap_table_id)t, &listed_under);
             continue;
         }
         print_table(out, &m, &m.s[best[t]], (enum ap_table_id)t);
@@ -763,6 +895,7 @@ done:
             free(m.s[k].cols[i].name);
         }
         free(m.s[k].cols);
+        free(m.s[k].first);
         free(m.s[k].path);
         free(m.s[k].sheet);
     }

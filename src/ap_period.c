@@ -189,6 +189,12 @@ static void make_range(ap_day from, ap_day to, struct ap_period *out)
     /* "Jul 2016 to Mar 2017" for whole months, else "14 Feb 2017 to 31 Mar 2017" */
     int ye, me, de;
     ap_day_to_ymd(to, &ye, &me, &de);
+    if (from == to) { /* one day: "14 February 2017" */
+        snprintf(out->label, sizeof out->label, "%s", s);
+        snprintf(out->short_label, sizeof out->short_label, "%d %.3s %d", d1, month_names[m1 - 1],
+                 y1 % 10000);
+        return;
+    }
     if (out->months > 0)
         snprintf(tmp, sizeof tmp, "%.3s %d to %.3s %d", month_names[m1 - 1], y1 % 10000,
                  month_names[me - 1], ye % 10000);

@@ -43,8 +43,14 @@ void ap_progress_start(struct ap_progress *p, FILE *out)
     p->start_ms = p->file_ms = now_ms();
 }
 
+void ap_progress_tables(struct ap_progress *p, int tables)
+{
+    p->tables = tables;
+}
+
 void ap_progress_file(struct ap_progress *p)
 {
+    p->table++;
     if (!p->out)
         return;
     p->file_ms = now_ms();
@@ -67,7 +73,10 @@ void ap_progress_rows(struct ap_progress *p, const char *file, long rows)
     int64_t ms = t - p->file_ms;
     ap_format_count(ms > 0 ? (long long)((rows - p->file_rows0) * 1000LL / ms) : 0, rate);
     char line[512];
-    int len = snprintf(line, sizeof line, "importing %s: %s row%s (%s rows/s)", base, n,
+    char which[48] = "";
+    if (p->tables > 1)
+        snprintf(which, sizeof which, " (table %d of %d)", p->table, p->tables);
+    int len = snprintf(line, sizeof line, "importing %s%s: %s row%s (%s rows/s)", base, which, n,
                        rows == 1 ? "" : "s", rate);
     if (len < 0)
         return;

@@ -1,6 +1,6 @@
 /*
  * ap_progress: a one-line progress display on a terminal for long commands
- * (the import: file, rows, rows per second). Nothing is shown before the
+ * (the import: file, which table of how many, rows, rows per second). Nothing is shown before the
  * command has run for AP_PROGRESS_AFTER_MS (2 s; the environment variable
  * AP_PROGRESS_AFTER_MS overrides it, for tests), the line is redrawn with \r
  * at most 4 times a second, and cleared at the end. The caller decides
@@ -25,6 +25,7 @@ struct ap_progress {
     long file_rows0;    /* rows when the current file started */
     unsigned countdown; /* rows until the clock is read again */
     size_t width;       /* length of the line drawn, to blank it */
+    int table, tables;  /* the table being read (1-based) and how many there are */
     bool shown;
 };
 
@@ -38,7 +39,10 @@ void ap_progress_start(struct ap_progress *p, FILE *out);
  * calls). */
 void ap_progress_rows(struct ap_progress *p, const char *file, long rows);
 
-/* A new file begins (its rate is counted from here). */
+/* How many tables the command reads (shown as "table 2 of 7" when more than one). */
+void ap_progress_tables(struct ap_progress *p, int tables);
+
+/* A new file (the next table) begins (its rate is counted from here). */
 void ap_progress_file(struct ap_progress *p);
 
 /* Blank the line, if one was drawn. */

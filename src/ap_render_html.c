@@ -564,16 +564,20 @@ static const char page_css[] =
     "vertical-align:top}\n"
     "th:last-child,td:last-child{padding-right:0}\n"
     "thead th{border-bottom:2px solid #0b0c0c;vertical-align:bottom}\n"
-    /* Narrow screens: a row heading or a figure's heading wrapped into a
-     * column of single words reads badly; such a table scrolls instead. */
-    "tbody th{font-weight:700;min-width:7em}\n"
-    "thead th.num{min-width:5em}\n"
+    /* Narrow screens: a row heading or a text cell wrapped into a column of
+     * single words reads badly. 12em keeps two or three words a line, and a
+     * table wider than the screen scrolls in its box (a labelled region a
+     * keyboard can reach); the figures' headings wrap above 5em columns.
+     * On paper the page's width decides (the print rules below). */
+    "tbody th{font-weight:700}\n"
+    "@media screen{tbody th,td:not(.num){min-width:12em}thead th.num{min-width:5em}}\n"
     ".num{text-align:right;white-space:nowrap}\n"
     "thead th.num{white-space:normal}\n"
     ".rag{display:inline-block;padding:0 .4rem;font-weight:700;border-radius:2px}\n"
     ".rag-red{background:#b10e1e;color:#fff}.rag-amber{background:#f47738;color:#0b0c0c}"
     ".rag-green{background:#00703c;color:#fff}\n"
     "td.good,td.bad{font-weight:700}\n"
+    "td.good,td.bad,td.neutral{white-space:nowrap}\n"
     "figure.chart{margin:0 0 1.5rem}\n"
     "figure.chart figcaption{font-weight:700;font-size:1.1875rem;margin:0 0 .5rem}\n"
     ".chart-box svg{display:block;width:100%;max-width:42rem;height:auto}\n"
@@ -912,115 +916,19 @@ static const struct ap_cell *chart_cell(const struct html *h, const struct ap_ch
     return ap_table_cell(t, k, col);
 }
 
-/* A value as the table shows it, else as a plain number. */
-static void put_value(struct html *h, const struct ap_chart *c, size_t s, size_t k)
-{
-    const struct ap_cell *cell = chart_cell(h, c, s, k);
-    if (cell && cell->kind == AP_CELL_NUMBER && cell->text && *cell->text) {
-        esc(&h->b, cell->text);
-        return;
-    }
-    double v = c->series[s].values[k];
-    char buf[32];
-    if (v == floor(v) && fabs(v) < 1e15)
-        ap_format_count((long long)v, buf);
-    else
-        snprintf(buf, sizeof buf, "%.3g", v);
-    ap_buf_adds(&h->b, buf);
-}
-
-static void put_value_at(struct html *h, const struct ap_chart *c, size_t s, size_t k)
-{
-    put_value(h, c, s, k);
-    ap_buf_adds(&h->b, " in ");
-    esc(&h->b, c->categories[k]);
-}
-
-/* One sentence on series s: where it started and ended, its highest and
- * lowest points when they lie between, and the categories without a figure. */
-static void put_series_text(struct html *h, const struct ap_chart *c, size_t s)
-{
-    const struct ap_series *se = &c->series[s];
-    size_t first = c->ncats, last = 0, hi = 0, lo = 0, ngaps = 0;
-    for (size_t k = 0; k < c->ncats; k++) {
-        if (!ap_chart_present(se, k)) {
-            ngaps++;
-            continue;
-        }
-        if (first == c->ncats)
-            first = hi = lo = k;
-        last = k;
-        if (se->values[k] > se->values[hi])
-            hi = k;
-        if (se->values[k] < se->values[lo])
-            lo = k;
-    }
-    esc(&h->b, se->name);
-    ap_buf_adds(&h->b, ": ");
-    if (first == c->ncats) {
-        ap_buf_adds(&h->b, "no figure can be shown.");
-        return;
-    }
-    if (first == last) {
-        put_value_at(h, c, s, first);
-        ap_buf_adds(&h->b, " only");
-    } else {
-        double a = se->values[first], z = se->values[last];
-        ap_buf_adds(&h->b, z > a ? "rose from " : z < a ? "fell from " : "the same, ");
-        put_value_at(h, c, s, first);
-        ap_buf_adds(&h->b, z == a ? " and " : " to ");
-        put_value_at(h, c, s, last);
-        if (se->values[hi] > (a > z ? a : z)) {
-            ap_buf_adds(&h->b, ", highest ");
-            put_value_at(h, c, s, hi);
-        }
-        if (se->values[lo] < (a < z ? a : z)) {
-            ap_buf_adds(&h->b, ", lowest ");
-            put_value_at(h, c, s, lo);
-        }
-    }
-    if (ngaps) {
-        ap_buf_adds(&h->b, "; no figure is shown for ");
-        size_t n = 0;
-        for (size_t k = 0; k < c->ncats; k++) {
-            if (ap_chart_present(se, k))
-                continue;
-            if (n++)
-                ap_buf_adds(&h->b, n == ngaps ? " and " : ", ");
-            esc(&h->b, c->categories[k]);
-            const struct ap_cell *cell = chart_cell(h, c, s, k);
-            if (cell && cell->kind == AP_CELL_MARKER && cell->text && *cell->text) {
-                ap_buf_addch(&h->b, ' ');
-                esc(&h->b, cell->text);
-            }
-        }
-    }
-    ap_buf_addch(&h->b, '.');
-}
-
-/* The text alternative: what kind of chart, over what, then each series. */
+/* The text alternative, the model's (ap_chart_describe): what kind of chart,
+ * then each series; and where every figure is. */
 static void put_chart_text(struct html *h, const struct ap_chart *c, const char *id,
                            const char *table_ref)
 {
-    static const char *const words[] = {"no",   "one", "two",   "three", "four",
-                                        "five", "six", "seven", "eight", "nine"};
-    ap_buf_addf(&h->b, "<div class=\"chart-text\" id=\"%s-text\">\n<p>A line chart with ", id);
-    if (c->nseries < AP_ARRAY_LEN(words))
-        ap_buf_addf(&h->b, "%s line%s", words[c->nseries], c->nseries == 1 ? "" : "s");
-    else
-        ap_buf_addf(&h->b, "%zu lines", c->nseries);
-    if (c->ncats > 0) {
-        ap_buf_adds(&h->b, ", from ");
-        esc(&h->b, c->categories[0]);
-        ap_buf_adds(&h->b, " to ");
-        esc(&h->b, c->categories[c->ncats - 1]);
-    }
-    ap_buf_adds(&h->b, ".</p>\n");
+    ap_buf_addf(&h->b, "<div class=\"chart-text\" id=\"%s-text\">\n<p>", id);
+    esc(&h->b, c->alt_intro);
+    ap_buf_adds(&h->b, "</p>\n");
     if (c->nseries) {
         ap_buf_adds(&h->b, "<ul>\n");
         for (size_t s = 0; s < c->nseries; s++) {
             ap_buf_adds(&h->b, "<li>");
-            put_series_text(h, c, s);
+            esc(&h->b, c->alt_series[s]);
             ap_buf_adds(&h->b, "</li>\n");
         }
         ap_buf_adds(&h->b, "</ul>\n");

@@ -21,7 +21,7 @@
  * continuation page (the "(continued)" caption, the header row, the label of a
  * row that goes on) are artifacts. A table split over pages stays one Table
  * element. The chart is a Div holding its Caption and a Figure whose
- * alternative text is worked out from the series (chart_alt).
+ * alternative text is the model's (chart_alt).
  *
  * Reproducibility: the document dates come from r->created, the fonts' subset
  * tags are assigned in load order, and libharu writes no trailer /ID unless the
@@ -183,16 +183,16 @@ static const char *hpdf_error_text(HPDF_STATUS code)
 static enum ap_status hpdf_fail(struct pdf *p, const char *path, const char *doing)
 {
     if ((p->err == HPDF_FILE_OPEN_ERROR || p->err == HPDF_FILE_IO_ERROR) && p->err_errno)
-        ap_diag_error(p->d, AP_ERR_IO,
-                      "cannot write the PDF '%s': %s (libharu error 0x%04lX while %s); %s", path,
-                      strerror(p->err_errno), (unsigned long)p->err, doing,
-                      p->err == HPDF_FILE_OPEN_ERROR ? "check the folder exists and is writable"
-                                                     : "check the disk is not full");
+        ap_diag_report(p->d, AP_ERROR, AP_ERR_IO, path, 0, 0,
+                       "cannot write the PDF: %s (libharu error 0x%04lX while %s); %s",
+                       strerror(p->err_errno), (unsigned long)p->err, doing,
+                       p->err == HPDF_FILE_OPEN_ERROR ? "check the folder exists and is writable"
+                                                      : "check the disk is not full");
     else
-        ap_diag_error(p->d, AP_ERR_IO,
-                      "cannot write the PDF '%s': libharu error 0x%04lX, detail %lu, while %s (%s)",
-                      path, (unsigned long)p->err, (unsigned long)p->detail, doing,
-                      hpdf_error_text(p->err));
+        ap_diag_report(p->d, AP_ERROR, AP_ERR_IO, path, 0, 0,
+                       "cannot write the PDF: libharu error 0x%04lX, detail %lu, while %s (%s)",
+                       (unsigned long)p->err, (unsigned long)p->detail, doing,
+                       hpdf_error_text(p->err));
     return AP_ERR_IO;
 }
 
@@ -974,80 +974,15 @@ static double chart_height(struct pdf *p, const struct ap_chart *c)
     return h;
 }
 
-/* A figure as the tables show it. */
-static void value_text(double v, bool percent, char out[32])
+/* The chart's alternative text: the model's (ap_chart_describe), what it
+ * shows series by series, and where the same figures are set out. */
+static void chart_alt(const struct pdf *p, const struct ap_chart *c, struct ap_buf *b)
 {
-    if (percent)
-        snprintf(out, 32, "%.1f%%", v * 100);
-    else if (fabs(v) < 1e15 && fabs(v - (double)llround(v)) < 1e-9)
-        ap_format_count((long long)llround(v), out);
-    else
-        snprintf(out, 32, "%.1f", v);
-}
-
-/* The chart's alternative text: what it shows, worked out from the model,
- * series by series: whether it rose or fell between its first and last
- * figures, and where the same figures are set out as a table. */
-static void chart_alt(const struct pdf *p, const struct ap_chart *c, bool percent, struct ap_buf *b)
-{
-    char v0[32], v1[32];
-    bool gaps = false;
-    ap_buf_addf(b, "Line chart: %s.", c->title ? c->title : "");
-    if (c->ncats > 0)
-        ap_buf_addf(b, " %s over %zu periods, %s to %s.",
-                    c->y_title && *c->y_title ? c->y_title : "Figures", c->ncats, c->categories[0],
-                    c->categories[c->ncats - 1]);
-    for (size_t s = 0; s < c->nseries; s++) {
-        const struct ap_series *se = &c->series[s];
-        size_t k0 = c->ncats, k1 = c->ncats, hi = c->ncats, lo = c->ncats;
-        for (size_t k = 0; k < c->ncats; k++) {
-            if (!ap_chart_present(se, k)) {
-                gaps = true;
-                continue;
-            }
-            if (k0 == c->ncats)
-                k0 = k;
-            k1 = k;
-            if (hi == c->ncats || se->values[k] > se->values[hi])
-                hi = k;
-            if (lo == c->ncats || se->values[k] < se->values[lo])
-                lo = k;
-        }
-        if (k0 == c->ncats) {
-            ap_buf_addf(b, " %s: no figures shown.", se->name);
-            continue;
-        }
-        value_text(se->values[k0], percent, v0);
-        value_text(se->values[k1], percent, v1);
-        if (k0 == k1)
-            ap_buf_addf(b, " %s: one figure, %s in %s.", se->name, v0, c->categories[k0]);
-        else if (!strcmp(v0, v1))
-            ap_buf_addf(b, " %s was %s in both %s and %s", se->name, v0, c->categories[k0],
-                        c->categories[k1]);
-        else
-            ap_buf_addf(b, " %s %s from %s in %s to %s in %s", se->name,
-                        se->values[k1] > se->values[k0] ? "rose" : "fell", v0, c->categories[k0],
-                        v1, c->categories[k1]);
-        if (k0 == k1)
-            continue;
-        /* A peak or a trough between the ends changes the story: say so. */
-        const char *sep = " (";
-        if (se->values[hi] > se->values[k0] && se->values[hi] > se->values[k1]) {
-            value_text(se->values[hi], percent, v0);
-            ap_buf_addf(b, "%shighest %s in %s", sep, v0, c->categories[hi]);
-            sep = "; ";
-        }
-        if (se->values[lo] < se->values[k0] && se->values[lo] < se->values[k1]) {
-            value_text(se->values[lo], percent, v0);
-            ap_buf_addf(b, "%slowest %s in %s", sep, v0, c->categories[lo]);
-            sep = "; ";
-        }
-        ap_buf_adds(b, strcmp(sep, " (") ? ")." : ".");
-    }
-    if (gaps)
-        ap_buf_adds(b, " Gaps in a line are figures suppressed or not available.");
+    ap_buf_adds(b, c->alt_intro);
+    for (size_t s = 0; s < c->nseries; s++)
+        ap_buf_addf(b, " %s", c->alt_series[s]);
     if (c->table < p->r->ntables && p->r->tables[c->table].title && *p->r->tables[c->table].title)
-        ap_buf_addf(b, " The figures are set out in %s.", p->r->tables[c->table].title);
+        ap_buf_addf(b, " Every figure is in %s.", p->r->tables[c->table].title);
 }
 
 static void draw_chart(struct pdf *p, const struct ap_chart *c)
@@ -1101,7 +1036,7 @@ static void draw_chart(struct pdf *p, const struct ap_chart *c)
     p->y -= 8;
     p->cur = elem(p, div, "Figure");
     struct ap_buf alt = AP_BUF_INIT;
-    chart_alt(p, c, percent, &alt);
+    chart_alt(p, c, &alt);
     ap_pdf_tag_alt(p->tag, p->cur, alt.buf);
     ap_buf_release(&alt);
     p->paint_tagged = true;
@@ -1627,8 +1562,8 @@ fail:;
         advice = "; check the disk is not full";
     else if (!strcmp(step, "opening"))
         advice = "; check the folder exists and is writable";
-    ap_diag_error(p->d, AP_ERR_IO, "cannot write the PDF '%s': %s (while %s)%s", shown,
-                  strerror(err), step, advice);
+    ap_diag_report(p->d, AP_ERROR, AP_ERR_IO, shown, 0, 0, "cannot write the PDF: %s (while %s)%s",
+                   strerror(err), step, advice);
     if (f)
         fclose(f); /* already failing: the first error is the one reported */
     free(buf);
@@ -1719,7 +1654,8 @@ enum ap_status ap_render_pdf(const struct ap_report *r, const char *path, const 
     }
     p.doc = HPDF_New(on_error, &p);
     if (!p.doc) {
-        ap_diag_error(d, AP_ERR_IO, "cannot write the PDF '%s': libharu could not start", shown);
+        ap_diag_report(d, AP_ERROR, AP_ERR_IO, shown, 0, 0,
+                       "cannot write the PDF: libharu could not start");
         rc = AP_ERR_IO;
         goto done;
     }

@@ -11,7 +11,6 @@
 #include "ap_report.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <locale.h>
 #include <math.h>
 #include <stdio.h>
@@ -19,10 +18,10 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <xlsxwriter.h>
 
+#include "ap_lxw.h"
 #include "ap_util.h"
 
 /* Rows on a table sheet: title, description, a sentence on the rows, then the
@@ -71,23 +70,13 @@ struct xlsx {
     bool uses_z;          /* "[z]" written for a table with no rows */
 };
 
-/* libxlsxwriter's description of e without its closing full stop, so that it
- * reads inside a sentence. */
-static void lxw_words(lxw_error e, char out[160])
-{
-    snprintf(out, 160, "%s", lxw_strerror(e));
-    size_t n = strlen(out);
-    while (n > 0 && (out[n - 1] == '.' || out[n - 1] == ' '))
-        out[--n] = '\0';
-}
-
 /* Report a failed libxlsxwriter call as an I/O error; true when e is an error. */
 static bool xl_failed(struct xlsx *x, lxw_error e, const char *what, const char *sheet)
 {
     if (e == LXW_NO_ERROR)
         return false;
     char words[160];
-    lxw_words(e, words);
+    ap_lxw_words(e, words);
     ap_diag_report(x->d, AP_ERROR, AP_ERR_IO, NULL, 0, 0,
                    "cannot build the XLSX workbook: %s on sheet '%s' failed: %s", what, sheet,
                    words);
@@ -1128,29 +1117,6 @@ static bool set_properties(struct xlsx *x)
     return !xl_failed(x, e, "setting the document properties", "Cover");
 }
 
-/* workbook_close, with libxlsxwriter's own "[ERROR]" lines (printed to stderr
- * by the library, with no way to turn them off in 1.1.4) kept from the user:
- * its lxw_error becomes our one message instead. */
-static lxw_error quiet_close(lxw_workbook *wb)
-{
-    int saved = -1, null = -1;
-    fflush(stderr);
-    if ((saved = dup(STDERR_FILENO)) >= 0 && (null = open("/dev/null", O_WRONLY)) >= 0 &&
-        dup2(null, STDERR_FILENO) < 0) {
-        close(saved);
-        saved = -1;
-    }
-    if (null >= 0)
-        close(null);
-    lxw_error e = workbook_close(wb);
-    if (saved >= 0) {
-        fflush(stderr);
-        dup2(saved, STDERR_FILENO);
-        close(saved);
-    }
-    return e;
-}
-
 static lxw_worksheet *add_sheet(struct xlsx *x, const char *name)
 {
     lxw_error e = workbook_validate_sheet_name(x->wb, name);
@@ -1234,16 +1200,8 @@ enum ap_status ap_render_xlsx(const struct ap_report *r, const char *path, const
 
     lxw_workbook *wb = x.wb;
     x.wb = NULL; /* workbook_close frees it whatever happens */
-    lxw_error e = quiet_close(wb);
-    if (e != LXW_NO_ERROR) {
-        char words[160];
-        lxw_words(e, words);
-        ap_diag_report(d, AP_ERROR, AP_ERR_IO, name, 0, 0,
-                       "cannot write the workbook: %s; check the free space and that the folder "
-                       "is writable",
-                       words);
+    if (ap_lxw_close(wb, name, d) != AP_OK)
         goto done;
-    }
     rc = AP_OK;
 done:
     if (x.wb)

@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "ap_audit.h"
+#include "ap_chart.h"
 #include "ap_check.h"
 #include "ap_db.h"
 #include "ap_enum.h"
@@ -447,16 +448,16 @@ static void choose_words(struct build *b)
     ap_period_length_words(p, len);
     switch (p->kind) {
     case AP_PERIOD_QUARTER:
-        *w = (struct words){"quarter", "quarter", "quarters", "Quarter", "", "", "", ""};
-        snprintf(w->prev, sizeof w->prev, "the previous quarter");
-        snprintf(w->year, sizeof w->year, "the same quarter last year");
-        snprintf(w->rows, sizeof w->rows, "quarters");
+        *w = (struct words){"quarter",           "quarter",
+                            "quarters",          "Quarter",
+                            "the previous quarter", "the same quarter last year",
+                            "quarters",          ""};
         break;
     case AP_PERIOD_MONTH:
-        *w = (struct words){"month", "month", "months", "Month", "", "", "", ""};
-        snprintf(w->prev, sizeof w->prev, "the previous month");
-        snprintf(w->year, sizeof w->year, "the same month last year");
-        snprintf(w->rows, sizeof w->rows, "months");
+        *w = (struct words){"month",             "month",
+                            "months",            "Month",
+                            "the previous month", "the same month last year",
+                            "months",            ""};
         break;
     case AP_PERIOD_YEAR:
         *w = (struct words){"year", "year", "years", "Year", "", "", "", ""};
@@ -467,6 +468,11 @@ static void choose_words(struct build *b)
     case AP_PERIOD_RANGE:
         *w = (struct words){"range", "period", "periods", "Period", "", "", "", ""};
         snprintf(w->prev, sizeof w->prev, "the %s before", len);
+        if (p->start == p->end) {
+            *w = (struct words){"range",        "day", "days", "Day", "the day before",
+                                "the same day a year earlier", "days", ""};
+            break;
+        }
         if (p->months > 0)
             snprintf(w->year, sizeof w->year, "the same %s a year earlier", len);
         else
@@ -560,7 +566,7 @@ static void build_trend(struct build *b)
     size_t nm = AP_ARRAY_LEN(trend_metrics);
     char *title = ap_xasprintf("Key figures for the last eight %s", b->w.rows);
     char *desc;
-    if (b->per[NOW].kind == AP_PERIOD_RANGE)
+    if (b->per[NOW].kind == AP_PERIOD_RANGE && b->per[NOW].start != b->per[NOW].end)
         desc = ap_xasprintf(
             "Each row is one period of %s, the last being the period of this report; the periods "
             "follow one another, so no day is in two rows. Small figures are hidden as the notes "
@@ -613,6 +619,7 @@ static void build_chart(struct build *b)
             c->series[s].values[q] = cell->kind == AP_CELL_NUMBER ? cell->value : 0.0;
         }
     }
+    ap_chart_describe(c, t);
 }
 
 /* The metric a breakdown divides up, or -1 if it has none of its own. */
@@ -1381,10 +1388,10 @@ static char *period_label(const struct ap_period *p)
     char a[32], z[32];
     ap_day_format_long(p->start, a);
     ap_day_format_long(p->end, z);
+    if (p->kind == AP_PERIOD_MONTH || p->start == p->end)
+        return ap_xstrdup(p->label);
     if (p->kind == AP_PERIOD_RANGE)
         return ap_xasprintf("%s to %s", a, z);
-    if (p->kind == AP_PERIOD_MONTH)
-        return ap_xstrdup(p->label);
     int y1, m1, d1, y2, m2, d2;
     ap_day_to_ymd(p->start, &y1, &m1, &d1);
     ap_day_to_ymd(p->end, &y2, &m2, &d2);
@@ -1603,7 +1610,7 @@ static void describe_key(const struct build *b, const char *key, char **period, 
     *period = NULL;
     if (ap_date_parse(bar1 + 1, (size_t)(bar2 - bar1 - 1), &start, &why) &&
         ap_date_parse(bar2 + 1, (size_t)(bar3 - bar2 - 1), &end, &why)) {
-        for (int q = 0; q < NQ && !*period; q++)
+        for (int q = 0; q < b->nper && !*period; q++)
             if (b->per[q].start == start && b->per[q].end == end)
                 *period = ap_xstrdup(b->per[q].label);
         if (!*period) {
@@ -1632,9 +1639,9 @@ static void describe_key(const struct build *b, const char *key, char **period, 
     if (!strcmp(kind, "percent"))
         ap_buf_adds(&m, " (percentage)");
     else if (!strcmp(kind, "change_prev"))
-        ap_buf_addf(&m, " (change since the previous %s)", period_word(b));
+        ap_buf_addf(&m, " (change since %s)", b->w.prev); /* a change the report shows: its own */
     else if (!strcmp(kind, "change_year"))
-        ap_buf_adds(&m, " (change since a year before)");
+        ap_buf_addf(&m, " (change since %s)", b->w.year);
     else if (!strcmp(kind, "rate"))
         ap_buf_adds(&m, " (per 10,000 children)");
     *measure = ap_buf_detach(&m);
@@ -2377,6 +2384,10 @@ void ap_report_free(struct ap_report *r)
         for (size_t j = 0; j < c->ncats; j++)
             free(c->categories[j]);
         free(c->categories);
+        free(c->alt_intro);
+        for (size_t j = 0; c->alt_series && j < c->nseries; j++)
+            free(c->alt_series[j]);
+        free(c->alt_series);
         for (size_t j = 0; j < c->nseries; j++) {
             free(c->series[j].name);
             free(c->series[j].values);

@@ -119,6 +119,11 @@ struct ap_chart {
     char **categories; /* "2016/17 Q4": the trend's periods */
     size_t nseries;
     struct ap_series *series;
+    /* The text alternative, one for every renderer (ap_chart_describe): what
+     * the chart is, then one sentence per series (where it began and ended,
+     * its highest and lowest points between, the periods with no figure). */
+    char *alt_intro;   /* "A line chart with two lines, from 2015/16 Q1 to 2016/17 Q4." */
+    char **alt_series; /* nseries sentences: "New cases: rose from 9 in ... to 12 in ...." */
 };
 
 struct ap_headline {

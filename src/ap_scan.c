@@ -36,6 +36,7 @@ struct scan {
     struct ap_diag *d;
     /* Which callbacks some sink has: a table or stream nobody wants is not read. */
     bool children, child_rows, cases, orphans, episodes, perpetrators, actions;
+    enum ap_status err; /* the status of step()'s last failure */
 };
 
 static const char *col(sqlite3_stmt *st, int c)
@@ -58,14 +59,25 @@ static const char *col(sqlite3_stmt *st, int c)
                 (rc) = (s)->sinks[i_]->cb((s)->sinks[i_]->ctx);                                    \
     } while (0)
 
-/* Step st; false (reported) on an error other than the end. */
-static bool step(struct scan *s, sqlite3_stmt *st, int *r, const char *what)
+/* Step st; false (reported, its status in s->err) on an error other than the
+ * end, or on a row whose first `notnull` columns (NOT NULL in the schema) are
+ * not all there: only a damaged page gives that, and the passes rely on it. */
+static bool step(struct scan *s, sqlite3_stmt *st, int *r, int notnull, const char *what)
 {
     *r = sqlite3_step(st);
-    if (*r == SQLITE_ROW || *r == SQLITE_DONE)
+    if (*r == SQLITE_DONE)
         return true;
-    ap_db_error(s->db, s->d, what);
-    return false;
+    if (*r != SQLITE_ROW) {
+        s->err = ap_db_error(s->db, s->d, what);
+        return false;
+    }
+    for (int c = 0; c < notnull; c++) {
+        if (!col(st, c)) {
+            s->err = ap_db_damaged(s->db, s->d, what, "a required value is missing");
+            return false;
+        }
+    }
+    return true;
 }
 
 /* Move the episodes' child ids past `upto` (NULL: to the end), reporting those
@@ -79,8 +91,8 @@ static enum ap_status episodes_upto(struct scan *s, sqlite3_stmt *ep, int *rep, 
         if (c > 0)
             break;
         orphans += c < 0;
-        if (!step(s, ep, rep, "cannot read the missing episodes"))
-            return AP_ERR_IO;
+        if (!step(s, ep, rep, 1, "cannot read the missing episodes"))
+            return s->err;
     }
     if (orphans)
         EACH(s, rc, orphan_episodes, orphans);
@@ -103,9 +115,9 @@ static enum ap_status scan_children(struct scan *s)
         rc = AP_ERR_IO;
         goto done;
     }
-    if ((ch && !step(s, ch, &rch, what)) || (cs && !step(s, cs, &rcs, what)) ||
-        (ep && !step(s, ep, &rep, what))) {
-        rc = AP_ERR_IO;
+    if ((ch && !step(s, ch, &rch, 1, what)) || (cs && !step(s, cs, &rcs, 2, what)) ||
+        (ep && !step(s, ep, &rep, 1, what))) {
+        rc = s->err;
         goto done;
     }
     while (rc == AP_OK && (rch == SQLITE_ROW || rcs == SQLITE_ROW)) {
@@ -130,13 +142,13 @@ static enum ap_status scan_children(struct scan *s)
         while (rc == AP_OK && rcs == SQLITE_ROW && !strcmp(col(cs, 0), id.buf)) {
             struct ap_scan_case k = {col(cs, 1), col(cs, 2), col(cs, 3), col(cs, 4), col(cs, 5)};
             EACH(s, rc, child_case, &k);
-            if (rc == AP_OK && !step(s, cs, &rcs, what))
-                rc = AP_ERR_IO;
+            if (rc == AP_OK && !step(s, cs, &rcs, 2, what))
+                rc = s->err;
         }
         if (rc == AP_OK)
             EACH0(s, rc, child_end);
-        if (rc == AP_OK && c.known && !step(s, ch, &rch, what))
-            rc = AP_ERR_IO;
+        if (rc == AP_OK && c.known && !step(s, ch, &rch, 1, what))
+            rc = s->err;
     }
     if (rc == AP_OK && ep)
         rc = episodes_upto(s, ep, &rep, NULL);
@@ -158,13 +170,13 @@ static enum ap_status scan_episodes(struct scan *s)
         rc = AP_ERR_IO;
         goto done;
     }
-    if (!step(s, st, &r, what))
-        rc = AP_ERR_IO;
+    if (!step(s, st, &r, 1, what))
+        rc = s->err;
     while (rc == AP_OK && r == SQLITE_ROW) {
         struct ap_scan_episode e = {col(st, 0), col(st, 1), col(st, 2), col(st, 3)};
         EACH(s, rc, episode, &e);
-        if (rc == AP_OK && !step(s, st, &r, what))
-            rc = AP_ERR_IO;
+        if (rc == AP_OK && !step(s, st, &r, 1, what))
+            rc = s->err;
     }
 done:
     sqlite3_finalize(st);
@@ -185,8 +197,8 @@ static enum ap_status scan_perpetrators(struct scan *s)
         rc = AP_ERR_IO;
         goto done;
     }
-    if (!step(s, pp, &rpp, what) || (ac && !step(s, ac, &rac, what))) {
-        rc = AP_ERR_IO;
+    if (!step(s, pp, &rpp, 2, what) || (ac && !step(s, ac, &rac, 3, what))) {
+        rc = s->err;
         goto done;
     }
     while (rc == AP_OK && (rpp == SQLITE_ROW || rac == SQLITE_ROW)) {
@@ -206,13 +218,13 @@ static enum ap_status scan_perpetrators(struct scan *s)
         while (rc == AP_OK && rac == SQLITE_ROW && !strcmp(col(ac, 0), id.buf)) {
             struct ap_scan_action a = {col(ac, 1), col(ac, 2)};
             EACH(s, rc, action, &a);
-            if (rc == AP_OK && !step(s, ac, &rac, what))
-                rc = AP_ERR_IO;
+            if (rc == AP_OK && !step(s, ac, &rac, 3, what))
+                rc = s->err;
         }
         if (rc == AP_OK)
             EACH0(s, rc, perpetrator_end);
-        if (rc == AP_OK && p.known && !step(s, pp, &rpp, what))
-            rc = AP_ERR_IO;
+        if (rc == AP_OK && p.known && !step(s, pp, &rpp, 2, what))
+            rc = s->err;
     }
 done:
     sqlite3_finalize(pp);

@@ -36,6 +36,7 @@
 #include "ap_cli.h"
 #include "ap_db.h"
 #include "ap_enum.h"
+#include "ap_lxw.h"
 #include "ap_schema.h"
 #include "commands.h"
 
@@ -84,8 +85,10 @@ static bool failed(struct wb *w, lxw_error e, const char *what)
 {
     if (e == LXW_NO_ERROR)
         return false;
+    char words[160];
+    ap_lxw_words(e, words);
     ap_diag_report(w->d, AP_ERROR, AP_ERR_IO, w->path, 0, 0, "cannot build the workbook: %s: %s",
-                   what, lxw_strerror(e));
+                   what, words);
     return true;
 }
 
@@ -337,15 +340,7 @@ static enum ap_status build(const char *tmp, const char *path, struct ap_diag *d
         lxw_workbook_free(w.wb);
         return AP_ERR_IO;
     }
-    lxw_error e = workbook_close(w.wb); /* frees it whatever happens */
-    if (e != LXW_NO_ERROR) {
-        ap_diag_report(d, AP_ERROR, AP_ERR_IO, path, 0, 0,
-                       "cannot write the workbook: %s; check the free space and that the folder "
-                       "is writable",
-                       lxw_strerror(e));
-        return AP_ERR_IO;
-    }
-    return AP_OK;
+    return ap_lxw_close(w.wb, path, d); /* frees it whatever happens */
 }
 
 int cmd_workbook(int argc, char **argv)

@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <locale.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -40,7 +41,8 @@ static void usage(FILE *out)
           out);
     for (size_t i = 0; i < AP_ARRAY_LEN(commands); i++)
         fprintf(out, "  %-8s  %s\n", commands[i].name, commands[i].summary);
-    fputs("\nEvery command takes --config FILE, --db FILE and -h or --help;\n"
+    fputs("\nEvery command takes -h or --help, and those that use the case database\n"
+          "(all but map and workbook) take --config FILE and --db FILE;\n"
           "'actionplan help COMMAND' shows a command's help.\n"
           "Exit status: 0 ok, 1 usage (including a path of the wrong kind, such as a\n"
           "folder where a file is wanted), 2 bad input (CSV, config, template, period),\n"
@@ -82,6 +84,13 @@ int main(int argc, char **argv)
     /* Numbers must be written with '.' whatever the user's locale (libxlsxwriter
      * prints numbers through the C library). */
     setlocale(LC_ALL, "C");
+    /* A file-size limit (ulimit -f) must fail the write (EFBIG) like a full
+     * disk, so that the output is cleaned up and the error said, rather than
+     * kill the process and leave its temporary files behind. */
+    if (signal(SIGXFSZ, SIG_IGN) == SIG_ERR) {
+        fprintf(stderr, "actionplan: error: cannot set up: %s\n", strerror(errno));
+        return AP_ERR_IO;
+    }
 
     if (argc < 2) {
         usage(stderr);

@@ -17,3 +17,5 @@ set_tests_properties(db_crash db_concurrent PROPERTIES TIMEOUT 300 LABELS timing
 ap_cli_group(recovery)
 ap_cli_group(migrate)
 ap_cli_group(backup)
+# A damaged database on every command: a message naming the file, never a crash.
+ap_script_test(db_damaged ${CMAKE_CURRENT_SOURCE_DIR}/db/damaged.sh)

@@ -19,6 +19,12 @@ set_tests_properties(report_same_figures PROPERTIES LABELS readback)
 # An independent intruder (scipy) reads public workbooks back and must pin no hidden cell.
 ap_script_test(report_intruder ${CMAKE_CURRENT_SOURCE_DIR}/report/intruder_test.py)
 set_tests_properties(report_intruder PROPERTIES LABELS readback)
+# The chart's text alternative, the model's: the PDF's /Alt and the HTML's text
+# say the same, and every figure named is the table's.
+add_test(NAME report_chart_text
+  COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/report/chart_text.py
+          $<TARGET_FILE:actionplan> ${CMAKE_SOURCE_DIR} ${CMAKE_CURRENT_BINARY_DIR}/report_chart_text.work)
+set_tests_properties(report_chart_text PROPERTIES LABELS readback)
 # Periods that are not quarters: a year, a 9-month range and a month of the
 # worked fixture, figures worked out by hand (EXPECTED.md), read back from the
 # real PDF (pdftotext), workbook (openpyxl), HTML page, text model and metrics.

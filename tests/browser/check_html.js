@@ -3,7 +3,9 @@
 // regulations need:
 //   - axe-core finds no violation of the WCAG 2.0, 2.1 and 2.2 A and AA rules,
 //     at 1280 and at 320 CSS pixels wide;
-//   - at 320 pixels the page does not scroll sideways (scrollWidth <= 320);
+//   - at 320 pixels the page does not scroll sideways (scrollWidth <= 320), no
+//     table's row heading or text cell reads one word a line, and a table wider
+//     than the screen scrolls in a labelled region a keyboard can reach;
 //   - nothing is fetched but the page itself, and there is no script;
 //   - one h1, headings that never skip a level, a caption on every table, a
 //     scope on every th, the chart an image with a name and a description;
@@ -38,6 +40,35 @@ async function axeRun(page) {
       incomplete: r.incomplete.map((v) => v.id + ' ' + v.nodes.slice(0, 4).map((n) => n.target.join(' ') + ' ' + n.any.map((a) => a.message).join(';')).join(' | ')),
     };
   }, WCAG_TAGS);
+}
+
+// Tables on a phone: no row heading or text cell of several words laid out
+// one word a line (as many lines of text, as the browser placed them, as it
+// has words) in a column squeezed narrower than 10em, and a table wider than its box in a region a keyboard can
+// reach and a screen reader names (it scrolls there, not the page).
+function narrowTables() {
+  const out = [];
+  for (const t of document.querySelectorAll('table')) {
+    const box = t.closest('.table-box');
+    const name = (t.querySelector('caption h3') || t).textContent.trim().slice(0, 40);
+    if (box && box.scrollWidth > box.clientWidth &&
+        !(box.getAttribute('role') === 'region' && box.tabIndex === 0 &&
+          document.getElementById(box.getAttribute('aria-labelledby') || '')))
+      out.push(`table "${name}" is wider than the screen outside a labelled, focusable region`);
+    for (const c of t.querySelectorAll('tbody th, tbody td:not(.num)')) {
+      const words = c.textContent.trim().split(/\s+/).filter(Boolean).length;
+      if (words < 2) continue;
+      const r = document.createRange();
+      r.selectNodeContents(c);
+      const lines = new Set([...r.getClientRects()].map((q) => Math.round(q.top))).size;
+      // Two long words may each need a line of a column of sensible width.
+      const em = parseFloat(getComputedStyle(c).fontSize);
+      if (lines >= words && c.getBoundingClientRect().width < 10 * em)
+        out.push(`table "${name}": "${c.textContent.trim()}" is one word a line, in a column ` +
+          `${Math.round(c.getBoundingClientRect().width)} px wide`);
+    }
+  }
+  return out;
 }
 
 // Structure checks that axe leaves to people (or to best-practice rules).
@@ -137,6 +168,8 @@ async function main() {
         const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
         res.widths[width] = scrollWidth;
         if (scrollWidth > width) fail(file, `at ${width} px the page is ${scrollWidth} px wide`);
+        if (width === 320)
+          for (const p of await page.evaluate(narrowTables)) fail(file, `at 320 px ${p}`);
         const axe = await axeRun(page);
         res[`axe${width}`] = { violations: axe.violations.length, passes: axe.passes,
           incomplete: axe.incomplete };

@@ -6,7 +6,7 @@
 Runs `actionplan import` with standard error on a pseudo-terminal (Python's
 pty module) and on a pipe, and checks what each got:
 - on the terminal, with AP_PROGRESS_AFTER_MS=0 (the 2-second wait shortened):
-  lines "importing FILE: N rows (R rows/s)" drawn over each other with \\r, at
+  lines "importing FILE (table K of 2): N rows (R rows/s)" drawn over each other with \\r, at
   most about 4 a second, the last one blanked at the end;
 - on the terminal, with the normal 2-second wait, a quick import: nothing;
 - on a pipe, even with the wait shortened: nothing.
@@ -86,10 +86,12 @@ env = dict(os.environ, AP_PROGRESS_AFTER_MS="0")
 rc, out, err, secs = on_pty([ap, "import", "--db", fresh_db("a.db"), folder], env)
 check(rc == 0, "import on a terminal succeeds")
 check("children: 150,000 rows: 150,000 new" in out, "the summary is on standard output")
-draws = re.findall(r"\rimporting (children|cases)\.csv: ([0-9,]+) rows? \(([0-9,]+) rows/s\)",
-                   err)
+draws = re.findall(r"\rimporting (children|cases)\.csv \(table ([12]) of 2\): ([0-9,]+) rows? "
+                   r"\(([0-9,]+) rows/s\)", err)
 check(len(draws) >= 1, "progress lines drawn (%d)" % len(draws))
-check(all(int(d[1].replace(",", "")) <= n for d in draws), "row counts within the file")
+check(all((d[0], d[1]) in (("children", "1"), ("cases", "2")) for d in draws),
+      "children is table 1 of 2 and cases table 2 of 2")
+check(all(int(d[2].replace(",", "")) <= n for d in draws), "row counts within the file")
 check(len(draws) <= secs * 4 + 2, "at most about 4 a second (%d in %.1f s)" % (len(draws), secs))
 check(err.endswith("\r"), "the line is blanked at the end")
 blank = err[err.rfind("\r", 0, len(err) - 1):]

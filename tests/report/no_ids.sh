@@ -35,6 +35,10 @@ for t in board cabinet; do
   [ -z "$found" ] && ok "$t: no id in the PDF, the workbook or the text" ||
     fail "$t: ids in the report: $found"
 done
+# Nor do its words promise ids it does not show.
+texts board | tr '\n' ' ' | grep -qiE 'ids (to look at|of those records are listed)|up to ten record ids' &&
+  fail "board: its text promises record ids that it does not show" ||
+  ok "board: no words promise record ids"
 # The counts stay: the board still says how many records each check found.
 grep -q 'Data-quality checks"$' board.txt && ok "board keeps the data-quality table" ||
   fail "board lost its data-quality table"

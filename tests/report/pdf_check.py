@@ -261,7 +261,7 @@ check(r.returncode == 2 and "cannot read the logo" in r.stderr and "No such file
 # --- errors: unwritable path, bad UTF-8, missing font ---
 r = render("/nonexistent-folder/report.pdf")
 check(r.returncode == 3, "unwritable path: exit 3, got %d" % r.returncode)
-check(r.stderr == "actionplan: error: cannot write the PDF '/nonexistent-folder/report.pdf': "
+check(r.stderr == "actionplan: /nonexistent-folder/report.pdf: error: cannot write the PDF: "
       "No such file or directory (while opening); check the folder exists "
       "and is writable\n", "clear message for an unwritable path: %r" % r.stderr)
 if os.getuid() != 0:

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ap_chart.h"
 #include "ap_util.h"
 
 static struct ap_cell cell_text(const char *s)
@@ -236,6 +237,7 @@ static void build_trend(struct ap_report *r, struct ap_table *t)
             c->series[s].values[q] = trend[s][q] < 0 ? 0 : trend[s][q];
         }
     }
+    ap_chart_describe(c, t);
 }
 
 static void build_area(struct ap_table *t)

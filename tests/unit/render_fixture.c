@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ap_chart.h"
 #include "ap_diag.h"
 #include "ap_report.h"
 #include "ap_util.h"
@@ -91,6 +92,7 @@ int main(int argc, char **argv)
                     cell->value /= 100;
                     replace(&cell->text, ap_xasprintf("%.1f%%", cell->value * 100));
                 }
+            ap_chart_describe(c, t);
         } else if (!strcmp(argv[i], "--long-words")) {
             static const char *const words[] = {
                 "Accountability", "Responsibility", "Administration", "Implementation",

@@ -238,7 +238,7 @@ static const struct {
     /* a leap day at the end moves to 28 February */
     {"r", "2016-02-10 2016-02-29", 4, AP_PERIOD_RANGE, "10 February 2016 to 29 February 2016",
      "2016-01-21", "2016-02-09", "2015-02-10", "2015-02-28"},
-    {"r", "2016-06-30 2016-06-30", 4, AP_PERIOD_RANGE, "30 June 2016 to 30 June 2016",
+    {"r", "2016-06-30 2016-06-30", 4, AP_PERIOD_RANGE, "30 June 2016",
      "2016-06-29", "2016-06-29", "2015-06-30", "2015-06-30"},
     /* a quarter in a year that starts in January */
     {"r", "2016-01-01 2016-03-31", 1, AP_PERIOD_QUARTER, "2016 Q1", "2015-10-01", "2015-12-31",

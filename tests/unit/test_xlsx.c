@@ -1,7 +1,7 @@
 /*
  * Unit tests for ap_xlsx against workbooks written by other programs
- * (tests/fixtures/xlsx: openpyxl, and parts written with Python's zipfile the
- * way Excel writes them) and against hostile ones (tests/fixtures/xlsx/hostile,
+ * (tests/fixtures/xlsx: openpyxl, LibreOffice, and parts written with Python's
+ * zipfile the way Excel writes them) and against hostile ones (tests/fixtures/xlsx/hostile,
  * made by make_hostile.py). Each sheet is dumped as
  *   "ROW:cell|cell;" with cells "" (empty), "s:text", "n:text" (+ "/d" date,
  *   "/t" date-time), "b:TRUE", "e:#N/A", "u" (uncached formula), "L" (too long)
@@ -98,6 +98,24 @@ static const struct sheet_case cases[] = {
      "5:n:1|n:2|s:Ref;END",
      NULL},
     {"excel_like.xlsx", "Prefixed", NULL, "2:|s:prefixed;END", NULL},
+    /* Written by LibreOffice (make_libreoffice.py): its booleans are numbers, its
+     * 28 February 1900 is serial 60 (see test_libreoffice_dates); its empty
+     * strings are no value. */
+    {"lo1900.xlsx", NULL, NULL,
+     "1:s:CSE tracker (made by LibreOffice);"
+     "3:s:case_id|s:opened_on|s:missing_from|s:flag|s:count|s:text_date|s:calc|s:err|s:label;"
+     "4:s:K1|n:60/d|n:61.25/t|n:1|n:42|s:05/03/2024|n:43|e:#DIV/0!|s:Police - CSE Unit;"
+     "5:s:K2|n:61/d|n:45356.9274305556/t|n:0|n:0.1|s:2024-03-05|n:62/d|e:#N/A|s:CSC;"
+     "6:s:K3|n:42828/d|n:1462/t||n:-3.25||s:CSC||s:Children\xe2\x80\x99s Social Care;END",
+     NULL},
+    {"lo1900.xlsx", "Second", NULL, "1:s:x;END", NULL},
+    {"lo1904.xlsx", NULL, NULL,
+     "1:s:CSE tracker (made by LibreOffice);"
+     "3:s:case_id|s:opened_on|s:missing_from|s:flag|s:count|s:text_date|s:calc|s:err|s:label;"
+     "4:s:K1|n:-1402/d|n:-1400.75/t|n:1|n:42|s:05/03/2024|n:43|e:#DIV/0!|s:Police - CSE Unit;"
+     "5:s:K2|n:-1401/d|n:43894.9274305556/t|n:0|n:0.1|s:2024-03-05|n:-1400/d|e:#N/A|s:CSC;"
+     "6:s:K3|n:41366/d|n:0/t||n:-3.25||s:CSC||s:Children\xe2\x80\x99s Social Care;END",
+     NULL},
     {"excel_like.xlsx", "Chart1", NULL, "ERR", "the sheet 'Chart1' is a chart or macro sheet"},
     /* hostile */
     {"hostile/bomb.xlsx", NULL, NULL, "ERR",
@@ -300,6 +318,69 @@ static void test_dates_read_back(void)
     CHECK_INT(d.errors, 0);
 }
 
+/* One cell's serial as a date-time ("refused" if it is none). */
+static const char *serial_text(double serial, bool mac, char out[20])
+{
+    int64_t secs;
+    const char *why = NULL;
+    if (!ap_xlsx_serial_to_datetime(serial, mac, &secs, &why)) {
+        snprintf(out, 20, "refused");
+        return out;
+    }
+    ap_datetime_format(secs, true, out);
+    return out;
+}
+
+/* LibreOffice's dates, in both date systems and on both sides of 1 March
+ * 1900, read back as the dates LibreOffice was given (make_libreoffice.py).
+ * LibreOffice writes 28 February 1900 as serial 60, which Excel (and so this
+ * reader) takes for the phantom 29 February 1900: it is refused, not moved. */
+static void test_libreoffice_dates(void)
+{
+    static const struct {
+        const char *file;
+        bool mac;
+        long row;
+        size_t col;
+        const char *want;
+    } t[] = {
+        {"lo1900.xlsx", false, 4, 1, "refused"},             /* 28 February 1900 */
+        {"lo1900.xlsx", false, 4, 2, "1900-03-01 06:00:00"}, /* 1 March 1900 06:00 */
+        {"lo1900.xlsx", false, 5, 1, "1900-03-01 00:00:00"},
+        {"lo1900.xlsx", false, 5, 2, "2024-03-05 22:15:30"},
+        {"lo1900.xlsx", false, 5, 6, "1900-03-02 00:00:00"}, /* a formula's cached date */
+        {"lo1900.xlsx", false, 6, 1, "2017-04-03 00:00:00"},
+        {"lo1900.xlsx", false, 6, 2, "1904-01-01 00:00:00"},
+        {"lo1904.xlsx", true, 4, 1, "refused"}, /* before 1904: negative */
+        {"lo1904.xlsx", true, 5, 2, "2024-03-05 22:15:30"},
+        {"lo1904.xlsx", true, 6, 1, "2017-04-03 00:00:00"},
+        {"lo1904.xlsx", true, 6, 2, "1904-01-01 00:00:00"},
+    };
+    struct ap_diag d;
+    ap_diag_init(&d);
+    for (size_t i = 0; i < AP_ARRAY_LEN(t); i++) {
+        char *path = fixture(t[i].file);
+        struct ap_xlsx *x = NULL;
+        CHECK_INT(ap_xlsx_open(path, &x, &d), AP_OK);
+        free(path);
+        if (!x)
+            continue;
+        CHECK(ap_xlsx_date1904(x) == t[i].mac);
+        CHECK_INT(ap_xlsx_select(x, NULL, &d), AP_OK);
+        struct ap_xlsx_row row;
+        char out[20] = "(no cell)";
+        while (ap_xlsx_next(x, &row, &d) == 1)
+            if (row.row == t[i].row && t[i].col < row.n)
+                serial_text(row.cells[t[i].col].num, t[i].mac, out);
+        if (strcmp(out, t[i].want))
+            fprintf(stderr, "%s row %ld column %zu: got %s, want %s\n", t[i].file, t[i].row,
+                    t[i].col, out, t[i].want);
+        CHECK_STR(out, t[i].want);
+        ap_xlsx_close(x);
+    }
+    CHECK_INT(d.errors, 0);
+}
+
 int main(void)
 {
     for (size_t i = 0; i < AP_ARRAY_LEN(cases); i++)
@@ -307,5 +388,6 @@ int main(void)
     test_serials();
     test_cellref();
     test_dates_read_back();
+    test_libreoffice_dates();
     return ap_test_done();
 }

@@ -8,7 +8,8 @@
 #  3. the disk full within the last few KiB of each output, the PDF, the
 #     workbook and the HTML page (a tmpfs with one page fewer than the output
 #     needs, and file-size limits 1 to 3 KiB short of it), where libharu's own
-#     writer used to lose the error and report success.
+#     writer used to lose the error and report success;
+#  4. the same for the blank input workbook of `actionplan workbook`.
 # Each time: exit status 3, a message naming the output, the earlier report
 # byte-identical, no temporary file left, the database unchanged.
 set -u
@@ -79,6 +80,12 @@ fi
 earlier limited
 run=(bash -c 'trap "" XFSZ; ulimit -f 16; exec "$0" "$@"' "$AP")
 expect_failure limited "file-size limit"
+# The same limit as a user's shell sets it (SIGXFSZ not ignored, which would
+# kill the process and leave its temporary files): actionplan ignores it itself.
+rm -rf limited
+earlier limited
+run=(bash -c 'trap - XFSZ; ulimit -f 16; exec "$0" "$@"' "$AP")
+expect_failure limited "file-size limit with SIGXFSZ at its default"
 
 # 3. Full within the last few KiB of each output. Its size first, on a roomy disk.
 for only in pdf xlsx html; do
@@ -110,6 +117,45 @@ for only in pdf xlsx html; do
   done
 done
 only=
+
+# 4. The blank input workbook (`actionplan workbook`), full within its last few
+# KiB: exit 3, one message of ours naming the file (never the temporary one, and
+# none of libxlsxwriter's own "[ERROR]" lines), the earlier file kept, nothing left.
+"$AP" workbook whole-input.xlsx > /dev/null || fail "cannot write the blank workbook to measure it"
+size=$(stat -c %s whole-input.xlsx)
+expect_workbook_failure() {
+  local dir=$1 what=$2 rc
+  "${run[@]}" workbook --force "$dir/in.xlsx" > out.txt 2> err.txt
+  rc=$?
+  if [ "$rc" != 3 ]; then fail "$what: exit status $rc, expected 3"; cat err.txt; return; fi
+  if [ "$(wc -l < err.txt)" != 1 ] || ! grep -q "^actionplan: $dir/in\.xlsx: error: " err.txt; then
+    fail "$what: not one message naming $dir/in.xlsx"; cat err.txt; return; fi
+  [ "$(cat "$dir/in.xlsx")" = "earlier records" ] || { fail "$what: the earlier file changed"; return; }
+  if ls -A "$dir" | grep -q '^\.in\.xlsx'; then
+    fail "$what: a temporary file was left: $(ls -A "$dir")"; return; fi
+  echo "ok: $what: $(cat err.txt)"
+  passes=$((passes + 1))
+}
+mkdir -p disk
+if mount -t tmpfs -o size=1m tmpfs disk 2> /dev/null; then
+  trap 'umount "$work/disk" 2>/dev/null' EXIT
+  echo 'earlier records' > disk/in.xlsx
+  pages=$(( (size + 4095) / 4096 - 1 ))
+  dd if=/dev/zero of=disk/filler bs=4k count=$(( $(df -k --output=avail disk | tail -1) / 4 - pages )) \
+    status=none 2> /dev/null
+  run=("$AP")
+  expect_workbook_failure disk "tmpfs with $(df -k --output=avail disk | tail -1) KiB free for a $size-byte input workbook"
+  umount disk
+  trap - EXIT
+fi
+for short in 1 2 3; do
+  limit=$(( size / 1024 - short + 1 ))
+  rm -rf limited
+  mkdir limited
+  echo 'earlier records' > limited/in.xlsx
+  run=(bash -c "trap '' XFSZ; ulimit -f $limit; exec \"\$0\" \"\$@\"" "$AP")
+  expect_workbook_failure limited "file-size limit $limit KiB for a $size-byte input workbook"
+done
 
 echo "$passes passed, $fails failed"
 [ "$fails" -eq 0 ] && [ "$passes" -gt 0 ]
