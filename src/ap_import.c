@@ -1386,8 +1386,8 @@ static enum ap_status record_import(struct imp *im, const struct ap_import_opts 
  * files read (about 30 bytes an id in memory; past the budget the sets of
  * files already read move to disk). With both full, the peak at any size stays
  * under 256 MiB. */
-#define SORT_BUDGET ((size_t)32 << 20)
-#define ID_BUDGET ((size_t)128 << 20)
+#define SORT_BUDGET ((size_t)24 << 20)
+#define ID_BUDGET ((size_t)120 << 20)
 
 /* A budget, or for tests the number of bytes in the environment variable
  * name (to reach the paths large exports take on a small fixture). */
