@@ -69,7 +69,9 @@ static int check_stdout(int rc)
     const char *why = NULL;
     errno = 0;
     if (fflush(stdout) != 0 || ferror(stdout))
-        why = errno ? strerror(errno) : "unknown write error";
+        /* A write that failed earlier may have left errno behind; the
+         * stream only remembers that it failed. */
+        why = errno ? strerror(errno) : "a write failed, so the output is incomplete";
     if (fclose(stdout) != 0 && !why)
         why = strerror(errno);
     if (!why)
