@@ -21,7 +21,7 @@
 
 #define CHUNK 65536
 #define MAX_TOKEN (16u << 20) /* bytes expat may hold without reporting an event */
-#define NS_SEP '\x01'         /* expat's namespace separator */
+#define NS_SEP ':'            /* a prefix's end in a name ("x:c", "r:id") */
 
 enum part_kind { PART_RELS, PART_WORKBOOK, PART_SST, PART_STYLES, PART_SHEET };
 
@@ -229,11 +229,16 @@ bool ap_xlsx_serial_to_day(double serial, bool date1904, ap_day *out, const char
 
 /* ---- names and attributes -------------------------------------------------- */
 
-/* The local part of an expat name "uri\1local". */
+/* The local part of a name, after any prefix ("x:c" -> "c"). The parser does
+ * no namespace processing (it costs a quarter of a sheet's time), so a name is
+ * matched by its local part whatever its prefix. */
 static const char *local(const char *name)
 {
-    const char *s = strrchr(name, NS_SEP);
-    return s ? s + 1 : name;
+    const char *l = name;
+    for (const char *s = name; *s; s++)
+        if (*s == NS_SEP)
+            l = s + 1;
+    return l;
 }
 
 static bool is(const char *name, const char *want)
@@ -241,11 +246,14 @@ static bool is(const char *name, const char *want)
     return !strcmp(local(name), want);
 }
 
-/* Attribute by local name; with_ns: only a namespaced one (r:id), else only a plain one. */
+/* Attribute by local name; with_ns: only a prefixed one (r:id), else only a
+ * plain one. Namespace declarations (xmlns, xmlns:r) are never one. */
 static const char *attr(const char **atts, const char *want, bool with_ns)
 {
     for (size_t i = 0; atts[i]; i += 2) {
         bool has_ns = strchr(atts[i], NS_SEP) != NULL;
+        if (!strncmp(atts[i], "xmlns", 5) && (atts[i][5] == '\0' || atts[i][5] == NS_SEP))
+            continue;
         if (has_ns == with_ns && !strcmp(local(atts[i]), want))
             return atts[i + 1];
     }
@@ -415,7 +423,7 @@ static void parser_free(struct ap_xlsx *x)
 static void parser_new(struct ap_xlsx *x, enum part_kind kind)
 {
     parser_free(x);
-    x->p = XML_ParserCreateNS(NULL, NS_SEP);
+    x->p = XML_ParserCreate(NULL);
     if (!x->p)
         ap_die_oom();
     XML_SetUserData(x->p, x);
@@ -729,8 +737,19 @@ static void row_start(struct ap_xlsx *x, const char **atts)
 
 static void cell_start(struct ap_xlsx *x, const char **atts)
 {
-    const char *r = attr(atts, "r", false), *t = attr(atts, "t", false),
-               *s = attr(atts, "s", false);
+    /* One pass for the plain attributes r, t and s (as attr() would find them). */
+    const char *r = NULL, *t = NULL, *s = NULL;
+    for (size_t i = 0; atts[i]; i += 2) {
+        const char *a = atts[i];
+        if (a[0] && !a[1]) {
+            if (a[0] == 'r' && !r)
+                r = atts[i + 1];
+            else if (a[0] == 't' && !t)
+                t = atts[i + 1];
+            else if (a[0] == 's' && !s)
+                s = atts[i + 1];
+        }
+    }
     if (r) {
         if (!parse_ref(r, &x->col)) {
             cell_error(x, "'%s' is not a cell reference (A1 to XFD1048576)", r);
@@ -810,6 +829,44 @@ static void shortest(double v, char out[32])
     }
 }
 
+/* Whether v, read from text, is already what shortest() would print: a plain
+ * decimal ("-12", "0.25", "45123.5416666667") with no exponent, no leading or
+ * trailing zeros, at most 15 significant digits (so "%.15g" gives its digits
+ * back: DBL_DIG) and, below 1, at most three zeros after the point ("%g" would
+ * write 1e-05). Most number cells (ids, counts, dates, times) are such. */
+static bool is_shortest(const char *text, double v)
+{
+    const char *p = text;
+    if (*p == '-') {
+        if (v == 0)
+            return false; /* -0 prints as "-0" */
+        p++;
+    }
+    size_t sig = 0, lead = 0;
+    bool below1 = p[0] == '0';
+    if (below1) {
+        p++;
+    } else {
+        for (; *p >= '0' && *p <= '9'; p++)
+            sig++;
+        if (sig == 0)
+            return false;
+    }
+    if (*p == '.') {
+        p++;
+        const char *frac = p;
+        for (; *p >= '0' && *p <= '9'; p++) {
+            if (below1 && sig == 0 && *p == '0')
+                lead++;
+            else
+                sig++;
+        }
+        if (p == frac || p[-1] == '0' || (below1 && (sig == 0 || lead > 3)))
+            return false;
+    }
+    return *p == '\0' && sig <= 15;
+}
+
 static void cell_end(struct ap_xlsx *x)
 {
     const char *t = x->ctype;
@@ -868,11 +925,9 @@ static void cell_end(struct ap_xlsx *x)
             cell_error(x, "the number cell holds '%s', which is not a number", x->text.buf);
             return;
         }
-        /* A plain integer of up to 15 digits is already its shortest form (most
-         * cells: ids, counts, dates); anything else is printed again. */
-        size_t digits = strspn(v + (*v == '-'), "0123456789");
-        if (v != x->text.buf || digits == 0 || digits > 15 || v[(*v == '-') + digits] ||
-            (digits > 1 && v[*v == '-'] == '0') || (*v == '-' && num == 0)) {
+        /* A cell already in its shortest form keeps its text; any other is
+         * printed again. */
+        if (v != x->text.buf || !is_shortest(v, num)) {
             char buf[32];
             shortest(num, buf);
             ap_buf_reset(&x->text);
@@ -895,46 +950,96 @@ static void row_end(struct ap_xlsx *x)
     XML_StopParser(x->p, XML_TRUE);
 }
 
+/* The sheet's elements, told apart by length and letters rather than a chain
+ * of strcmp: this runs for every element of every row. */
+enum sheet_elem { SE_OTHER, SE_ROW, SE_C, SE_V, SE_F, SE_IS, SE_T, SE_RPH, SE_SHEETDATA };
+
+static enum sheet_elem sheet_elem(const char *name)
+{
+    const char *n = local(name);
+    switch (n[0]) {
+    case 'c':
+        return n[1] ? SE_OTHER : SE_C;
+    case 'v':
+        return n[1] ? SE_OTHER : SE_V;
+    case 'f':
+        return n[1] ? SE_OTHER : SE_F;
+    case 't':
+        return n[1] ? SE_OTHER : SE_T;
+    case 'i':
+        return n[1] == 's' && !n[2] ? SE_IS : SE_OTHER;
+    case 'r':
+        if (n[1] == 'o' && n[2] == 'w' && !n[3])
+            return SE_ROW;
+        return n[1] == 'P' && n[2] == 'h' && !n[3] ? SE_RPH : SE_OTHER;
+    case 's':
+        return !strcmp(n, "sheetData") ? SE_SHEETDATA : SE_OTHER;
+    default:
+        return SE_OTHER;
+    }
+}
+
 static void sheet_start(struct ap_xlsx *x, const char *name, const char **atts)
 {
+    enum sheet_elem e = sheet_elem(name);
     if (!x->in_sheetdata) {
-        x->in_sheetdata = is(name, "sheetData");
+        x->in_sheetdata = e == SE_SHEETDATA;
         return;
     }
-    const char *n = local(name);
-    if (!strcmp(n, "row"))
+    switch (e) {
+    case SE_ROW:
         row_start(x, atts);
-    else if (!strcmp(n, "c"))
+        break;
+    case SE_C:
         cell_start(x, atts);
-    else if (!strcmp(n, "v")) {
+        break;
+    case SE_V:
         x->has_v = true;
         x->in_t = true;
         ap_buf_reset(&x->text);
-    } else if (!strcmp(n, "f"))
+        break;
+    case SE_F:
         x->has_f = true;
-    else if (!strcmp(n, "is"))
+        break;
+    case SE_IS:
         x->has_is = true;
-    else if (!strcmp(n, "t") && x->has_is)
-        x->in_t = true;
-    else if (!strcmp(n, "rPh"))
+        break;
+    case SE_T:
+        if (x->has_is)
+            x->in_t = true;
+        break;
+    case SE_RPH:
         x->in_rph++;
+        break;
+    default:
+        break;
+    }
 }
 
 static void sheet_end(struct ap_xlsx *x, const char *name)
 {
     if (!x->in_sheetdata)
         return; /* elements before and after the cells: nothing to undo */
-    const char *n = local(name);
-    if (!strcmp(n, "v") || !strcmp(n, "t"))
+    switch (sheet_elem(name)) {
+    case SE_V:
+    case SE_T:
         x->in_t = false;
-    else if (!strcmp(n, "rPh"))
+        break;
+    case SE_RPH:
         x->in_rph--;
-    else if (!strcmp(n, "c"))
+        break;
+    case SE_C:
         cell_end(x);
-    else if (!strcmp(n, "row"))
+        break;
+    case SE_ROW:
         row_end(x);
-    else if (!strcmp(n, "sheetData"))
+        break;
+    case SE_SHEETDATA:
         x->in_sheetdata = false;
+        break;
+    default:
+        break;
+    }
 }
 
 /* ---- dispatch ------------------------------------------------------------------ */

@@ -95,9 +95,13 @@ static const struct sheet_case cases[] = {
      "1:s:Ref|s:Rich text|s:a\rb & <c> caf\xc3\xa9;"
      "2:s:inline|s:inline rich|n:2|s:ab|b:TRUE|e:#DIV/0!;"
      "3:u|n:45356/d|n:45356.5/t|s:2024-03-05T00:00:00;"
-     "5:n:1|n:2|s:Ref;END",
+     "5:n:1|n:2|s:Ref;"
+     /* Number texts kept as they are only when already the shortest form. */
+     "6:n:0.0001|n:1e-05|n:-0|n:12.5|n:7|n:123456789012345|n:1234567890123456|n:-0.5|n:0|"
+     "n:45123.541666666664|n:1000|n:0.1000000000000001|n:100000000000000|"
+     "n:0.000123456789012345|n:7;END",
      NULL},
-    {"excel_like.xlsx", "Prefixed", NULL, "2:|s:prefixed;END", NULL},
+    {"excel_like.xlsx", "Prefixed", NULL, "2:|s:prefixed|n:0.5;END", NULL},
     /* Written by LibreOffice (make_libreoffice.py): its booleans are numbers, its
      * 28 February 1900 is serial 60 (see test_libreoffice_dates); its empty
      * strings are no value. */
