@@ -42,6 +42,11 @@ struct ap_intake {
     struct spec s[AP_T_COUNT];
     char **files; /* distinct files, in table order */
     size_t nfiles, falloc;
+    /* The workbook last opened (to plan, or for a sheet read), kept open for
+     * the next sheet of the same file: opening one reads its shared strings
+     * and styles again. */
+    struct ap_xlsx *wb;
+    char *wb_path;
 };
 
 struct ap_source {
@@ -244,6 +249,19 @@ static bool claim(struct ap_intake *in, int t, const char *path, const char *she
     return true;
 }
 
+/* Keep workbook x of path open for the first sheet read from it (see
+ * ap_intake.wb); close it if one is kept already. */
+static void keep_workbook(struct ap_intake *in, const char *path, struct ap_xlsx *x)
+{
+    if (!x || in->wb) {
+        ap_xlsx_close(x);
+        return;
+    }
+    free(in->wb_path);
+    in->wb_path = ap_xstrdup(path);
+    in->wb = x;
+}
+
 /* Without a profile, a workbook's sheets named after tables (as `actionplan
  * workbook` writes them) are those tables; other sheets are noted. *found
  * counts the sheets taken. */
@@ -263,7 +281,7 @@ static enum ap_status claim_sheets(struct ap_intake *in, const char *path, size_
         if (!claim(in, t, path, sheet, d))
             st = AP_ERR_INPUT;
     }
-    ap_xlsx_close(x);
+    keep_workbook(in, path, x);
     return st;
 }
 
@@ -480,7 +498,7 @@ static enum ap_status plan_sheet(struct ap_intake *in, enum ap_table_id t, const
     } else {
         set_spec(&in->s[t], path, ap_xlsx_sheet_name(x, (size_t)i), pt->header_row);
     }
-    ap_xlsx_close(x);
+    keep_workbook(in, path, x);
     return st;
 }
 
@@ -639,6 +657,8 @@ void ap_intake_free(struct ap_intake *in)
         free(in->s[t].name);
     }
     free(in->files);
+    ap_xlsx_close(in->wb);
+    free(in->wb_path);
     free(in);
 }
 
@@ -985,7 +1005,13 @@ static enum ap_status open_csv(struct ap_source *s, struct ap_diag *d)
 static enum ap_status open_sheet(struct ap_source *s, struct ap_diag *d)
 {
     struct ap_xlsx_row xr;
-    enum ap_status st = ap_xlsx_open(s->sp->path, &s->x, d);
+    enum ap_status st = AP_OK;
+    if (s->in->wb && !strcmp(s->in->wb_path, s->sp->path)) {
+        s->x = s->in->wb; /* ap_xlsx_select starts the sheet afresh */
+        s->in->wb = NULL;
+    } else {
+        st = ap_xlsx_open(s->sp->path, &s->x, d);
+    }
     if (st == AP_OK)
         st = ap_xlsx_select(s->x, s->sp->sheet, d);
     if (st != AP_OK)
@@ -1063,7 +1089,7 @@ void ap_source_free(struct ap_source *s)
     if (!s)
         return;
     ap_csv_close(s->csv);
-    ap_xlsx_close(s->x);
+    keep_workbook(s->in, s->sp->path, s->x); /* for the next sheet of the same workbook */
     for (size_t c = 0; c < AP_MAX_COLS; c++)
         ap_buf_release(&s->val[c]);
     ap_buf_release(&s->m1);

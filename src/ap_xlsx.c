@@ -819,14 +819,64 @@ static void cell_store(struct ap_xlsx *x, enum ap_xlsx_kind kind, const char *te
     x->row_has_value = true;
 }
 
-/* Format v as the shortest decimal that reads back as v. */
-static void shortest(double v, char out[32])
+/* Format v as the shortest decimal that reads back as v; from: the first
+ * precision to try (16 when 15 is known to fail). */
+static void shortest_from(double v, int from, char out[32])
 {
-    for (int prec = 15; prec <= 17; prec++) {
+    for (int prec = from; prec <= 17; prec++) {
         snprintf(out, 32, "%.*g", prec, v);
         if (strtod(out, NULL) == v)
             return;
     }
+}
+
+static void shortest(double v, char out[32])
+{
+    shortest_from(v, 15, out);
+}
+
+/* Whether no decimal of 15 significant digits reads back as v, decided on the
+ * text v was read from (a plain decimal, as is_shortest() takes, of 16 or 17
+ * digits) without printing v: the text rounded to 15 digits reads back as v
+ * exactly when "%.15g" of v does. (15-digit decimals are at least 4.5 units in
+ * the last place of a double apart, and v and its text are within half a unit
+ * of each other, so a 15-digit decimal that reads back as v is the nearest one
+ * to both.) */
+static bool fifteen_fails(const char *text, double v)
+{
+    size_t len = strlen(text);
+    if (len > 40 || strspn(text, "-0123456789.") != len)
+        return false;
+    char d[48];
+    size_t n = 0, sig = 0;
+    const char *p = text;
+    for (; *p; p++) {
+        if (*p >= '0' && *p <= '9' && (sig || *p != '0') && ++sig > 15)
+            break;
+        d[n++] = *p;
+    }
+    if (!*p)
+        return false;    /* 15 digits or fewer: not this case */
+    size_t last = n;     /* d[0..last) holds the 15 digits */
+    bool up = *p >= '5'; /* a tie reads back neither way (see above) */
+    for (; *p >= '0' && *p <= '9'; p++)
+        d[n++] = '0'; /* cut digits before any point stand as zeros */
+    d[n] = '\0';
+    for (size_t i = last; up && i-- > 0;) {
+        if (d[i] == '.')
+            continue;
+        if (d[i] == '-')
+            break;
+        if (d[i] == '9') {
+            d[i] = '0';
+        } else {
+            d[i]++;
+            up = false;
+        }
+    }
+    if (up)
+        return false; /* carried past the first digit (999...): leave it to shortest() */
+    return strtod(d, NULL) != v;
 }
 
 /* Whether v, read from text, is already what shortest() would print: a plain
@@ -929,7 +979,10 @@ static void cell_end(struct ap_xlsx *x)
          * printed again. */
         if (v != x->text.buf || !is_shortest(v, num)) {
             char buf[32];
-            shortest(num, buf);
+            if (v == x->text.buf && fifteen_fails(v, num))
+                shortest_from(num, 16, buf);
+            else
+                shortest(num, buf);
             ap_buf_reset(&x->text);
             ap_buf_adds(&x->text, buf);
         }
