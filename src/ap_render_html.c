@@ -200,107 +200,17 @@ static char *table_id(size_t i, const struct ap_table *t)
 
 /* ---- checks ---- */
 
-/* Invalid UTF-8 cannot be written into a valid page: refuse it, as the PDF does. */
-static bool check_text(struct html *h, const char *s, const char *what, size_t n)
+/* Invalid UTF-8 cannot be written into a valid page: refuse it, as the PDF does
+ * (ap_report_check_text finds it and names the place). */
+static void bad_utf8(void *ctx, const char *s, const char *where)
 {
-    if (!s)
-        return true;
-    size_t len = strlen(s), ok = ap_utf8_valid_prefix(s, len);
-    if (ok == len)
-        return true;
+    struct html *h = ctx;
+    size_t ok = ap_utf8_valid_prefix(s, strlen(s));
     size_t from = ok > 40 ? ok - 40 : 0;
-    char where[96];
-    if (n)
-        snprintf(where, sizeof where, "%s %zu", what, n);
-    else
-        snprintf(where, sizeof where, "%s", what);
     ap_diag_error(h->d, AP_ERR_INPUT,
                   "cannot write the HTML report: %s is not valid UTF-8 (byte 0x%02X at offset "
                   "%zu, after '%.*s'); save the template and the CSV files as UTF-8",
                   where, (unsigned)(unsigned char)s[ok], ok, (int)(ok - from), s + from);
-    return false;
-}
-
-static bool check_cell(struct html *h, const struct ap_cell *c, const char *what, size_t n)
-{
-    return check_text(h, c->text, what, n);
-}
-
-static bool check_model(struct html *h)
-{
-    const struct ap_report *r = h->r;
-    bool ok = true;
-    const struct {
-        const char *s, *what;
-    } top[] = {
-        {r->title, "the title"},
-        {r->subtitle, "the subtitle"},
-        {r->organisation, "the organisation"},
-        {r->team, "the team name"},
-        {r->period_label, "the period"},
-        {r->period_code, "the period code"},
-        {r->change_prev_label, "the label of the change on the previous period"},
-        {r->change_year_label, "the label of the change on a year earlier"},
-        {r->data_as_at, "the data date"},
-        {r->marking, "the marking"},
-        {r->author, "the author"},
-        {r->subject, "the subject"},
-        {r->keywords, "the keywords"},
-        {r->contact, "the contact line"},
-    };
-    for (size_t i = 0; i < AP_ARRAY_LEN(top); i++)
-        ok &= check_text(h, top[i].s, top[i].what, 0);
-    for (size_t i = 0; i < r->nheadlines; i++) {
-        const struct ap_headline *hl = &r->headlines[i];
-        ok &= check_text(h, hl->label, "the label of headline", i + 1);
-        ok &= check_text(h, hl->direction, "the direction of headline", i + 1);
-        ok &= check_text(h, hl->verdict, "the verdict of headline", i + 1);
-        ok &= check_cell(h, &hl->value, "the figure of headline", i + 1);
-        ok &= check_cell(h, &hl->change_prev, "the change of headline", i + 1);
-        ok &= check_cell(h, &hl->change_year, "the change on a year of headline", i + 1);
-        ok &= check_cell(h, &hl->rate, "the rate of headline", i + 1);
-    }
-    for (size_t i = 0; i < r->ntables; i++) {
-        const struct ap_table *t = &r->tables[i];
-        ok &= check_text(h, t->title, "the title of table", i + 1);
-        ok &= check_text(h, t->description, "the description of table", i + 1);
-        for (size_t c = 0; c < t->ncols; c++)
-            ok &= check_text(h, t->cols[c].heading, "a column heading of table", i + 1);
-        for (size_t k = 0; k < t->nrows * t->ncols; k++)
-            ok &= check_cell(h, &t->cells[k], "a cell of table", i + 1);
-    }
-    for (size_t i = 0; i < r->ncharts; i++) {
-        const struct ap_chart *c = &r->charts[i];
-        ok &= check_text(h, c->title, "the title of chart", i + 1);
-        ok &= check_text(h, c->y_title, "the axis title of chart", i + 1);
-        for (size_t k = 0; k < c->ncats; k++)
-            ok &= check_text(h, c->categories[k], "a category of chart", i + 1);
-        for (size_t s = 0; s < c->nseries; s++)
-            ok &= check_text(h, c->series[s].name, "a series name of chart", i + 1);
-    }
-    for (size_t i = 0; i < r->nsections; i++) {
-        const struct ap_section *s = &r->sections[i];
-        ok &= check_text(h, s->title, "the title of section", i + 1);
-        for (size_t b = 0; b < s->nblocks; b++) {
-            const struct ap_block *blk = &s->blocks[b];
-            if (blk->kind == AP_BLOCK_PARAGRAPH)
-                ok &= check_text(h, blk->text, "a paragraph of section", i + 1);
-            if ((blk->kind == AP_BLOCK_TABLE && blk->index >= r->ntables) ||
-                (blk->kind == AP_BLOCK_CHART && blk->index >= r->ncharts)) {
-                ap_diag_error(h->d, AP_ERR_IO,
-                              "internal error: section %zu refers to a %s that does not exist "
-                              "(number %zu)",
-                              i + 1, blk->kind == AP_BLOCK_TABLE ? "table" : "chart",
-                              blk->index + 1);
-                ok = false;
-            }
-        }
-    }
-    for (size_t i = 0; i < r->nnotes; i++) {
-        ok &= check_text(h, r->notes[i].marker, "the marker of note", i + 1);
-        ok &= check_text(h, r->notes[i].text, "note", i + 1);
-    }
-    return ok;
 }
 
 /* ---- markers and notes ---- */
@@ -1342,7 +1252,7 @@ enum ap_status ap_render_html(const struct ap_report *r, const char *path, const
     struct html h = {.r = r, .d = d};
     enum ap_status rc = AP_OK;
     ap_buf_init(&h.b);
-    if (!check_model(&h)) {
+    if (!ap_report_check_text(h.r, bad_utf8, &h, h.d)) {
         rc = d->status != AP_OK ? d->status : AP_ERR_INPUT;
         goto done;
     }

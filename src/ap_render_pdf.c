@@ -1403,96 +1403,9 @@ static void bad_utf8(struct pdf *p, const char *s, const char *where)
                   where, (unsigned)(unsigned char)s[ok], ok, (int)(ok - from), s + from);
 }
 
-/* Check text s; where (a printf format and its arguments) is formatted only on failure. */
-#define CHECK_TEXT(s, ...)                                                                         \
-    do {                                                                                           \
-        const char *s_ = (s);                                                                      \
-        if (s_ && !ap_utf8_valid(s_, strlen(s_))) {                                                \
-            char w_[160];                                                                          \
-            snprintf(w_, sizeof w_, __VA_ARGS__);                                                  \
-            bad_utf8(p, s_, w_);                                                                   \
-            ok = false;                                                                            \
-        }                                                                                          \
-    } while (0)
-
-static bool check_model(struct pdf *p)
+static void bad_utf8_cb(void *ctx, const char *s, const char *where)
 {
-    const struct ap_report *r = p->r;
-    bool ok = true;
-    const struct {
-        const char *s, *what;
-    } top[] = {
-        {r->title, "the title"},
-        {r->subtitle, "the subtitle"},
-        {r->organisation, "the organisation"},
-        {r->team, "the team name"},
-        {r->period_label, "the period"},
-        {r->period_code, "the period code"},
-        {r->change_prev_label, "the label of the change on the previous period"},
-        {r->change_year_label, "the label of the change on a year earlier"},
-        {r->data_as_at, "the data date"},
-        {r->marking, "the marking"},
-        {r->author, "the author"},
-        {r->subject, "the subject"},
-        {r->keywords, "the keywords"},
-        {r->contact, "the contact line"},
-    };
-    for (size_t i = 0; i < AP_ARRAY_LEN(top); i++)
-        CHECK_TEXT(top[i].s, "%s", top[i].what);
-    for (size_t i = 0; i < r->nheadlines; i++) {
-        const struct ap_headline *h = &r->headlines[i];
-        CHECK_TEXT(h->label, "headline %zu's label", i + 1);
-        CHECK_TEXT(h->direction, "headline %zu's direction", i + 1);
-        CHECK_TEXT(h->verdict, "headline %zu's verdict", i + 1);
-        CHECK_TEXT(h->value.text, "headline %zu's figure", i + 1);
-        CHECK_TEXT(h->change_prev.text, "headline %zu's change on the previous period", i + 1);
-        CHECK_TEXT(h->change_year.text, "headline %zu's change on a year earlier", i + 1);
-        CHECK_TEXT(h->rate.text, "headline %zu's rate", i + 1);
-    }
-    for (size_t i = 0; i < r->ntables; i++) {
-        const struct ap_table *t = &r->tables[i];
-        CHECK_TEXT(t->title, "table '%s' title", t->id ? t->id : "");
-        CHECK_TEXT(t->description, "table '%s' description", t->id ? t->id : "");
-        for (size_t c = 0; c < t->ncols; c++)
-            CHECK_TEXT(t->cols[c].heading, "table '%s' column %zu heading", t->id ? t->id : "",
-                       c + 1);
-        for (size_t row = 0; row < t->nrows; row++)
-            for (size_t c = 0; c < t->ncols; c++)
-                CHECK_TEXT(ap_table_cell(t, row, c)->text, "table '%s' row %zu column %zu",
-                           t->id ? t->id : "", row + 1, c + 1);
-    }
-    for (size_t i = 0; i < r->ncharts; i++) {
-        const struct ap_chart *c = &r->charts[i];
-        CHECK_TEXT(c->title, "chart %zu's title", i + 1);
-        CHECK_TEXT(c->y_title, "chart %zu's axis title", i + 1);
-        for (size_t k = 0; k < c->ncats; k++)
-            CHECK_TEXT(c->categories[k], "chart %zu's category %zu", i + 1, k + 1);
-        for (size_t s = 0; s < c->nseries; s++)
-            CHECK_TEXT(c->series[s].name, "chart %zu's series %zu", i + 1, s + 1);
-    }
-    for (size_t i = 0; i < r->nsections; i++) {
-        const struct ap_section *s = &r->sections[i];
-        CHECK_TEXT(s->title, "section '%s' title", s->id ? s->id : "");
-        for (size_t b = 0; b < s->nblocks; b++) {
-            const struct ap_block *blk = &s->blocks[b];
-            if (blk->kind == AP_BLOCK_PARAGRAPH)
-                CHECK_TEXT(blk->text, "section '%s' paragraph %zu", s->id ? s->id : "", b + 1);
-            if ((blk->kind == AP_BLOCK_TABLE && blk->index >= r->ntables) ||
-                (blk->kind == AP_BLOCK_CHART && blk->index >= r->ncharts)) {
-                ap_diag_error(p->d, AP_ERR_IO,
-                              "internal error: section '%s' refers to a %s that does not exist "
-                              "(number %zu)",
-                              s->id ? s->id : "", blk->kind == AP_BLOCK_TABLE ? "table" : "chart",
-                              blk->index + 1);
-                ok = false;
-            }
-        }
-    }
-    for (size_t i = 0; i < r->nnotes; i++) {
-        CHECK_TEXT(r->notes[i].marker, "note %zu's marker", i + 1);
-        CHECK_TEXT(r->notes[i].text, "note %zu", i + 1);
-    }
-    return ok;
+    bad_utf8(ctx, s, where);
 }
 
 /* Fonts must be readable TrueType files; say which and how to fix it. */
@@ -1648,7 +1561,7 @@ enum ap_status ap_render_pdf(const struct ap_report *r, const char *path, const 
     p.r = r;
     p.d = d;
     ap_buf_init(&p.scratch);
-    if (!check_model(&p)) {
+    if (!ap_report_check_text(p.r, bad_utf8_cb, &p, p.d)) {
         rc = d->status != AP_OK ? d->status : AP_ERR_INPUT;
         goto done;
     }

@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "ap_audit.h"
+#include "ap_util.h"
 #include "ap_chart.h"
 #include "ap_check.h"
 #include "ap_db.h"
@@ -448,16 +449,19 @@ static void choose_words(struct build *b)
     ap_period_length_words(p, len);
     switch (p->kind) {
     case AP_PERIOD_QUARTER:
-        *w = (struct words){"quarter",           "quarter",
-                            "quarters",          "Quarter",
-                            "the previous quarter", "the same quarter last year",
-                            "quarters",          ""};
+        *w = (struct words){"quarter",
+                            "quarter",
+                            "quarters",
+                            "Quarter",
+                            "the previous quarter",
+                            "the same quarter last year",
+                            "quarters",
+                            ""};
         break;
     case AP_PERIOD_MONTH:
-        *w = (struct words){"month",             "month",
-                            "months",            "Month",
-                            "the previous month", "the same month last year",
-                            "months",            ""};
+        *w = (struct words){
+            "month",  "month", "months", "Month", "the previous month", "the same month last year",
+            "months", ""};
         break;
     case AP_PERIOD_YEAR:
         *w = (struct words){"year", "year", "years", "Year", "", "", "", ""};
@@ -469,8 +473,9 @@ static void choose_words(struct build *b)
         *w = (struct words){"range", "period", "periods", "Period", "", "", "", ""};
         snprintf(w->prev, sizeof w->prev, "the %s before", len);
         if (p->start == p->end) {
-            *w = (struct words){"range",        "day", "days", "Day", "the day before",
-                                "the same day a year earlier", "days", ""};
+            *w = (struct words){
+                "range", "day", "days", "Day", "the day before", "the same day a year earlier",
+                "days",  ""};
             break;
         }
         if (p->months > 0)
@@ -2412,4 +2417,99 @@ void ap_report_free(struct ap_report *r)
     free(r->notes);
     free(r->disclosure.line);
     memset(r, 0, sizeof *r);
+}
+
+/* ---- the model's texts ---- */
+
+/* Check text s; where (a printf format and its arguments) is formatted only on failure. */
+#define CHECK_TEXT(s, ...)                                                                         \
+    do {                                                                                           \
+        const char *s_ = (s);                                                                      \
+        if (s_ && !ap_utf8_valid(s_, strlen(s_))) {                                                \
+            char w_[160];                                                                          \
+            snprintf(w_, sizeof w_, __VA_ARGS__);                                                  \
+            bad(ctx, s_, w_);                                                                      \
+            ok = false;                                                                            \
+        }                                                                                          \
+    } while (0)
+
+bool ap_report_check_text(const struct ap_report *r,
+                          void (*bad)(void *ctx, const char *s, const char *where), void *ctx,
+                          struct ap_diag *d)
+{
+    bool ok = true;
+    const struct {
+        const char *s, *what;
+    } top[] = {
+        {r->title, "the title"},
+        {r->subtitle, "the subtitle"},
+        {r->organisation, "the organisation"},
+        {r->team, "the team name"},
+        {r->period_label, "the period"},
+        {r->period_code, "the period code"},
+        {r->change_prev_label, "the label of the change on the previous period"},
+        {r->change_year_label, "the label of the change on a year earlier"},
+        {r->data_as_at, "the data date"},
+        {r->marking, "the marking"},
+        {r->author, "the author"},
+        {r->subject, "the subject"},
+        {r->keywords, "the keywords"},
+        {r->contact, "the contact line"},
+    };
+    for (size_t i = 0; i < AP_ARRAY_LEN(top); i++)
+        CHECK_TEXT(top[i].s, "%s", top[i].what);
+    for (size_t i = 0; i < r->nheadlines; i++) {
+        const struct ap_headline *h = &r->headlines[i];
+        CHECK_TEXT(h->label, "headline %zu's label", i + 1);
+        CHECK_TEXT(h->direction, "headline %zu's direction", i + 1);
+        CHECK_TEXT(h->verdict, "headline %zu's verdict", i + 1);
+        CHECK_TEXT(h->value.text, "headline %zu's figure", i + 1);
+        CHECK_TEXT(h->change_prev.text, "headline %zu's change on the previous period", i + 1);
+        CHECK_TEXT(h->change_year.text, "headline %zu's change on a year earlier", i + 1);
+        CHECK_TEXT(h->rate.text, "headline %zu's rate", i + 1);
+    }
+    for (size_t i = 0; i < r->ntables; i++) {
+        const struct ap_table *t = &r->tables[i];
+        CHECK_TEXT(t->title, "table '%s' title", t->id ? t->id : "");
+        CHECK_TEXT(t->description, "table '%s' description", t->id ? t->id : "");
+        for (size_t c = 0; c < t->ncols; c++)
+            CHECK_TEXT(t->cols[c].heading, "table '%s' column %zu heading", t->id ? t->id : "",
+                       c + 1);
+        for (size_t row = 0; row < t->nrows; row++)
+            for (size_t c = 0; c < t->ncols; c++)
+                CHECK_TEXT(ap_table_cell(t, row, c)->text, "table '%s' row %zu column %zu",
+                           t->id ? t->id : "", row + 1, c + 1);
+    }
+    for (size_t i = 0; i < r->ncharts; i++) {
+        const struct ap_chart *c = &r->charts[i];
+        CHECK_TEXT(c->title, "chart %zu's title", i + 1);
+        CHECK_TEXT(c->y_title, "chart %zu's axis title", i + 1);
+        for (size_t k = 0; k < c->ncats; k++)
+            CHECK_TEXT(c->categories[k], "chart %zu's category %zu", i + 1, k + 1);
+        for (size_t s = 0; s < c->nseries; s++)
+            CHECK_TEXT(c->series[s].name, "chart %zu's series %zu", i + 1, s + 1);
+    }
+    for (size_t i = 0; i < r->nsections; i++) {
+        const struct ap_section *s = &r->sections[i];
+        CHECK_TEXT(s->title, "section '%s' title", s->id ? s->id : "");
+        for (size_t b = 0; b < s->nblocks; b++) {
+            const struct ap_block *blk = &s->blocks[b];
+            if (blk->kind == AP_BLOCK_PARAGRAPH)
+                CHECK_TEXT(blk->text, "section '%s' paragraph %zu", s->id ? s->id : "", b + 1);
+            if ((blk->kind == AP_BLOCK_TABLE && blk->index >= r->ntables) ||
+                (blk->kind == AP_BLOCK_CHART && blk->index >= r->ncharts)) {
+                ap_diag_error(d, AP_ERR_IO,
+                              "internal error: section '%s' refers to a %s that does not exist "
+                              "(number %zu)",
+                              s->id ? s->id : "", blk->kind == AP_BLOCK_TABLE ? "table" : "chart",
+                              blk->index + 1);
+                ok = false;
+            }
+        }
+    }
+    for (size_t i = 0; i < r->nnotes; i++) {
+        CHECK_TEXT(r->notes[i].marker, "note %zu's marker", i + 1);
+        CHECK_TEXT(r->notes[i].text, "note %zu", i + 1);
+    }
+    return ok;
 }

@@ -74,7 +74,7 @@ struct ap_cell {
     double value;       /* for AP_CELL_NUMBER and AP_CELL_DATE */
     char *text;         /* display text; never NULL ("" for empty) */
     enum ap_tone tone;
-    char *key; /* figure key (above), or NULL for a cell that is not a figure */
+    char *key;    /* figure key (above), or NULL for a cell that is not a figure */
     bool revised; /* differs from the latest published report: text ends AP_REVISED_SUFFIX */
 };
 
@@ -182,9 +182,9 @@ struct ap_report {
     char *subtitle; /* "Report to Cabinet" */
     char *organisation;
     char *team;
-    char *period_label;  /* "2016/17 Q4 (1 January 2017 to 31 March 2017)" */
-    char *period_code;   /* "2016/17-Q4", "2016/17", "2017-01" or "2017-01-01_2017-03-31" */
-    char *period_kind;   /* "quarter", "month", "year" or "range" */
+    char *period_label; /* "2016/17 Q4 (1 January 2017 to 31 March 2017)" */
+    char *period_code;  /* "2016/17-Q4", "2016/17", "2017-01" or "2017-01-01_2017-03-31" */
+    char *period_kind;  /* "quarter", "month", "year" or "range" */
     /* The headline comparisons, as their labels read: "Since the previous
      * quarter", "Since 2015/16", "Since the 9 months before"; and "Since the
      * same quarter last year", or "" when the previous period is the one a
@@ -241,5 +241,14 @@ enum ap_status ap_render_xlsx(const struct ap_report *r, const char *path, const
 /* One self-contained, accessible HTML page (no script, no network). */
 enum ap_status ap_render_html(const struct ap_report *r, const char *path, const char *shown,
                               struct ap_diag *d);
+
+/* Every text of the model (title, headlines, tables, charts, sections, notes) must
+ * be valid UTF-8 before a renderer draws it: calls bad(ctx, text, where) for each
+ * one that is not, with where naming it ("table 'summary' row 2 column 3"), and
+ * reports through d a section that names a table or chart the model lacks.
+ * True when all is well. The renderers word the message for their output. */
+bool ap_report_check_text(const struct ap_report *r,
+                          void (*bad)(void *ctx, const char *s, const char *where), void *ctx,
+                          struct ap_diag *d);
 
 #endif
